@@ -1,0 +1,1 @@
+"""Patto: runs and monitors a territorial pact for work and sustainable development."""

@@ -1,0 +1,135 @@
+"""Checks a pact data package beyond its schema: references between tables, dates, checksums.
+
+The schema in ``datapackage.json`` checks each cell and simple keys; what it cannot say
+(a cluster code named inside a list, overlapping memberships, one promoter per pact, a tax
+code's check digit) is checked here, on the plain records that
+:func:`patto.engine.datapackage.read_package` returns.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+
+from stdnum.it import codicefiscale, iva
+
+from .datapackage import PackageData
+from .problems import Problem
+
+#: Which kinds of territory may contain which.
+PARENT_KINDS = {
+    "municipality": {"union", "district", "metropolitan_city"},
+    "union": {"metropolitan_city"},
+    "district": {"metropolitan_city"},
+    "metropolitan_city": set(),
+}
+
+SDG_GOALS = range(1, 18)
+
+
+def split_list(value: str | None) -> list[str]:
+    """A semicolon-separated cell as a list of stripped items."""
+    return [item.strip() for item in (value or "").split(";") if item.strip()]
+
+
+def tax_code_is_valid(value: str) -> bool:
+    """An Italian tax code: 11 digits for organisations, 16 characters for people."""
+    value = value.strip().upper()
+    if len(value) == 11:
+        return iva.is_valid(value)
+    return codicefiscale.is_valid(value)
+
+
+def _overlaps(periods: list[tuple[dt.date | None, dt.date | None, int]]) -> Iterable[int]:
+    """Rows whose period starts before an earlier-starting period ends; open ends are infinite."""
+    lo, hi = dt.date.min, dt.date.max
+    latest_end = None
+    for start, end, row in sorted(periods, key=lambda p: (p[0] or lo)):
+        if latest_end is not None and (start or lo) <= latest_end:
+            yield row
+        latest_end = max(latest_end or lo, end or hi)
+
+
+def check_pact_package(data: PackageData) -> list[Problem]:
+    """Every cross-table problem of a pact package; an empty list when it is sound."""
+    t = data.tables
+    problems: list[Problem] = []
+
+    def add(resource: str, row: dict, field: str | None, code: str, detail: str) -> None:
+        problems.append(Problem(file=f"{resource}.csv", row=row["_row"], field=field,
+                                code=code, detail=detail))
+
+    for resource, rows in t.items():
+        for row in rows:
+            rel = row.get("text_file")
+            if rel and not (data.root / rel).is_file():
+                add(resource, row, "text_file", "missing-text",
+                    f"the file {rel!r} is not in the package; add it or empty the cell")
+            if rel and not (data.root / rel).resolve().is_relative_to(data.root.resolve()):
+                add(resource, row, "text_file", "outside-package",
+                    f"{rel!r} points outside the package; use a path inside it")
+
+    territories = {r["id"]: r for r in t.get("territories", [])}
+    by_territory: dict[str, list] = defaultdict(list)
+    for row in t.get("territory_memberships", []):
+        start, end = row.get("start_on"), row.get("end_on")
+        if start and end and end < start:
+            add("territory_memberships", row, "end_on", "end-before-start",
+                f"ends on {end} before it starts on {start}; swap or correct the dates")
+        child, parent = territories.get(row["territory"]), territories.get(row["parent"])
+        if child and parent and parent["kind"] not in PARENT_KINDS[child["kind"]]:
+            add("territory_memberships", row, "parent", "bad-parent-kind",
+                f"a {child['kind']} cannot belong to a {parent['kind']}; "
+                f"use one of: {', '.join(sorted(PARENT_KINDS[child['kind']])) or 'none'}")
+        if row["territory"] == row["parent"]:
+            add("territory_memberships", row, "parent", "self-parent",
+                "a territory cannot contain itself; name another parent")
+        by_territory[row["territory"]].append((start, end, row["_row"]))
+    for territory, periods in by_territory.items():
+        for row_number in _overlaps(periods):
+            problems.append(Problem(
+                file="territory_memberships.csv", row=row_number, field="start_on",
+                code="overlapping-membership",
+                detail=f"{territory} would belong to two parents at once; end the earlier "
+                       "membership the day before this one starts"))
+
+    for row in t.get("parties", []):
+        if row.get("tax_code") and not tax_code_is_valid(row["tax_code"]):
+            add("parties", row, "tax_code", "bad-tax-code",
+                f"{row['tax_code']!r} fails the tax code check digit; copy it again from the "
+                "registry or leave the cell empty")
+
+    promoters: dict[str, int] = defaultdict(int)
+    for row in t.get("pact_parties", []):
+        promoters[row["pact"]] += row["role"] == "promoter"
+    for pact in t.get("pacts", []):
+        if promoters[pact["id"]] != 1:
+            add("pacts", pact, "id", "promoter-count",
+                f"pact {pact['id']!r} has {promoters[pact['id']]} promoters in pact_parties.csv; "
+                "mark exactly one party with role 'promoter'")
+
+    clusters = {(r["pact"], r["code"]) for r in t.get("clusters", [])}
+    for row in t.get("challenges", []):
+        for code in split_list(row.get("clusters")):
+            if (row["pact"], code) not in clusters:
+                add("challenges", row, "clusters", "unknown-cluster",
+                    f"cluster {code!r} is not in clusters.csv for pact {row['pact']!r}; "
+                    "use an existing cluster code")
+        for goal in split_list(row.get("sdgs")):
+            if int(goal) not in SDG_GOALS:
+                add("challenges", row, "sdgs", "unknown-sdg",
+                    f"{goal} is not one of the 17 SDGs; use numbers from 1 to 17")
+    groups = set()
+    for row in t.get("working_groups", []):
+        groups.add((row["pact"], row["code"]))
+        if row.get("cluster") and (row["pact"], row["cluster"]) not in clusters:
+            add("working_groups", row, "cluster", "unknown-cluster",
+                f"cluster {row['cluster']!r} is not in clusters.csv for pact {row['pact']!r}; "
+                "use an existing cluster code or leave the cell empty")
+    for row in t.get("working_group_members", []):
+        if (row["pact"], row["working_group"]) not in groups:
+            add("working_group_members", row, "working_group", "unknown-working-group",
+                f"working group {row['working_group']!r} is not in working_groups.csv; "
+                "use an existing code")
+    return problems

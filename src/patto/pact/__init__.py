@@ -1,0 +1,1 @@
+"""The registry of a pact: pacts, parties, territory, clusters, challenges, working groups."""

@@ -1,0 +1,239 @@
+"""Every read of the pact registry that a page, an export or a command needs, joins decided."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from .models import (
+    Challenge,
+    Cluster,
+    Pact,
+    PactParty,
+    Party,
+    PartyCategory,
+    Territory,
+    TerritoryMembership,
+    WorkingGroupMember,
+)
+
+
+def pact_list() -> QuerySet[Pact]:
+    return Pact.objects.select_related("territory").order_by("-signed_on")
+
+
+def pact_default() -> Pact | None:
+    """The pact the home page shows: the one configured, else the latest signed."""
+    code = settings.PATTO_DEFAULT_PACT
+    pacts = pact_list()
+    return (pacts.filter(code=code).first() if code else None) or pacts.first()
+
+
+def pact_get(*, code: str) -> Pact:
+    return pact_list().get(code=code)
+
+
+def pact_promoter(pact: Pact) -> Party | None:
+    role = pact.memberships.select_related("party").filter(
+        role=PactParty.Role.PROMOTER).first()
+    return role.party if role else None
+
+
+def pact_counts(pact: Pact) -> dict[str, int]:
+    """What a pact holds, one count per kind, in the order a person reads them."""
+    roles = pact.memberships.aggregate(
+        parties=Count("id"),
+        promoters=Count("id", filter=Q(role=PactParty.Role.PROMOTER)),
+        signatories=Count("id", filter=Q(role=PactParty.Role.SIGNATORY)))
+    tree = territory_tree(root=pact.territory, on=pact.signed_on)
+    return {
+        "parties": roles["parties"],
+        "promoters": roles["promoters"],
+        "signatories": roles["signatories"],
+        "party_categories": PartyCategory.objects.filter(
+            parties__pact_roles__pact=pact).distinct().count(),
+        "municipalities": len(tree.municipalities),
+        "unions": sum(1 for g in tree.groups if g.territory.kind == Territory.Kind.UNION),
+        "districts": sum(1 for g in tree.groups if g.territory.kind == Territory.Kind.DISTRICT),
+        "municipalities_with_boundaries": sum(1 for m in tree.municipalities if m.has_boundary),
+        "clusters": pact.clusters.count(),
+        "challenges": pact.challenges.count(),
+        "working_groups": pact.working_groups.count(),
+        "working_group_members": WorkingGroupMember.objects.filter(
+            working_group__pact=pact).count(),
+        "emergency_actions": pact.emergency_actions.count(),
+        "instruments": pact.instruments.count(),
+        "table_duties": pact.table_duties.count(),
+        "documents": pact.documents.count(),
+    }
+
+
+def party_list(*, pact: Pact | None = None, category: str = "", query: str = ""
+               ) -> QuerySet[Party]:
+    parties = Party.objects.select_related("category", "territory")
+    if pact is not None:
+        parties = parties.filter(pact_roles__pact=pact)
+    if category:
+        parties = parties.filter(category__code=category)
+    if query:
+        parties = parties.filter(Q(name__icontains=query) | Q(short_name__icontains=query))
+    return parties.order_by("category__position", "name").distinct()
+
+
+def party_categories_with_counts(*, pact: Pact | None = None) -> QuerySet[PartyCategory]:
+    flt = Q(parties__pact_roles__pact=pact) if pact else Q()
+    return PartyCategory.objects.annotate(
+        party_count=Count("parties", filter=flt, distinct=True)).filter(party_count__gt=0)
+
+
+def party_get(*, code: str) -> Party:
+    return (Party.objects.select_related("category", "territory")
+            .prefetch_related(
+                Prefetch("pact_roles", queryset=PactParty.objects.select_related("pact")),
+                "working_groups__working_group__cluster")
+            .get(code=code))
+
+
+def cluster_get(*, pact: Pact, code: str) -> Cluster:
+    return (Cluster.objects.select_related("pact")
+            .prefetch_related(
+                Prefetch("challenges", queryset=Challenge.objects.prefetch_related("sdgs")),
+                "working_groups__members__party")
+            .get(pact=pact, code=code))
+
+
+def challenge_list(*, pact: Pact) -> QuerySet[Challenge]:
+    return pact.challenges.prefetch_related("sdgs", "clusters")
+
+
+def challenge_get(*, pact: Pact, code: str) -> Challenge:
+    return challenge_list(pact=pact).select_related("pact").get(code=code)
+
+
+# Territory as of a date -----------------------------------------------------------------
+
+@dataclass
+class TerritoryNode:
+    territory: Territory
+    parent: Territory | None = None
+    membership: TerritoryMembership | None = None
+    children: list[TerritoryNode] = field(default_factory=list)
+
+    @property
+    def has_boundary(self) -> bool:
+        return bool(self.territory.has_boundary)
+
+    @property
+    def population(self) -> int | None:
+        if self.territory.population is not None:
+            return self.territory.population
+        values = [c.population for c in self.children]
+        return sum(v for v in values if v is not None) if values else None
+
+
+@dataclass
+class TerritoryTree:
+    """The territory of a pact as it was on a day: groups (unions, districts) and municipalities."""
+
+    root: TerritoryNode
+    on: dt.date
+    groups: list[TerritoryNode]
+    municipalities: list[TerritoryNode]
+    ungrouped: list[TerritoryNode]
+
+    def group_of(self, municipality: Territory) -> Territory | None:
+        for node in self.municipalities:
+            if node.territory.pk == municipality.pk:
+                return node.parent if node.parent and node.parent.pk != self.root.territory.pk \
+                    else None
+        return None
+
+
+def _valid_on(day: dt.date) -> Q:
+    return (Q(start_on__isnull=True) | Q(start_on__lte=day)) & (
+        Q(end_on__isnull=True) | Q(end_on__gte=day))
+
+
+def territory_tree(*, root: Territory, on: dt.date) -> TerritoryTree:
+    """The tree under ``root`` valid on ``on``, in two queries whatever its size."""
+    memberships = list(
+        TerritoryMembership.objects.filter(_valid_on(on)).select_related("territory", "parent")
+        .defer("territory__boundary", "parent__boundary"))
+    has_boundary = set(Territory.objects.filter(boundary__isnull=False)
+                       .values_list("pk", flat=True))
+    nodes: dict[int, TerritoryNode] = {root.pk: TerritoryNode(root)}
+    children_of: dict[int, list[TerritoryMembership]] = defaultdict(list)
+    for m in memberships:
+        children_of[m.parent_id].append(m)
+    for t in [root, *(m.territory for m in memberships), *(m.parent for m in memberships)]:
+        t.has_boundary = t.pk in has_boundary
+
+    def grow(node: TerritoryNode) -> None:
+        for m in sorted(children_of.get(node.territory.pk, []), key=lambda m: m.territory.name):
+            child = TerritoryNode(m.territory, parent=node.territory, membership=m)
+            nodes[m.territory.pk] = child
+            node.children.append(child)
+            grow(child)
+
+    grow(nodes[root.pk])
+    all_nodes = list(nodes.values())
+    municipalities = sorted((n for n in all_nodes
+                             if n.territory.kind == Territory.Kind.MUNICIPALITY),
+                            key=lambda n: n.territory.name)
+    groups = [n for n in nodes[root.pk].children
+              if n.territory.kind in (Territory.Kind.UNION, Territory.Kind.DISTRICT)]
+    ungrouped = [n for n in nodes[root.pk].children
+                 if n.territory.kind == Territory.Kind.MUNICIPALITY]
+    return TerritoryTree(root=nodes[root.pk], on=on, groups=groups,
+                         municipalities=municipalities, ungrouped=ungrouped)
+
+
+def territory_get(*, code: str) -> Territory:
+    return Territory.objects.defer("boundary").get(code=code)
+
+
+def territory_memberships(*, territory: Territory) -> QuerySet[TerritoryMembership]:
+    """Every membership of a territory, past and present, newest first."""
+    return (territory.memberships.select_related("parent").defer("parent__boundary")
+            .order_by("-start_on"))
+
+
+def territory_members(*, territory: Territory, on: dt.date) -> QuerySet[Territory]:
+    return (Territory.objects.defer("boundary")
+            .filter(memberships__parent=territory, pk__in=TerritoryMembership.objects.filter(
+                _valid_on(on), parent=territory).values("territory"))
+            .distinct().order_by("name"))
+
+
+def territory_boundaries(*, tree: TerritoryTree, precision: int = 5) -> dict:
+    """A GeoJSON FeatureCollection of the tree's municipalities, each with its group.
+
+    Coordinates are rounded to ``precision`` decimals (about 1 m at 5) to keep the page
+    light; the stored boundary is left as loaded.
+    """
+    group_of = {n.territory.pk: n.parent for n in tree.municipalities}
+    features = []
+    for t in Territory.objects.filter(pk__in=group_of, boundary__isnull=False).only(
+            "code", "name", "boundary", "istat_code"):
+        group = group_of[t.pk]
+        features.append({
+            "type": "Feature",
+            "properties": {
+                "name": t.name, "code": t.code, "istat_code": t.istat_code,
+                "group": group.name if group and group.pk != tree.root.territory.pk else "",
+            },
+            "geometry": _round_geometry(t.boundary, precision),
+        })
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _round_geometry(geometry: dict, precision: int) -> dict:
+    def walk(coords):
+        if coords and isinstance(coords[0], (int, float)):
+            return [round(c, precision) for c in coords]
+        return [walk(c) for c in coords]
+    return {"type": geometry["type"], "coordinates": walk(geometry["coordinates"])}

@@ -1,0 +1,343 @@
+"""Every write to the pact registry: loading a pact package, loading boundaries."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+
+from patto.core.errors import ApplicationError
+from patto.engine.datapackage import PackageData, read_package
+from patto.engine.pact_package import check_pact_package, split_list
+from patto.engine.problems import InputError, Problem
+
+from .models import (
+    Challenge,
+    Cluster,
+    EmergencyAction,
+    Instrument,
+    Pact,
+    PactDocument,
+    PactParty,
+    Party,
+    PartyCategory,
+    SdgGoal,
+    TableDuty,
+    Territory,
+    TerritoryMembership,
+    WorkingGroup,
+    WorkingGroupMember,
+)
+
+
+@dataclass
+class LoadResult:
+    """What a load did: rows created, updated, deleted and left unchanged, per model."""
+
+    pacts: list[Pact] = field(default_factory=list)
+    created: Counter = field(default_factory=Counter)
+    updated: Counter = field(default_factory=Counter)
+    deleted: Counter = field(default_factory=Counter)
+    unchanged: Counter = field(default_factory=Counter)
+
+    @property
+    def changed(self) -> bool:
+        return bool(sum(self.created.values()) + sum(self.updated.values())
+                    + sum(self.deleted.values()))
+
+
+#: Package columns whose model field has another name.
+_COLUMNS = {"code": "id", "description": "text_file"}
+
+
+class _Writer:
+    """Creates or updates rows only where something differs, so a second load changes nothing."""
+
+    def __init__(self, result: LoadResult, user: Any, reason: str):
+        self.result, self.user, self.reason = result, user, reason
+
+    def _label(self, model: type[models.Model]) -> str:
+        return str(model._meta.verbose_name_plural)
+
+    def sync(self, model: type[models.Model], lookup: dict, values: dict,
+             src: tuple[str, dict] | None = None) -> models.Model:
+        """Create or update one row; ``src`` (resource, row) names the place of a fault."""
+        obj = model._default_manager.filter(**lookup).first()
+        if obj is None:
+            obj = model(**lookup, **values)
+            self.save(obj, src)
+            self.result.created[self._label(model)] += 1
+            return obj
+        changed = [name for name, value in values.items() if _field_value(obj, name) != value]
+        if changed:
+            for name in changed:
+                setattr(obj, name, values[name])
+            self.save(obj, src)
+            self.result.updated[self._label(model)] += 1
+        else:
+            self.result.unchanged[self._label(model)] += 1
+        return obj
+
+    def save(self, obj: models.Model, src: tuple[str, dict] | None = None) -> None:
+        obj._history_user = self.user
+        obj._change_reason = self.reason
+        try:
+            obj.full_clean(validate_unique=False, validate_constraints=False)
+        except ValidationError as exc:
+            resource, row = src or (obj._meta.model_name, {"_row": None})
+            raise InputError([
+                Problem(file=f"{resource}.csv", row=row["_row"],
+                        field=_COLUMNS.get(name, name), code="invalid-value",
+                        detail=f"{message}")
+                for name, messages in exc.message_dict.items() for message in messages
+            ]) from exc
+        obj.save()
+
+    def prune(self, queryset: models.QuerySet, keep_ids: set[int]) -> None:
+        stale = queryset.exclude(pk__in=keep_ids)
+        for obj in stale:
+            obj._history_user = self.user
+            obj._change_reason = self.reason
+            obj.delete()
+            self.result.deleted[self._label(queryset.model)] += 1
+
+    def set_m2m(self, manager: Any, objects: list[models.Model]) -> None:
+        if {o.pk for o in manager.all()} != {o.pk for o in objects}:
+            manager.set(objects)
+            self.result.updated[self._label(manager.instance.__class__)] += 1
+
+
+def _field_value(obj: models.Model, name: str) -> Any:
+    field_ = obj._meta.get_field(name)
+    if field_.is_relation:
+        return getattr(obj, field_.attname) and getattr(obj, name)
+    return getattr(obj, name)
+
+
+def _s(value: Any) -> str:
+    """Text cells: empty for missing, so that blank=True fields compare equal."""
+    return "" if value is None else str(value)
+
+
+@transaction.atomic
+def pact_load_package(*, path: str | Path, user: Any = None, dry_run: bool = False) -> LoadResult:
+    """Load (or reload) a pact data package, all of it or nothing.
+
+    Global records (territories, memberships, parties, categories) are created or
+    updated by their code; the records that belong to each pact in the package are made
+    to match the package exactly, so rows removed from the package are removed here too.
+
+    Raises
+    ------
+    ApplicationError
+        With every problem of the package, each naming its file, row and field; nothing
+        is written.
+    """
+    try:
+        data = read_package(path)
+    except InputError as exc:
+        raise ApplicationError(f"Il pacchetto {path} non è valido: nulla è stato scritto.",
+                               code="invalid_package", problems=exc.problems) from exc
+    problems = check_pact_package(data)
+    if problems:
+        raise ApplicationError(f"Il pacchetto {path} non è valido: nulla è stato scritto.",
+                               code="invalid_package", problems=problems)
+    result = LoadResult()
+    writer = _Writer(result, user, f"load-pact {data.name}")
+    try:
+        _write_package(data, writer, result)
+    except InputError as exc:
+        raise ApplicationError(f"Il pacchetto {path} non è valido: nulla è stato scritto.",
+                               code="invalid_package", problems=exc.problems) from exc
+    if dry_run:
+        transaction.set_rollback(True)
+    return result
+
+
+def _write_package(data: PackageData, w: _Writer, result: LoadResult) -> None:
+    t = data.tables
+    territories: dict[str, Territory] = {}
+    for row in t.get("territories", []):
+        territories[row["id"]] = w.sync(Territory, {"code": row["id"]}, {
+            "name": row["name"], "kind": row["kind"], "istat_code": _s(row.get("istat_code")),
+            "cadastral_code": _s(row.get("cadastral_code")), "population": row.get("population"),
+            "population_year": row.get("population_year"),
+            "population_source": _s(row.get("population_source")),
+            "website": _s(row.get("website")),
+        }, src=("territories", row))
+
+    def territory(code: str | None, file: str, row: dict, field_name: str) -> Territory | None:
+        if not code:
+            return None
+        if code not in territories:
+            found = Territory.objects.filter(code=code).first()
+            if found is None:
+                raise InputError([Problem(file=file, row=row["_row"], field=field_name,
+                                          code="unknown-territory",
+                                          detail=f"territory {code!r} does not exist; add it "
+                                                 "to territories.csv")])
+            territories[code] = found
+        return territories[code]
+
+    members_by_territory: dict[int, set[int]] = {}
+    for row in t.get("territory_memberships", []):
+        child = territory(row["territory"], "territory_memberships.csv", row, "territory")
+        parent = territory(row["parent"], "territory_memberships.csv", row, "parent")
+        m = w.sync(TerritoryMembership,
+                   {"territory": child, "parent": parent, "start_on": row.get("start_on")},
+                   {"end_on": row.get("end_on"), "source": row["source"]}, src=("territory_memberships", row))
+        members_by_territory.setdefault(child.pk, set()).add(m.pk)
+    for territory_id, keep in members_by_territory.items():
+        w.prune(TerritoryMembership.objects.filter(territory_id=territory_id), keep)
+
+    categories = {row["id"]: w.sync(PartyCategory, {"code": row["id"]}, {
+        "name": row["name"], "position": row["position"],
+        "description": _s(row.get("description"))}, src=("party_categories", row)) for row in t.get("party_categories", [])}
+    parties: dict[str, Party] = {}
+    for row in t.get("parties", []):
+        category = categories.get(row["category"]) or PartyCategory.objects.get(
+            code=row["category"])
+        parties[row["id"]] = w.sync(Party, {"code": row["id"]}, {
+            "name": row["name"], "short_name": _s(row.get("short_name")), "category": category,
+            "tax_code": _s(row.get("tax_code")), "website": _s(row.get("website")),
+            "territory": territory(row.get("territory"), "parties.csv", row, "territory"),
+            "description": _s(row.get("description")),
+        }, src=("parties", row))
+
+    for row in t.get("pacts", []):
+        pact = w.sync(Pact, {"code": row["id"]}, {
+            "title": row["title"], "short_title": row["short_title"],
+            "signed_on": row["signed_on"], "end_on": row.get("end_on"),
+            "territory": territory(row["territory"], "pacts.csv", row, "territory"),
+            "summary": row["summary"], "description": data.text(row.get("text_file")),
+            "source_url": _s(row.get("source_url")),
+        }, src=("pacts", row))
+        result.pacts.append(pact)
+        _write_pact_parts(data, w, pact, parties)
+
+
+def _rows(data: PackageData, resource: str, pact: Pact) -> list[dict]:
+    return [r for r in data.tables.get(resource, []) if r["pact"] == pact.code]
+
+
+def _write_pact_parts(data: PackageData, w: _Writer, pact: Pact, parties: dict) -> None:
+    keep: set[int] = set()
+    for row in _rows(data, "documents", pact):
+        keep.add(w.sync(PactDocument, {"pact": pact, "title": row["title"]}, {
+            "kind": row["kind"], "published_on": row.get("published_on"),
+            "url": _s(row.get("url"))}, src=("documents", row)).pk)
+    w.prune(pact.documents.all(), keep)
+
+    def party(code: str) -> Party:
+        return parties.get(code) or Party.objects.get(code=code)
+
+    # Free the promoter slot first so that a package moving the role loads in one go.
+    rows = _rows(data, "pact_parties", pact)
+    promoter = next(r["party"] for r in rows if r["role"] == "promoter")
+    for old in pact.memberships.filter(role=PactParty.Role.PROMOTER).exclude(
+            party__code=promoter):
+        w.sync(PactParty, {"pk": old.pk}, {"role": PactParty.Role.SIGNATORY})
+    keep = {w.sync(PactParty, {"pact": pact, "party": party(r["party"])}, {
+        "role": r["role"], "joined_on": r["joined_on"], "position": r["position"]}, src=("pact_parties", r)).pk
+        for r in rows}
+    w.prune(pact.memberships.all(), keep)
+
+    clusters = {}
+    for row in _rows(data, "clusters", pact):
+        clusters[row["code"]] = w.sync(Cluster, {"pact": pact, "code": row["code"]}, {
+            "title": row["title"], "short_title": row["short_title"],
+            "position": row["position"], "summary": row["summary"],
+            "description": data.text(row.get("text_file"))}, src=("clusters", row))
+    w.prune(pact.clusters.all(), {c.pk for c in clusters.values()})
+
+    goals = {g.number: g for g in SdgGoal.objects.all()}
+    keep = set()
+    for row in _rows(data, "challenges", pact):
+        challenge = w.sync(Challenge, {"pact": pact, "code": row["code"]}, {
+            "title": row["title"], "position": row["position"], "summary": row["summary"],
+            "description": data.text(row.get("text_file"))}, src=("challenges", row))
+        w.set_m2m(challenge.sdgs, [goals[int(n)] for n in split_list(row.get("sdgs"))])
+        w.set_m2m(challenge.clusters, [clusters[c] for c in split_list(row.get("clusters"))])
+        keep.add(challenge.pk)
+    w.prune(pact.challenges.all(), keep)
+
+    groups = {}
+    for row in _rows(data, "working_groups", pact):
+        groups[row["code"]] = w.sync(WorkingGroup, {"pact": pact, "code": row["code"]}, {
+            "name": row["name"], "cluster": clusters.get(row.get("cluster") or ""),
+            "summary": _s(row.get("summary"))}, src=("working_groups", row))
+    w.prune(pact.working_groups.all(), {g.pk for g in groups.values()})
+    keep = {w.sync(WorkingGroupMember, {
+        "working_group": groups[r["working_group"]], "party": party(r["party"])},
+        {"person": _s(r.get("person")), "role": r["role"]}, src=("working_group_members", r)).pk
+        for r in _rows(data, "working_group_members", pact)}
+    w.prune(WorkingGroupMember.objects.filter(working_group__pact=pact), keep)
+
+    for model, resource, related, fields in [
+        (EmergencyAction, "emergency_actions", "emergency_actions", ["title"]),
+        (Instrument, "instruments", "instruments", ["name", "kind"]),
+        (TableDuty, "table_duties", "table_duties", ["title"]),
+    ]:
+        keep = set()
+        for row in _rows(data, resource, pact):
+            values = {f: row[f] for f in fields}
+            values.update(position=row["position"], summary=row["summary"])
+            if model is Instrument:
+                values["description"] = data.text(row.get("text_file"))
+            keep.add(w.sync(model, {"pact": pact, "code": row["code"]}, values, src=(resource, row)).pk)
+        w.prune(getattr(pact, related).all(), keep)
+
+
+@transaction.atomic
+def territory_load_boundaries(*, path: str | Path, code_property: str = "com_istat_code",
+                              source: str = "", user: Any = None) -> dict[str, int]:
+    """Attach GeoJSON boundaries to territories, matched by ISTAT code; all or nothing.
+
+    Returns the number of territories updated and of features skipped because their code
+    is not a territory loaded in any pact (e.g. a regional file used for one province).
+    """
+    path = Path(path)
+    name = path.name
+    try:
+        collection = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ApplicationError(f"{name}: non è un file GeoJSON leggibile ({exc}).",
+                               code="invalid_geojson") from exc
+    features = collection.get("features") if isinstance(collection, dict) else None
+    if collection.get("type") != "FeatureCollection" or not isinstance(features, list):
+        raise ApplicationError(f"{name}: serve una FeatureCollection GeoJSON.",
+                               code="invalid_geojson")
+    by_istat = {t.istat_code: t for t in Territory.objects.exclude(istat_code="")}
+    problems, updated, skipped = [], 0, 0
+    for index, feature in enumerate(features, start=1):
+        props = (feature or {}).get("properties") or {}
+        geometry = (feature or {}).get("geometry") or {}
+        code = str(props.get(code_property, "")).strip()
+        where = {"file": name, "row": index, "field": f"properties.{code_property}"}
+        if not code:
+            problems.append(Problem(**where, code="missing-code", detail=(
+                f"feature {index} has no {code_property!r}; add the ISTAT code or pass "
+                "--property with the name of the property that holds it")))
+            continue
+        if geometry.get("type") not in {"Polygon", "MultiPolygon"}:
+            problems.append(Problem(**{**where, "field": "geometry"}, code="bad-geometry",
+                                    detail=f"feature {code} is not a Polygon or MultiPolygon"))
+            continue
+        territory = by_istat.get(code)
+        if territory is None:
+            skipped += 1
+            continue
+        if territory.boundary != geometry or territory.boundary_source != source:
+            territory.boundary, territory.boundary_source = geometry, source
+            territory._history_user = user
+            territory.save(update_fields=["boundary", "boundary_source", "updated_at"])
+            updated += 1
+    if problems:
+        raise ApplicationError(f"{name}: nulla è stato scritto.", code="invalid_geojson",
+                               problems=problems)
+    return {"updated": updated, "skipped": skipped, "features": len(features)}

@@ -1,0 +1,140 @@
+"""Public pages of the pact registry: the pact, parties, territory, clusters, challenges."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+
+from patto.core.exports import export_response
+
+from . import selectors
+from .models import Challenge, Cluster, Pact, Party, Territory
+from .resources import PartyResource, TerritoryResource
+
+
+def _pact_or_404(code: str | None = None) -> Pact:
+    if code:
+        return get_object_or_404(selectors.pact_list(), code=code)
+    pact = selectors.pact_default()
+    if pact is None:
+        raise Http404(_("Nessun patto caricato: esegui `patto load-pact`."))
+    return pact
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    pact = selectors.pact_default()
+    if pact is None:
+        return render(request, "pact/empty.html", status=200)
+    return pact_detail(request, pact.code)
+
+
+def pact_detail(request: HttpRequest, pact: str) -> HttpResponse:
+    pact_obj = _pact_or_404(pact)
+    return render(request, "pact/pact_detail.html", {
+        "pact": pact_obj,
+        "promoter": selectors.pact_promoter(pact_obj),
+        "counts": selectors.pact_counts(pact_obj),
+        "categories": selectors.party_categories_with_counts(pact=pact_obj),
+        "clusters": pact_obj.clusters.all(),
+        "challenges": selectors.challenge_list(pact=pact_obj),
+        "instruments": pact_obj.instruments.all(),
+        "emergency_actions": pact_obj.emergency_actions.all(),
+        "table_duties": pact_obj.table_duties.all(),
+        "documents": pact_obj.documents.all(),
+        "pacts": selectors.pact_list(),
+    })
+
+
+def party_list(request: HttpRequest) -> HttpResponse:
+    pact_code = request.GET.get("patto", "")
+    pact = get_object_or_404(Pact, code=pact_code) if pact_code else None
+    category = request.GET.get("categoria", "")
+    query = request.GET.get("q", "").strip()
+    parties = selectors.party_list(pact=pact, category=category, query=query)
+    fmt = request.GET.get("formato")
+    if fmt:
+        return export_response(PartyResource(), parties, fmt, "soggetti")
+    return render(request, "pact/party_list.html", {
+        "parties": parties, "pact": pact, "category": category, "query": query,
+        "categories": selectors.party_categories_with_counts(pact=pact),
+        "pacts": selectors.pact_list(),
+    })
+
+
+def party_detail(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        party = selectors.party_get(code=code)
+    except Party.DoesNotExist as exc:
+        raise Http404 from exc
+    return render(request, "pact/party_detail.html", {"party": party})
+
+
+def _as_of(request: HttpRequest, pact: Pact) -> dt.date:
+    raw = request.GET.get("al", "")
+    if not raw:
+        return pact.signed_on
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        return pact.signed_on
+
+
+def territory(request: HttpRequest) -> HttpResponse:
+    pact = _pact_or_404(request.GET.get("patto"))
+    on = _as_of(request, pact)
+    tree = selectors.territory_tree(root=pact.territory, on=on)
+    fmt = request.GET.get("formato")
+    if fmt:
+        codes = [n.territory.code for n in tree.municipalities] + [
+            g.territory.code for g in tree.groups] + [pact.territory.code]
+        return export_response(TerritoryResource(),
+                               Territory.objects.filter(code__in=codes).defer("boundary"),
+                               fmt, "territorio")
+    return render(request, "pact/territory.html", {
+        "pact": pact, "tree": tree, "on": on, "is_pact_date": on == pact.signed_on,
+        "boundary_source": Territory.objects.filter(boundary__isnull=False)
+        .values_list("boundary_source", flat=True).first(),
+    })
+
+
+def territory_geojson(request: HttpRequest) -> JsonResponse:
+    pact = _pact_or_404(request.GET.get("patto"))
+    tree = selectors.territory_tree(root=pact.territory, on=_as_of(request, pact))
+    return JsonResponse(selectors.territory_boundaries(tree=tree))
+
+
+def territory_detail(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        place = selectors.territory_get(code=code)
+    except Territory.DoesNotExist as exc:
+        raise Http404 from exc
+    pact = selectors.pact_default()
+    on = _as_of(request, pact) if pact else dt.date.today()
+    return render(request, "pact/territory_detail.html", {
+        "place": place, "on": on, "pact": pact,
+        "memberships": selectors.territory_memberships(territory=place),
+        "members": selectors.territory_members(territory=place, on=on),
+        "parties": place.parties.select_related("category"),
+    })
+
+
+def cluster_detail(request: HttpRequest, pact: str, code: str) -> HttpResponse:
+    pact_obj = _pact_or_404(pact)
+    try:
+        cluster = selectors.cluster_get(pact=pact_obj, code=code)
+    except Cluster.DoesNotExist as exc:
+        raise Http404 from exc
+    return render(request, "pact/cluster_detail.html", {"pact": pact_obj, "cluster": cluster})
+
+
+def challenge_detail(request: HttpRequest, pact: str, code: str) -> HttpResponse:
+    pact_obj = _pact_or_404(pact)
+    try:
+        challenge = selectors.challenge_get(pact=pact_obj, code=code)
+    except Challenge.DoesNotExist as exc:
+        raise Http404 from exc
+    return render(request, "pact/challenge_detail.html",
+                  {"pact": pact_obj, "challenge": challenge})

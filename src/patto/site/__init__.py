@@ -1,0 +1,1 @@
+"""The public shell: base templates, navigation, legal pages, staff tools' frame."""

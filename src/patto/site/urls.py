@@ -1,0 +1,16 @@
+"""URLs of the public shell and of the staff import pages."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "site"
+
+urlpatterns = [
+    path("note-legali/", views.legal, {"page": "legal"}, name="legal"),
+    path("privacy/", views.legal, {"page": "privacy"}, name="privacy"),
+    path("accessibilita/", views.legal, {"page": "accessibility"}, name="accessibility"),
+    path("gestione/importazioni/", views.import_list, name="import_list"),
+    path("gestione/importazioni/<slug:kind>/nuova/", views.import_start, name="import_start"),
+    path("gestione/importazioni/lavoro/<uuid:pk>/", views.import_detail, name="import_detail"),
+]

@@ -1,0 +1,56 @@
+"""Legal pages every Italian public-administration site carries, and the staff import pages."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from patto.core.errors import ApplicationError
+from patto.core.importing import Progress, import_job_create, importer_for, importers
+from patto.core.models import ImportJob
+
+
+def legal(request, page: str):
+    return render(request, f"site/{page}.html")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_start(request, kind: str):
+    importer = importer_for(kind)
+    if importer is None:
+        return redirect("site:import_list")
+    if not request.user.has_perm(importer.permission):
+        raise PermissionDenied
+    if request.method == "POST" and request.FILES.get("file"):
+        try:
+            job = import_job_create(kind=kind, uploaded_file=request.FILES["file"],
+                                    user=request.user)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            return redirect("site:import_detail", pk=job.pk)
+    return render(request, "site/import_start.html", {"importer": importer})
+
+
+@login_required
+def import_list(request):
+    allowed = [i for i in importers() if request.user.has_perm(i.permission)]
+    if not allowed:
+        raise PermissionDenied
+    jobs = ImportJob.objects.filter(created_by=request.user).select_related("created_by")[:20]
+    return render(request, "site/import_list.html", {"importers": allowed, "jobs": jobs})
+
+
+@login_required
+def import_detail(request, pk):
+    job = get_object_or_404(ImportJob, pk=pk)
+    if job.created_by_id != request.user.pk and not request.user.is_superuser:
+        raise PermissionDenied
+    template = "site/_import_status.html" if request.headers.get("HX-Request") \
+        else "site/import_detail.html"
+    return render(request, template, {"job": job, "percent": Progress.percent(job),
+                                      "running": job.status in ("queued", "running")})

@@ -1,0 +1,20 @@
+"""Root URLs: Italian paths by default, English under /en/ (i18n_patterns)."""
+
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+admin.site.site_header = _("Patto – gestione")
+admin.site.site_title = _("Patto")
+admin.site.index_title = _("Amministrazione del Patto")
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+]
+urlpatterns += i18n_patterns(
+    path("gestione/admin/", admin.site.urls),
+    path("", include("patto.site.urls")),
+    path("", include("patto.pact.urls")),
+    prefix_default_language=False,
+)
