@@ -98,7 +98,7 @@ def _tracked(resource_class: type, progress: Progress) -> Any:
 
 
 def _problems(result: Any, resource: Any, name: str) -> list[Problem]:
-    columns = {f.attribute: f.column_name for f in resource.get_fields()}
+    columns = {f.attribute: f.column_name for f in resource.fields.values()}
     problems: list[Problem] = []
     for error in result.base_errors:
         problems.append(Problem(file=name, code="file-error", detail=str(error.error)))

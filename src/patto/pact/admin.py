@@ -17,7 +17,7 @@ class HistoryAdmin(SimpleHistoryAdmin):
 class ImportLinkMixin:
     """Adds a link to the background import page above the change list."""
 
-    change_list_template = "admin/pact/import_changelist.html"
+    import_export_change_list_template = "admin/pact/import_changelist.html"
     import_kind = ""
 
     def changelist_view(self, request, extra_context=None):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import CharField, TextField
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
@@ -24,7 +26,21 @@ class CodeWidget(widgets.ForeignKeyWidget):
             ) from None
 
 
-class PartyResource(resources.ModelResource):
+class TextCellsResource(resources.ModelResource):
+    """Empty spreadsheet cells become '' for text fields, as the database keeps them."""
+
+    def before_import_row(self, row, **kwargs):
+        for name in row.keys():
+            try:
+                field = self._meta.model._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            if row[name] is None and isinstance(field, (CharField, TextField)) \
+                    and not field.null and not field.is_relation:
+                row[name] = ""
+
+
+class PartyResource(TextCellsResource):
     code = fields.Field(attribute="code", column_name="code")
     category = fields.Field(attribute="category", column_name="category",
                             widget=CodeWidget(PartyCategory, field="code"))
@@ -45,7 +61,7 @@ class PartyResource(resources.ModelResource):
         return super().get_queryset().select_related("category", "territory")
 
 
-class TerritoryResource(resources.ModelResource):
+class TerritoryResource(TextCellsResource):
     class Meta:
         model = Territory
         import_id_fields = ["code"]

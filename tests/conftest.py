@@ -1,0 +1,70 @@
+"""Shared fixtures: the Bologna 2021 package loaded once per session into the test database."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "packages" / "bologna-2021"
+BOUNDARIES = ROOT / "data" / "territory" / "bologna_municipalities.geojson"
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def load_bologna() -> None:
+    from patto.pact.services import pact_load_package, territory_load_boundaries
+
+    pact_load_package(path=PACKAGE)
+    territory_load_boundaries(path=BOUNDARIES, source="ISTAT, elaborazione openpolis (CC BY)")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        load_bologna()
+
+
+@pytest.fixture
+def package_copy(tmp_path) -> Path:
+    """A writable copy of the Bologna package, to break on purpose."""
+    target = tmp_path / "package"
+    shutil.copytree(PACKAGE, target)
+    return target
+
+
+@pytest.fixture
+def bologna(db):
+    from patto.pact.models import Pact
+
+    return Pact.objects.get(code="bologna-2021")
+
+
+@pytest.fixture
+def staff(db, django_user_model):
+    return django_user_model.objects.create_superuser("segreteria", "s@example.org",
+                                                      "a-long-test-password")
+
+
+def edit_csv(path: Path, row: int, column: str, value: str) -> None:
+    """Set one cell of a CSV file; ``row`` counts like a spreadsheet (header is row 1)."""
+    import csv
+
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    header = rows[0]
+    rows[row - 1][header.index(column)] = value
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)

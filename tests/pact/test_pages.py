@@ -1,0 +1,113 @@
+"""Public pages: content readable without JavaScript, no query per row, downloads, languages."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import openpyxl
+import pytest
+from django.urls import reverse
+
+from patto.pact.models import Party, WorkingGroupMember
+
+PAGES = [
+    "/", "/soggetti/", "/soggetti/cgil-bologna/", "/territorio/", "/territorio/037006/",
+    "/territorio/unione-reno-galliera/", "/patti/bologna-2021/", "/patti/bologna-2021/cluster/1/",
+    "/patti/bologna-2021/sfide/1/", "/note-legali/", "/privacy/", "/accessibilita/",
+]
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_page_renders_with_few_queries(client, bologna, url, django_assert_max_num_queries):
+    with django_assert_max_num_queries(30):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Security-Policy"].startswith("")
+    assert "script-src 'self'" in response["Content-Security-Policy"]
+    assert b'<html lang="it">' in response.content
+
+
+def test_home_shows_the_pact_at_a_glance(client, bologna):
+    html = client.get("/").content.decode()
+    assert "Patto metropolitano per il lavoro e lo sviluppo sostenibile" in html
+    assert "Il Patto in sintesi" in html
+    for cluster in bologna.clusters.all():
+        assert cluster.get_absolute_url() in html
+    assert html.count('class="patto-sdg') >= 14
+    assert "Fondo perequativo metropolitano" in html
+
+
+def test_party_list_filters_by_category_and_search(client, bologna):
+    html = client.get("/soggetti/", {"categoria": "organizzazioni-sindacali"}).content.decode()
+    assert "CGIL" in html and "Confindustria" not in html
+    html = client.get("/soggetti/", {"q": "hera"}).content.decode()
+    assert "Hera" in html and "TPER" not in html
+
+
+def test_party_list_query_count_does_not_grow_with_rows(client, bologna,
+                                                        django_assert_max_num_queries):
+    with django_assert_max_num_queries(8):
+        client.get("/soggetti/")
+
+
+def test_party_list_downloads_csv_and_xlsx(client, bologna):
+    response = client.get("/soggetti/", {"formato": "csv"})
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8"))))
+    assert len(rows) == Party.objects.count() == 52
+    assert {"code", "name", "category", "tax_code"} <= set(rows[0])
+    response = client.get("/soggetti/", {"formato": "xlsx", "categoria": "diocesi"})
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert sheet.max_row == 1 + 2  # header and the two dioceses
+
+
+def test_unknown_download_format_is_404(client, bologna):
+    assert client.get("/soggetti/", {"formato": "pdf"}).status_code == 404
+
+
+def test_territory_page_has_map_and_same_content_as_table(client, bologna):
+    html = client.get("/territorio/").content.decode()
+    assert 'id="territory-map"' in html
+    assert "Unione Reno Galliera" in html
+    assert html.count("<th scope=\"row\" class=\"fw-normal\">") == 55
+    assert "ISTAT, elaborazione openpolis" in html
+
+
+def test_territory_as_of_another_date(client, bologna):
+    html = client.get("/territorio/", {"al": "2020-12-31"}).content.decode()
+    budrio_row = html.index(">Budrio<")
+    pianura = html.index("Unione dei Comuni Terre di Pianura")
+    ungrouped = html.find("Comuni non associati")
+    assert pianura < budrio_row and (ungrouped == -1 or budrio_row < ungrouped)
+
+
+def test_boundaries_geojson(client, bologna):
+    data = client.get(reverse("pact:territory_geojson")).json()
+    assert data["type"] == "FeatureCollection"
+    assert len(data["features"]) == 55
+    groups = {f["properties"]["group"] for f in data["features"]}
+    assert "Nuovo Circondario Imolese" in groups and "" in groups
+
+
+def test_english_pages(client, bologna):
+    response = client.get("/en/soggetti/")
+    assert response.status_code == 200
+    assert b'<html lang="en">' in response.content
+    assert b'hreflang="it"' in response.content
+
+
+def test_person_names_are_not_public(client, bologna, staff):
+    member = WorkingGroupMember.objects.filter(working_group__pact=bologna).first()
+    member.person = "Maria Rossi"
+    member.save()
+    url = member.working_group.cluster.get_absolute_url()
+    assert "Maria Rossi" not in client.get(url).content.decode()
+    client.force_login(staff)
+    assert "Maria Rossi" in client.get(url).content.decode()
+
+
+def test_unknown_things_are_404(client, bologna):
+    for url in ("/soggetti/nobody/", "/territorio/999999/", "/patti/bologna-2021/cluster/9/",
+                "/patti/nope/", "/patti/bologna-2021/sfide/99/"):
+        assert client.get(url).status_code == 404, url
