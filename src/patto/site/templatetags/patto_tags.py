@@ -19,5 +19,7 @@ def language_url(context, language_code: str) -> str:
 @register.filter
 def markdown(text: str) -> str:
     """Markdown from a pact package, rendered and then sanitised: no raw HTML gets through."""
-    html = md.markdown(text or "", extensions=["extra", "sane_lists"])
+    # Texts sit under a page section (h2): their own headings start at h3.
+    html = md.markdown(text or "", extensions=["extra", "sane_lists", "toc"],
+                       extension_configs={"toc": {"baselevel": 3}})
     return mark_safe(nh3.clean(html))  # noqa: S308 - sanitised by nh3 just above
