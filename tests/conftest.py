@@ -12,6 +12,16 @@ PACKAGE = ROOT / "packages" / "bologna-2021"
 BOUNDARIES = ROOT / "data" / "territory" / "bologna_municipalities.geojson"
 
 
+def pytest_configure(config):
+    """Compile the translations first: the suite reads Italian pages, as visitors do."""
+    import subprocess
+    import sys
+
+    subprocess.run(
+        [sys.executable, "-m", "patto.cli", "compilemessages", "-v0", "--ignore=.venv/*",
+         "--ignore=node_modules/*"], cwd=ROOT / "src" / "patto", check=True)
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -1,4 +1,4 @@
-"""Django settings for Patto, read from the environment so that one module serves demo, tests and production."""
+"""Django settings for Patto, read from the environment: one module for demo, tests, production."""
 
 import os
 from pathlib import Path
@@ -136,7 +136,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 
 LANGUAGE_CODE = "it"
-LANGUAGES = [("it", _("Italiano")), ("en", _("English"))]
+LANGUAGES = [("it", _("Italian")), ("en", _("English"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = "Europe/Rome"
 USE_I18N = True

@@ -5,9 +5,9 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-admin.site.site_header = _("Patto – gestione")
+admin.site.site_header = _("Patto – management")
 admin.site.site_title = _("Patto")
-admin.site.index_title = _("Amministrazione del Patto")
+admin.site.index_title = _("Pact administration")
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),

@@ -42,5 +42,5 @@ def test_feature_without_code_is_refused_whole(bologna, tmp_path):
 def test_not_geojson_is_refused(db, tmp_path):
     bad = tmp_path / "bad.geojson"
     bad.write_text("{not json", encoding="utf-8")
-    with pytest.raises(ApplicationError, match="bad.geojson"):
+    with pytest.raises(ApplicationError, match=r"bad\.geojson"):
         territory_load_boundaries(path=bad)

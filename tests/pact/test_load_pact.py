@@ -48,24 +48,17 @@ def test_command_prints_what_the_pact_holds(db, capsys):
         assert line in out.splitlines()
 
 
-def test_broken_package_writes_nothing(bologna, package_copy):
+@pytest.mark.parametrize(("file", "row", "field", "value"), [
+    ("challenges.csv", 3, "sdgs", "4;18"),  # caught by the package checks
+    ("parties.csv", 4, "website", "not a url"),  # caught by model validation while writing
+])
+def test_broken_package_writes_nothing(bologna, package_copy, file, row, field, value):
     # A valid change in one file and an error in another: neither may land.
     edit_csv(package_copy / "parties.csv", 2, "name", "Renamed on purpose")
-    edit_csv(package_copy / "challenges.csv", 3, "sdgs", "4;18")
+    edit_csv(package_copy / file, row, field, value)
     with pytest.raises(ApplicationError) as info:
         pact_load_package(path=package_copy)
-    assert [(p.file, p.row, p.field) for p in info.value.problems] == [
-        ("challenges.csv", 3, "sdgs")]
-    assert not Party.objects.filter(name="Renamed on purpose").exists()
-
-
-def test_model_validation_error_is_placed_and_rolls_back(bologna, package_copy):
-    edit_csv(package_copy / "parties.csv", 2, "name", "Renamed on purpose")
-    edit_csv(package_copy / "parties.csv", 4, "website", "not a url")
-    with pytest.raises(ApplicationError) as info:
-        pact_load_package(path=package_copy)
-    assert [(p.file, p.row, p.field) for p in info.value.problems] == [
-        ("parties.csv", 4, "website")]
+    assert [(p.file, p.row, p.field) for p in info.value.problems] == [(file, row, field)]
     assert not Party.objects.filter(name="Renamed on purpose").exists()
 
 

@@ -15,7 +15,8 @@ from patto.pact.models import Party
 def test_check_deploy_is_clean_with_production_settings():
     env = {**os.environ, "PATTO_PRODUCTION": "1", "SECRET_KEY": secrets.token_urlsafe(50),
            "ALLOWED_HOSTS": "patto.example.org", "DJANGO_SETTINGS_MODULE": "patto.settings"}
-    env.pop("DEBUG", None)
+    for name in ("DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"):
+        env.pop(name, None)
     result = subprocess.run(
         [sys.executable, "-m", "patto.cli", "check", "--deploy", "--fail-level", "WARNING"],
         env=env, capture_output=True, text=True, check=False)

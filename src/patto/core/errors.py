@@ -6,14 +6,6 @@ from django.utils.translation import gettext as _
 
 from patto.engine.problems import Problem
 
-_MESSAGES = {
-    "type-error": "il valore {cell!r} non è del tipo richiesto",
-    "constraint-error": "il valore {cell!r} non rispetta il vincolo ({note})",
-    "primary-key": "la chiave della riga è già usata da un'altra riga",
-    "foreign-key": "fa riferimento a qualcosa che non esiste ({note})",
-    "scheme-error": "il file manca",
-}
-
 
 class ApplicationError(Exception):
     """A domain error that a person can act upon.
@@ -37,7 +29,7 @@ def describe(problem: Problem) -> str:
     """A problem as a line for a person: its place, then what is wrong and how to fix it."""
     place = [problem.file]
     if problem.row is not None:
-        place.append(_("riga %(row)s") % {"row": problem.row})
+        place.append(_("row %(row)s") % {"row": problem.row})
     if problem.field:
-        place.append(_("campo %(field)s") % {"field": problem.field})
+        place.append(_("field %(field)s") % {"field": problem.field})
     return f"{', '.join(place)}: {problem.detail}"

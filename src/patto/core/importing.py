@@ -1,4 +1,4 @@
-"""The import framework: validate every row of a spreadsheet first, then write all in one transaction.
+"""The import framework: validate every row of a spreadsheet, then write all in one transaction.
 
 Apps register what can be imported (a django-import-export resource and the permission
 needed); staff upload a file, a background task validates and writes it, and the job
@@ -52,8 +52,8 @@ def load_dataset(path: Path, name: str) -> tablib.Dataset:
     """Read a CSV (UTF-8) or XLSX file into a dataset, or say what is wrong with it."""
     fmt = FORMATS.get(Path(name).suffix.lower())
     if fmt is None:
-        raise ApplicationError(_("%(name)s: formato non riconosciuto. Carica un file .csv o "
-                                 ".xlsx.") % {"name": name}, code="bad_format")
+        raise ApplicationError(_("%(name)s: unrecognised format. Upload a .csv or .xlsx "
+                                 "file.") % {"name": name}, code="bad_format")
     try:
         if fmt == "csv":
             content = path.read_bytes().decode("utf-8-sig")
@@ -61,11 +61,12 @@ def load_dataset(path: Path, name: str) -> tablib.Dataset:
         with path.open("rb") as handle:
             return tablib.Dataset().load(handle, format="xlsx")
     except UnicodeDecodeError as exc:
-        raise ApplicationError(_("%(name)s: il file non è in UTF-8. Salvalo come «CSV UTF-8» e "
-                                 "ricaricalo.") % {"name": name}, code="bad_encoding") from exc
+        raise ApplicationError(_("%(name)s: the file is not in UTF-8. Save it as “CSV UTF-8” "
+                                 "and upload it again.") % {"name": name},
+                               code="bad_encoding") from exc
     except Exception as exc:  # tablib and openpyxl raise many kinds for a broken file
-        raise ApplicationError(_("%(name)s: il file non si legge (%(error)s). Controlla che "
-                                 "sia un CSV o XLSX valido.") % {"name": name, "error": exc},
+        raise ApplicationError(_("%(name)s: the file cannot be read (%(error)s). Check that "
+                                 "it is a valid CSV or XLSX file.") % {"name": name, "error": exc},
                                code="unreadable") from exc
 
 
@@ -121,14 +122,14 @@ def import_job_create(*, kind: str, uploaded_file: Any, user: Any) -> ImportJob:
     """Store an uploaded file and queue its import; the task starts once this commits."""
     importer = importer_for(kind)
     if importer is None:
-        raise ApplicationError(_("Tipo di importazione sconosciuto: %(kind)s.") % {"kind": kind},
+        raise ApplicationError(_("Unknown import kind: %(kind)s.") % {"kind": kind},
                                code="unknown_kind")
     if not user.has_perm(importer.permission):
-        raise ApplicationError(_("Non hai il permesso di importare questi dati."),
+        raise ApplicationError(_("You do not have permission to import this data."),
                                code="forbidden")
     if Path(uploaded_file.name).suffix.lower() not in FORMATS:
-        raise ApplicationError(_("%(name)s: formato non riconosciuto. Carica un file .csv o "
-                                 ".xlsx.") % {"name": uploaded_file.name}, code="bad_format")
+        raise ApplicationError(_("%(name)s: unrecognised format. Upload a .csv or .xlsx "
+                                 "file.") % {"name": uploaded_file.name}, code="bad_format")
     from .tasks import run_import_job
 
     with transaction.atomic():

@@ -15,14 +15,14 @@ from simple_history.models import HistoricalRecords
 from patto.core.models import TimeStampedModel
 from patto.engine.pact_package import tax_code_is_valid
 
-code_help = _("Identificativo stabile, usato negli indirizzi e nei file del pacchetto dati.")
+code_help = _("Stable identifier, used in web addresses and in the data package's files.")
 
 
 def validate_tax_code(value: str) -> None:
     if value and not tax_code_is_valid(value):
         raise ValidationError(
-            _("%(value)s non è un codice fiscale valido: la cifra di controllo non torna. "
-              "Copialo di nuovo dal registro o lascia il campo vuoto."),
+            _("%(value)s is not a valid tax code: the check digit does not match. "
+              "Copy it again from the register or leave the field empty."),
             code="bad_tax_code", params={"value": value})
 
 
@@ -30,31 +30,31 @@ class Territory(TimeStampedModel):
     """A metropolitan city, a union of municipalities or district, or a municipality."""
 
     class Kind(models.TextChoices):
-        METROPOLITAN_CITY = "metropolitan_city", _("Città metropolitana")
-        DISTRICT = "district", _("Circondario")
-        UNION = "union", _("Unione di Comuni")
-        MUNICIPALITY = "municipality", _("Comune")
+        METROPOLITAN_CITY = "metropolitan_city", _("Metropolitan city")
+        DISTRICT = "district", _("District")
+        UNION = "union", _("Union of municipalities")
+        MUNICIPALITY = "municipality", _("Municipality")
 
-    code = models.SlugField(_("codice"), max_length=60, unique=True, help_text=code_help)
-    name = models.CharField(_("nome"), max_length=200)
-    kind = models.CharField(_("tipo"), max_length=20, choices=Kind.choices)
-    istat_code = models.CharField(_("codice ISTAT"), max_length=6, blank=True)
-    cadastral_code = models.CharField(_("codice catastale"), max_length=4, blank=True)
-    population = models.PositiveIntegerField(_("popolazione"), null=True, blank=True)
-    population_year = models.PositiveSmallIntegerField(_("anno della popolazione"), null=True,
+    code = models.SlugField(_("code"), max_length=60, unique=True, help_text=code_help)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    istat_code = models.CharField(_("ISTAT code"), max_length=6, blank=True)
+    cadastral_code = models.CharField(_("cadastral code"), max_length=4, blank=True)
+    population = models.PositiveIntegerField(_("population"), null=True, blank=True)
+    population_year = models.PositiveSmallIntegerField(_("population year"), null=True,
                                                        blank=True)
-    population_source = models.CharField(_("fonte della popolazione"), max_length=200,
+    population_source = models.CharField(_("population source"), max_length=200,
                                          blank=True)
-    website = models.URLField(_("sito web"), blank=True)
-    boundary = models.JSONField(_("confine (GeoJSON)"), null=True, blank=True, help_text=_(
-        "Geometria GeoJSON in WGS84, caricata con `patto load-boundaries`."))
-    boundary_source = models.CharField(_("fonte del confine"), max_length=200, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    boundary = models.JSONField(_("boundary (GeoJSON)"), null=True, blank=True, help_text=_(
+        "GeoJSON geometry in WGS84, loaded with `patto load-boundaries`."))
+    boundary_source = models.CharField(_("boundary source"), max_length=200, blank=True)
     history = HistoricalRecords(excluded_fields=["boundary"])
 
     class Meta:
         ordering = ["name"]
-        verbose_name = _("territorio")
-        verbose_name_plural = _("territori")
+        verbose_name = _("territory")
+        verbose_name_plural = _("territories")
         indexes = [models.Index(fields=["kind", "name"])]
 
     def __str__(self) -> str:
@@ -68,20 +68,21 @@ class TerritoryMembership(TimeStampedModel):
     """That a territory belonged to another over a period (unions change over time)."""
 
     territory = models.ForeignKey(Territory, on_delete=models.CASCADE,
-                                  related_name="memberships", verbose_name=_("territorio"))
+                                  related_name="memberships", verbose_name=_("territory"))
     parent = models.ForeignKey(Territory, on_delete=models.PROTECT, related_name="members",
-                               verbose_name=_("appartiene a"))
-    start_on = models.DateField(_("dal"), null=True, blank=True,
-                                help_text=_("Vuoto se da sempre o non noto."))
-    end_on = models.DateField(_("al"), null=True, blank=True,
-                              help_text=_("Vuoto se ancora in corso."))
-    source = models.TextField(_("fonte"))
+                               verbose_name=_("belongs to"))
+    start_on = models.DateField(_("from"), null=True, blank=True,
+                                help_text=_(
+                                    "Leave empty if it has always applied or is not known."))
+    end_on = models.DateField(_("to"), null=True, blank=True,
+                              help_text=_("Leave empty if still ongoing."))
+    source = models.TextField(_("source"))
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["territory__name", "start_on"]
-        verbose_name = _("appartenenza territoriale")
-        verbose_name_plural = _("appartenenze territoriali")
+        verbose_name = _("territorial membership")
+        verbose_name_plural = _("territorial memberships")
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_on__isnull=True) | Q(start_on__isnull=True)
@@ -100,16 +101,16 @@ class TerritoryMembership(TimeStampedModel):
 
 
 class PartyCategory(models.Model):
-    code = models.SlugField(_("codice"), max_length=60, unique=True, help_text=code_help)
-    name = models.CharField(_("nome"), max_length=200)
-    position = models.PositiveSmallIntegerField(_("ordine"), default=0)
-    description = models.TextField(_("descrizione"), blank=True)
+    code = models.SlugField(_("code"), max_length=60, unique=True, help_text=code_help)
+    name = models.CharField(_("name"), max_length=200)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    description = models.TextField(_("description"), blank=True)
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["position", "name"]
-        verbose_name = _("categoria di soggetti")
-        verbose_name_plural = _("categorie di soggetti")
+        verbose_name = _("party category")
+        verbose_name_plural = _("party categories")
 
     def __str__(self) -> str:
         return self.name
@@ -118,25 +119,25 @@ class PartyCategory(models.Model):
 class Party(TimeStampedModel):
     """An organisation that promotes or signs a pact."""
 
-    code = models.SlugField(_("codice"), max_length=80, unique=True, help_text=code_help)
-    name = models.CharField(_("denominazione"), max_length=300)
-    short_name = models.CharField(_("nome breve"), max_length=100, blank=True)
+    code = models.SlugField(_("code"), max_length=80, unique=True, help_text=code_help)
+    name = models.CharField(_("legal name"), max_length=300)
+    short_name = models.CharField(_("short name"), max_length=100, blank=True)
     category = models.ForeignKey(PartyCategory, on_delete=models.PROTECT,
-                                 related_name="parties", verbose_name=_("categoria"))
-    tax_code = models.CharField(_("codice fiscale"), max_length=16, blank=True,
+                                 related_name="parties", verbose_name=_("category"))
+    tax_code = models.CharField(_("tax code"), max_length=16, blank=True,
                                 validators=[validate_tax_code], help_text=_(
-                                    "11 cifre per gli enti, con cifra di controllo verificata."))
-    website = models.URLField(_("sito web"), blank=True)
+                                    "11 digits for organisations, with the check digit verified."))
+    website = models.URLField(_("website"), blank=True)
     territory = models.ForeignKey(Territory, on_delete=models.PROTECT, null=True, blank=True,
-                                  related_name="parties", verbose_name=_("territorio"),
-                                  help_text=_("Il territorio che rappresenta o in cui ha sede."))
-    description = models.TextField(_("descrizione"), blank=True)
+                                  related_name="parties", verbose_name=_("territory"),
+                                  help_text=_("The territory it represents or where it is based."))
+    description = models.TextField(_("description"), blank=True)
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
-        verbose_name = _("soggetto")
-        verbose_name_plural = _("soggetti")
+        verbose_name = _("party")
+        verbose_name_plural = _("parties")
 
     def __str__(self) -> str:
         return self.name
@@ -152,14 +153,14 @@ class Party(TimeStampedModel):
 class SdgGoal(models.Model):
     """One of the 17 Sustainable Development Goals of the UN 2030 Agenda."""
 
-    number = models.PositiveSmallIntegerField(_("numero"), unique=True)
-    title = models.CharField(_("titolo"), max_length=200)
-    title_en = models.CharField(_("titolo in inglese"), max_length=200)
+    number = models.PositiveSmallIntegerField(_("number"), unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    title_en = models.CharField(_("title in English"), max_length=200)
 
     class Meta:
         ordering = ["number"]
-        verbose_name = _("obiettivo di sviluppo sostenibile")
-        verbose_name_plural = _("obiettivi di sviluppo sostenibile")
+        verbose_name = _("sustainable development goal")
+        verbose_name_plural = _("sustainable development goals")
 
     def __str__(self) -> str:
         return f"{self.number}. {self.localized_title}"
@@ -170,24 +171,24 @@ class SdgGoal(models.Model):
 
 
 class Pact(TimeStampedModel):
-    code = models.SlugField(_("codice"), max_length=60, unique=True, help_text=code_help)
-    title = models.CharField(_("titolo"), max_length=300)
-    short_title = models.CharField(_("titolo breve"), max_length=120)
-    signed_on = models.DateField(_("firmato il"))
-    end_on = models.DateField(_("valido fino al"), null=True, blank=True)
+    code = models.SlugField(_("code"), max_length=60, unique=True, help_text=code_help)
+    title = models.CharField(_("title"), max_length=300)
+    short_title = models.CharField(_("short title"), max_length=120)
+    signed_on = models.DateField(_("signed on"))
+    end_on = models.DateField(_("valid until"), null=True, blank=True)
     territory = models.ForeignKey(Territory, on_delete=models.PROTECT, related_name="pacts",
-                                  verbose_name=_("territorio"))
-    summary = models.TextField(_("sintesi"))
-    description = models.TextField(_("descrizione (Markdown)"), blank=True)
-    source_url = models.URLField(_("fonte"), blank=True)
+                                  verbose_name=_("territory"))
+    summary = models.TextField(_("summary"))
+    description = models.TextField(_("description (Markdown)"), blank=True)
+    source_url = models.URLField(_("source"), blank=True)
     parties = models.ManyToManyField(Party, through="PactParty", related_name="pacts",
-                                     verbose_name=_("soggetti"))
+                                     verbose_name=_("parties"))
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["-signed_on"]
-        verbose_name = _("patto")
-        verbose_name_plural = _("patti")
+        verbose_name = _("pact")
+        verbose_name_plural = _("pacts")
 
     def __str__(self) -> str:
         return self.short_title or self.title
@@ -198,24 +199,24 @@ class Pact(TimeStampedModel):
 
 class PactDocument(models.Model):
     class Kind(models.TextChoices):
-        PACT_TEXT = "pact_text", _("Testo del Patto")
-        ANNOUNCEMENT = "announcement", _("Comunicato")
-        ANNEX = "annex", _("Allegato")
-        REPORT = "report", _("Rapporto")
-        OTHER = "other", _("Altro")
+        PACT_TEXT = "pact_text", _("Pact text")
+        ANNOUNCEMENT = "announcement", _("Announcement")
+        ANNEX = "annex", _("Annex")
+        REPORT = "report", _("Report")
+        OTHER = "other", _("Other")
 
     pact = models.ForeignKey(Pact, on_delete=models.CASCADE, related_name="documents",
-                             verbose_name=_("patto"))
-    title = models.CharField(_("titolo"), max_length=300)
-    kind = models.CharField(_("tipo"), max_length=20, choices=Kind.choices)
-    published_on = models.DateField(_("pubblicato il"), null=True, blank=True)
-    url = models.URLField(_("indirizzo"), blank=True)
+                             verbose_name=_("pact"))
+    title = models.CharField(_("title"), max_length=300)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    published_on = models.DateField(_("published on"), null=True, blank=True)
+    url = models.URLField(_("web address"), blank=True)
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["pact", "published_on", "title"]
-        verbose_name = _("documento")
-        verbose_name_plural = _("documenti")
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
         constraints = [models.UniqueConstraint(fields=["pact", "title"],
                                                name="document_unique_title")]
 
@@ -227,22 +228,22 @@ class PactParty(models.Model):
     """A party's role in a pact: the promoter that coordinates it, or a signatory."""
 
     class Role(models.TextChoices):
-        PROMOTER = "promoter", _("Soggetto promotore")
-        SIGNATORY = "signatory", _("Firmatario")
+        PROMOTER = "promoter", _("Promoter")
+        SIGNATORY = "signatory", _("Signatory")
 
     pact = models.ForeignKey(Pact, on_delete=models.CASCADE, related_name="memberships",
-                             verbose_name=_("patto"))
+                             verbose_name=_("pact"))
     party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="pact_roles",
-                              verbose_name=_("soggetto"))
-    role = models.CharField(_("ruolo"), max_length=20, choices=Role.choices)
-    joined_on = models.DateField(_("aderisce dal"))
-    position = models.PositiveSmallIntegerField(_("ordine"), default=0)
+                              verbose_name=_("party"))
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    joined_on = models.DateField(_("member since"))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["pact", "position"]
-        verbose_name = _("adesione al patto")
-        verbose_name_plural = _("adesioni al patto")
+        verbose_name = _("pact membership")
+        verbose_name_plural = _("pact memberships")
         constraints = [
             models.UniqueConstraint(fields=["pact", "party"], name="pact_party_unique"),
             models.UniqueConstraint(fields=["pact"], condition=Q(role="promoter"),
@@ -256,9 +257,9 @@ class PactParty(models.Model):
 class PactPart(TimeStampedModel):
     """What every ordered, coded part of a pact has (cluster, challenge, action, instrument)."""
 
-    code = models.SlugField(_("codice"), max_length=40, help_text=code_help)
-    position = models.PositiveSmallIntegerField(_("ordine"), default=0)
-    summary = models.TextField(_("sintesi"))
+    code = models.SlugField(_("code"), max_length=40, help_text=code_help)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    summary = models.TextField(_("summary"))
 
     class Meta:
         abstract = True
@@ -271,15 +272,15 @@ def _unique_code(name: str) -> list[models.UniqueConstraint]:
 
 class Cluster(PactPart):
     pact = models.ForeignKey(Pact, on_delete=models.CASCADE, related_name="clusters",
-                             verbose_name=_("patto"))
-    title = models.CharField(_("titolo"), max_length=300)
-    short_title = models.CharField(_("titolo breve"), max_length=120)
-    description = models.TextField(_("descrizione (Markdown)"), blank=True)
+                             verbose_name=_("pact"))
+    title = models.CharField(_("title"), max_length=300)
+    short_title = models.CharField(_("short title"), max_length=120)
+    description = models.TextField(_("description (Markdown)"), blank=True)
     history = HistoricalRecords()
 
     class Meta(PactPart.Meta):
-        verbose_name = _("cluster di progetti")
-        verbose_name_plural = _("cluster di progetti")
+        verbose_name = _("project cluster")
+        verbose_name_plural = _("project clusters")
         constraints = _unique_code("cluster")
 
     def __str__(self) -> str:
@@ -291,18 +292,18 @@ class Cluster(PactPart):
 
 class Challenge(PactPart):
     pact = models.ForeignKey(Pact, on_delete=models.CASCADE, related_name="challenges",
-                             verbose_name=_("patto"))
-    title = models.CharField(_("titolo"), max_length=400)
-    description = models.TextField(_("descrizione (Markdown)"), blank=True)
+                             verbose_name=_("pact"))
+    title = models.CharField(_("title"), max_length=400)
+    description = models.TextField(_("description (Markdown)"), blank=True)
     sdgs = models.ManyToManyField(SdgGoal, blank=True, related_name="challenges",
-                                  verbose_name=_("obiettivi SDG"))
+                                  verbose_name=_("SDGs"))
     clusters = models.ManyToManyField(Cluster, blank=True, related_name="challenges",
-                                      verbose_name=_("cluster"))
+                                      verbose_name=_("clusters"))
     history = HistoricalRecords(m2m_fields=[sdgs, clusters])
 
     class Meta(PactPart.Meta):
-        verbose_name = _("sfida")
-        verbose_name_plural = _("sfide")
+        verbose_name = _("challenge")
+        verbose_name_plural = _("challenges")
         constraints = _unique_code("challenge")
 
     def __str__(self) -> str:
@@ -315,18 +316,18 @@ class Challenge(PactPart):
 
 class WorkingGroup(TimeStampedModel):
     pact = models.ForeignKey(Pact, on_delete=models.CASCADE, related_name="working_groups",
-                             verbose_name=_("patto"))
-    code = models.SlugField(_("codice"), max_length=40, help_text=code_help)
-    name = models.CharField(_("nome"), max_length=300)
+                             verbose_name=_("pact"))
+    code = models.SlugField(_("code"), max_length=40, help_text=code_help)
+    name = models.CharField(_("name"), max_length=300)
     cluster = models.ForeignKey(Cluster, on_delete=models.SET_NULL, null=True, blank=True,
                                 related_name="working_groups", verbose_name=_("cluster"))
-    summary = models.TextField(_("sintesi"), blank=True)
+    summary = models.TextField(_("summary"), blank=True)
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["pact", "code"]
-        verbose_name = _("gruppo di lavoro")
-        verbose_name_plural = _("gruppi di lavoro")
+        verbose_name = _("working group")
+        verbose_name_plural = _("working groups")
         constraints = _unique_code("working_group")
 
     def __str__(self) -> str:
@@ -335,23 +336,23 @@ class WorkingGroup(TimeStampedModel):
 
 class WorkingGroupMember(models.Model):
     class Role(models.TextChoices):
-        COORDINATOR = "coordinator", _("Coordinamento")
-        MEMBER = "member", _("Componente")
+        COORDINATOR = "coordinator", _("Coordination")
+        MEMBER = "member", _("Member")
 
     working_group = models.ForeignKey(WorkingGroup, on_delete=models.CASCADE,
-                                      related_name="members", verbose_name=_("gruppo di lavoro"))
+                                      related_name="members", verbose_name=_("working group"))
     party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="working_groups",
-                              verbose_name=_("soggetto"))
-    person = models.CharField(_("persona"), max_length=200, blank=True, help_text=_(
-        "Dato personale: mostrato solo al personale autenticato."))
-    role = models.CharField(_("ruolo"), max_length=20, choices=Role.choices,
+                              verbose_name=_("party"))
+    person = models.CharField(_("person"), max_length=200, blank=True, help_text=_(
+        "Personal data: shown only to signed-in staff."))
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices,
                             default=Role.MEMBER)
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["working_group", "role", "party__name"]
-        verbose_name = _("componente del gruppo di lavoro")
-        verbose_name_plural = _("componenti del gruppo di lavoro")
+        verbose_name = _("working group member")
+        verbose_name_plural = _("working group members")
         constraints = [models.UniqueConstraint(fields=["working_group", "party"],
                                                name="working_group_member_unique")]
 
@@ -363,13 +364,13 @@ class EmergencyAction(PactPart):
     """An action to answer the emergency (chapter 3 of the Bologna pact)."""
 
     pact = models.ForeignKey(Pact, on_delete=models.CASCADE, related_name="emergency_actions",
-                             verbose_name=_("patto"))
-    title = models.CharField(_("titolo"), max_length=300)
+                             verbose_name=_("pact"))
+    title = models.CharField(_("title"), max_length=300)
     history = HistoricalRecords()
 
     class Meta(PactPart.Meta):
-        verbose_name = _("azione per l'emergenza")
-        verbose_name_plural = _("azioni per l'emergenza")
+        verbose_name = _("emergency action")
+        verbose_name_plural = _("emergency actions")
         constraints = _unique_code("emergency_action")
 
     def __str__(self) -> str:
@@ -378,22 +379,22 @@ class EmergencyAction(PactPart):
 
 class Instrument(PactPart):
     class Kind(models.TextChoices):
-        COMMUNITY_FUND = "community_fund", _("Fondo di comunità")
-        JOB_INCLUSION = "job_inclusion", _("Inserimento lavorativo")
-        EQUALISATION_FUND = "equalisation_fund", _("Fondo perequativo")
-        REGENERATION_PROGRAMME = "regeneration_programme", _("Programmi di rigenerazione")
-        OTHER = "other", _("Altro")
+        COMMUNITY_FUND = "community_fund", _("Community fund")
+        JOB_INCLUSION = "job_inclusion", _("Job placement")
+        EQUALISATION_FUND = "equalisation_fund", _("Equalisation fund")
+        REGENERATION_PROGRAMME = "regeneration_programme", _("Regeneration programmes")
+        OTHER = "other", _("Other")
 
     pact = models.ForeignKey(Pact, on_delete=models.CASCADE, related_name="instruments",
-                             verbose_name=_("patto"))
-    name = models.CharField(_("nome"), max_length=300)
-    kind = models.CharField(_("tipo"), max_length=30, choices=Kind.choices)
-    description = models.TextField(_("descrizione (Markdown)"), blank=True)
+                             verbose_name=_("pact"))
+    name = models.CharField(_("name"), max_length=300)
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    description = models.TextField(_("description (Markdown)"), blank=True)
     history = HistoricalRecords()
 
     class Meta(PactPart.Meta):
-        verbose_name = _("strumento")
-        verbose_name_plural = _("strumenti")
+        verbose_name = _("instrument")
+        verbose_name_plural = _("instruments")
         constraints = _unique_code("instrument")
 
     def __str__(self) -> str:
@@ -404,13 +405,13 @@ class TableDuty(PactPart):
     """What the pact's Table monitors or promotes (chapter 7)."""
 
     pact = models.ForeignKey(Pact, on_delete=models.CASCADE, related_name="table_duties",
-                             verbose_name=_("patto"))
-    title = models.CharField(_("titolo"), max_length=300)
+                             verbose_name=_("pact"))
+    title = models.CharField(_("title"), max_length=300)
     history = HistoricalRecords()
 
     class Meta(PactPart.Meta):
-        verbose_name = _("compito del Tavolo")
-        verbose_name_plural = _("compiti del Tavolo")
+        verbose_name = _("Table duty")
+        verbose_name_plural = _("Table duties")
         constraints = _unique_code("table_duty")
 
     def __str__(self) -> str:

@@ -21,8 +21,8 @@ class CodeWidget(widgets.ForeignKeyWidget):
             return self.get_queryset(value, row, **kwargs).get(**{self.field: value})
         except self.model.DoesNotExist:
             raise ValueError(_(
-                "“%(value)s” non esiste tra: %(model)s. Usa un codice esistente o aggiungilo "
-                "prima.") % {"value": value, "model": self.model._meta.verbose_name_plural}
+                "“%(value)s” does not exist among: %(model)s. Use an existing code or add it "
+                "first.") % {"value": value, "model": self.model._meta.verbose_name_plural}
             ) from None
 
 

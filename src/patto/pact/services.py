@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils.translation import gettext as _
 
 from patto.core.errors import ApplicationError
 from patto.engine.datapackage import PackageData, read_package
@@ -124,6 +125,12 @@ def _s(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def _refused(path: str | Path, problems: list[Problem]) -> ApplicationError:
+    return ApplicationError(
+        _("The package %(path)s is not valid: nothing was written.") % {"path": path},
+        code="invalid_package", problems=problems)
+
+
 @transaction.atomic
 def pact_load_package(*, path: str | Path, user: Any = None, dry_run: bool = False) -> LoadResult:
     """Load (or reload) a pact data package, all of it or nothing.
@@ -141,19 +148,16 @@ def pact_load_package(*, path: str | Path, user: Any = None, dry_run: bool = Fal
     try:
         data = read_package(path)
     except InputError as exc:
-        raise ApplicationError(f"Il pacchetto {path} non è valido: nulla è stato scritto.",
-                               code="invalid_package", problems=exc.problems) from exc
+        raise _refused(path, exc.problems) from exc
     problems = check_pact_package(data)
     if problems:
-        raise ApplicationError(f"Il pacchetto {path} non è valido: nulla è stato scritto.",
-                               code="invalid_package", problems=problems)
+        raise _refused(path, problems)
     result = LoadResult()
     writer = _Writer(result, user, f"load-pact {data.name}")
     try:
         _write_package(data, writer, result)
     except InputError as exc:
-        raise ApplicationError(f"Il pacchetto {path} non è valido: nulla è stato scritto.",
-                               code="invalid_package", problems=exc.problems) from exc
+        raise _refused(path, exc.problems) from exc
     if dry_run:
         transaction.set_rollback(True)
     return result
@@ -190,14 +194,16 @@ def _write_package(data: PackageData, w: _Writer, result: LoadResult) -> None:
         parent = territory(row["parent"], "territory_memberships.csv", row, "parent")
         m = w.sync(TerritoryMembership,
                    {"territory": child, "parent": parent, "start_on": row.get("start_on")},
-                   {"end_on": row.get("end_on"), "source": row["source"]}, src=("territory_memberships", row))
+                   {"end_on": row.get("end_on"), "source": row["source"]},
+                   src=("territory_memberships", row))
         members_by_territory.setdefault(child.pk, set()).add(m.pk)
     for territory_id, keep in members_by_territory.items():
         w.prune(TerritoryMembership.objects.filter(territory_id=territory_id), keep)
 
     categories = {row["id"]: w.sync(PartyCategory, {"code": row["id"]}, {
         "name": row["name"], "position": row["position"],
-        "description": _s(row.get("description"))}, src=("party_categories", row)) for row in t.get("party_categories", [])}
+        "description": _s(row.get("description"))}, src=("party_categories", row))
+        for row in t.get("party_categories", [])}
     parties: dict[str, Party] = {}
     for row in t.get("parties", []):
         category = categories.get(row["category"]) or PartyCategory.objects.get(
@@ -243,7 +249,8 @@ def _write_pact_parts(data: PackageData, w: _Writer, pact: Pact, parties: dict) 
             party__code=promoter):
         w.sync(PactParty, {"pk": old.pk}, {"role": PactParty.Role.SIGNATORY})
     keep = {w.sync(PactParty, {"pact": pact, "party": party(r["party"])}, {
-        "role": r["role"], "joined_on": r["joined_on"], "position": r["position"]}, src=("pact_parties", r)).pk
+        "role": r["role"], "joined_on": r["joined_on"], "position": r["position"]},
+        src=("pact_parties", r)).pk
         for r in rows}
     w.prune(pact.memberships.all(), keep)
 
@@ -289,7 +296,8 @@ def _write_pact_parts(data: PackageData, w: _Writer, pact: Pact, parties: dict) 
             values.update(position=row["position"], summary=row["summary"])
             if model is Instrument:
                 values["description"] = data.text(row.get("text_file"))
-            keep.add(w.sync(model, {"pact": pact, "code": row["code"]}, values, src=(resource, row)).pk)
+            keep.add(w.sync(model, {"pact": pact, "code": row["code"]}, values,
+                            src=(resource, row)).pk)
         w.prune(getattr(pact, related).all(), keep)
 
 
@@ -306,11 +314,13 @@ def territory_load_boundaries(*, path: str | Path, code_property: str = "com_ist
     try:
         collection = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ApplicationError(f"{name}: non è un file GeoJSON leggibile ({exc}).",
+        raise ApplicationError(_("%(name)s is not a readable GeoJSON file (%(error)s).")
+                               % {"name": name, "error": exc},
                                code="invalid_geojson") from exc
     features = collection.get("features") if isinstance(collection, dict) else None
     if collection.get("type") != "FeatureCollection" or not isinstance(features, list):
-        raise ApplicationError(f"{name}: serve una FeatureCollection GeoJSON.",
+        raise ApplicationError(_("%(name)s: a GeoJSON FeatureCollection is needed.")
+                               % {"name": name},
                                code="invalid_geojson")
     by_istat = {t.istat_code: t for t in Territory.objects.exclude(istat_code="")}
     problems, updated, skipped = [], 0, 0
@@ -338,6 +348,7 @@ def territory_load_boundaries(*, path: str | Path, code_property: str = "com_ist
             territory.save(update_fields=["boundary", "boundary_source", "updated_at"])
             updated += 1
     if problems:
-        raise ApplicationError(f"{name}: nulla è stato scritto.", code="invalid_geojson",
+        raise ApplicationError(_("%(name)s: nothing was written.") % {"name": name},
+                               code="invalid_geojson",
                                problems=problems)
     return {"updated": updated, "skipped": skipped, "features": len(features)}

@@ -20,7 +20,7 @@ def _pact_or_404(code: str | None = None) -> Pact:
         return get_object_or_404(selectors.pact_list(), code=code)
     pact = selectors.pact_default()
     if pact is None:
-        raise Http404(_("Nessun patto caricato: esegui `patto load-pact`."))
+        raise Http404(_("No pact loaded: run `patto load-pact`."))
     return pact
 
 

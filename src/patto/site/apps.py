@@ -7,4 +7,4 @@ from django.utils.translation import gettext_lazy as _
 class SiteConfig(AppConfig):
     name = "patto.site"
     label = "patto_site"
-    verbose_name = _("Sito pubblico")
+    verbose_name = _("Public site")

@@ -15,7 +15,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, username, **options):
         password = secrets.token_urlsafe(12)
-        user, created = get_user_model().objects.get_or_create(username=username)
+        user, _created = get_user_model().objects.get_or_create(username=username)
         user.is_staff = user.is_superuser = True
         user.set_password(password)
         user.save()
