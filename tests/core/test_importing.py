@@ -90,3 +90,19 @@ def test_import_pages_need_permission(client, bologna, django_user_model):
     assert not ImportJob.objects.exists()
     client.logout()
     assert client.get("/gestione/importazioni/").status_code == 302
+
+
+def test_territories_import_updates_by_code(bologna, staff, django_capture_on_commit_callbacks):
+    from patto.pact.models import Territory
+
+    content = ("code,name,kind,istat_code,cadastral_code,population,population_year,"
+               "population_source,website\n"
+               "037006,Bologna,municipality,037006,A944,390000,2024,ISTAT 2024,\n"
+               "037999,Comune Inventato,province,,,,,,\n").encode()
+    with django_capture_on_commit_callbacks(execute=True):
+        job = import_job_create(kind="territories",
+                                uploaded_file=SimpleUploadedFile("t.csv", content), user=staff)
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.FAILED
+    assert {(p["row"], p["field"]) for p in job.problems} == {(3, "kind")}
+    assert Territory.objects.get(code="037006").population != 390000

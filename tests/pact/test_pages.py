@@ -111,3 +111,11 @@ def test_unknown_things_are_404(client, bologna):
     for url in ("/soggetti/nobody/", "/territorio/999999/", "/patti/bologna-2021/cluster/9/",
                 "/patti/nope/", "/patti/bologna-2021/sfide/99/"):
         assert client.get(url).status_code == 404, url
+
+
+def test_illustrative_members_are_marked_as_example(client, bologna):
+    member = WorkingGroupMember.objects.filter(working_group__pact=bologna, is_example=True)
+    assert member.exists()
+    html = client.get(member.first().working_group.cluster.get_absolute_url()).content.decode()
+    assert html.count(">esempio</span>") == member.filter(
+        working_group=member.first().working_group).count()

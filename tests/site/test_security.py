@@ -81,3 +81,11 @@ def test_markdown_texts_are_sanitised(bologna):
     html = markdown("**ok** <script>alert(1)</script> [x](javascript:alert(1))")
     assert "<strong>ok</strong>" in html
     assert "<script>" not in html and "javascript:" not in html
+
+
+def test_missing_assets_fail_the_system_check(settings, tmp_path):
+    from patto.core.checks import check_front_end_assets
+
+    settings.STATICFILES_DIRS = [("vendor/echarts", tmp_path / "nowhere")]
+    [error] = check_front_end_assets(None)
+    assert error.id == "core.E001" and "npm ci" in error.hint

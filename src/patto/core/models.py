@@ -17,6 +17,16 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
+class ExampleDataModel(models.Model):
+    """Rows that a demo or a package marks as illustrative: pages and downloads say so."""
+
+    is_example = models.BooleanField(_("example data"), default=False, help_text=_(
+        "Illustrative, not taken from a source: marked as example on every page."))
+
+    class Meta:
+        abstract = True
+
+
 class ImportJob(TimeStampedModel):
     """A file that staff uploaded to import in the background, with its outcome."""
 

@@ -12,7 +12,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from patto.core.models import TimeStampedModel
+from patto.core.models import ExampleDataModel, TimeStampedModel
 from patto.engine.pact_package import tax_code_is_valid
 
 code_help = _("Stable identifier, used in web addresses and in the data package's files.")
@@ -334,7 +334,7 @@ class WorkingGroup(TimeStampedModel):
         return self.name
 
 
-class WorkingGroupMember(models.Model):
+class WorkingGroupMember(ExampleDataModel):
     class Role(models.TextChoices):
         COORDINATOR = "coordinator", _("Coordination")
         MEMBER = "member", _("Member")

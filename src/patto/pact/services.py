@@ -281,7 +281,8 @@ def _write_pact_parts(data: PackageData, w: _Writer, pact: Pact, parties: dict) 
     w.prune(pact.working_groups.all(), {g.pk for g in groups.values()})
     keep = {w.sync(WorkingGroupMember, {
         "working_group": groups[r["working_group"]], "party": party(r["party"])},
-        {"person": _s(r.get("person")), "role": r["role"]}, src=("working_group_members", r)).pk
+        {"person": _s(r.get("person")), "role": r["role"], "is_example": bool(r.get("example"))},
+        src=("working_group_members", r)).pk
         for r in _rows(data, "working_group_members", pact)}
     w.prune(WorkingGroupMember.objects.filter(working_group__pact=pact), keep)
 
