@@ -11,8 +11,6 @@ from .resources import PartyResource, TerritoryResource
 class HistoryAdmin(SimpleHistoryAdmin):
     """Every change is kept: the history page shows who, when, and before and after."""
 
-    history_list_display = ["history_change_reason"]
-
 
 class ImportLinkMixin:
     """Adds a link to the background import page above the change list."""
