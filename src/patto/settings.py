@@ -58,8 +58,10 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tasks",
     "django_tasks_db",
+    "django_fsm",
     "patto.core",
     "patto.pact",
+    "patto.projects",
     "patto.site",
 ]
 

@@ -16,5 +16,6 @@ urlpatterns += i18n_patterns(
     path("gestione/admin/", admin.site.urls),
     path("", include("patto.site.urls")),
     path("", include("patto.pact.urls")),
+    path("", include("patto.projects.urls")),
     prefix_default_language=False,
 )

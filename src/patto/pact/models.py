@@ -170,6 +170,22 @@ class SdgGoal(models.Model):
         return self.title_en if get_language() == "en" else self.title
 
 
+class SdgTarget(models.Model):
+    """A target of the UN 2030 Agenda, e.g. 8.5, under its goal."""
+
+    code = models.CharField(_("code"), max_length=6, unique=True)
+    goal = models.ForeignKey(SdgGoal, on_delete=models.PROTECT, related_name="targets",
+                             verbose_name=_("goal"))
+
+    class Meta:
+        ordering = ["goal__number", "code"]
+        verbose_name = _("SDG target")
+        verbose_name_plural = _("SDG targets")
+
+    def __str__(self) -> str:
+        return self.code
+
+
 class Pact(TimeStampedModel):
     code = models.SlugField(_("code"), max_length=60, unique=True, help_text=code_help)
     title = models.CharField(_("title"), max_length=300)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -43,8 +44,24 @@ def pact_promoter(pact: Pact) -> Party | None:
     return role.party if role else None
 
 
+#: Apps above this one add their counts (projects, activities...) without being imported here.
+_EXTRA_COUNTS: list[Callable[[Pact], dict[str, int]]] = []
+
+
+def register_count(provider: Callable[[Pact], dict[str, int]]) -> None:
+    if provider not in _EXTRA_COUNTS:
+        _EXTRA_COUNTS.append(provider)
+
+
 def pact_counts(pact: Pact) -> dict[str, int]:
     """What a pact holds, one count per kind, in the order a person reads them."""
+    counts = _registry_counts(pact)
+    for provider in _EXTRA_COUNTS:
+        counts.update(provider(pact))
+    return counts
+
+
+def _registry_counts(pact: Pact) -> dict[str, int]:
     roles = pact.memberships.aggregate(
         parties=Count("id"),
         promoters=Count("id", filter=Q(role=PactParty.Role.PROMOTER)),

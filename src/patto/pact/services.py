@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -56,7 +57,7 @@ class LoadResult:
 _COLUMNS = {"code": "id", "description": "text_file"}
 
 
-class _Writer:
+class PackageWriter:
     """Creates or updates rows only where something differs, so a second load changes nothing."""
 
     def __init__(self, result: LoadResult, user: Any, reason: str):
@@ -113,6 +114,16 @@ class _Writer:
             self.result.updated[self._label(manager.instance.__class__)] += 1
 
 
+#: Apps above this one load their own tables of a package (projects...), in the same
+#: transaction, after the pact's registry: each gets (data, writer, pact, parties).
+_SECTIONS: list[Callable[..., None]] = []
+
+
+def register_package_section(loader: Callable[..., None]) -> None:
+    if loader not in _SECTIONS:
+        _SECTIONS.append(loader)
+
+
 def _field_value(obj: models.Model, name: str) -> Any:
     field_ = obj._meta.get_field(name)
     if field_.is_relation:
@@ -153,7 +164,7 @@ def pact_load_package(*, path: str | Path, user: Any = None, dry_run: bool = Fal
     if problems:
         raise _refused(path, problems)
     result = LoadResult()
-    writer = _Writer(result, user, f"load-pact {data.name}")
+    writer = PackageWriter(result, user, f"load-pact {data.name}")
     try:
         _write_package(data, writer, result)
     except InputError as exc:
@@ -163,7 +174,7 @@ def pact_load_package(*, path: str | Path, user: Any = None, dry_run: bool = Fal
     return result
 
 
-def _write_package(data: PackageData, w: _Writer, result: LoadResult) -> None:
+def _write_package(data: PackageData, w: PackageWriter, result: LoadResult) -> None:
     t = data.tables
     territories: dict[str, Territory] = {}
     for row in t.get("territories", []):
@@ -225,13 +236,15 @@ def _write_package(data: PackageData, w: _Writer, result: LoadResult) -> None:
         }, src=("pacts", row))
         result.pacts.append(pact)
         _write_pact_parts(data, w, pact, parties)
+        for section in _SECTIONS:
+            section(data=data, writer=w, pact=pact, parties=parties)
 
 
 def _rows(data: PackageData, resource: str, pact: Pact) -> list[dict]:
     return [r for r in data.tables.get(resource, []) if r["pact"] == pact.code]
 
 
-def _write_pact_parts(data: PackageData, w: _Writer, pact: Pact, parties: dict) -> None:
+def _write_pact_parts(data: PackageData, w: PackageWriter, pact: Pact, parties: dict) -> None:
     keep: set[int] = set()
     for row in _rows(data, "documents", pact):
         keep.add(w.sync(PactDocument, {"pact": pact, "title": row["title"]}, {

@@ -1,0 +1,115 @@
+"""Back office for projects: object permissions decide each edit, history keeps every change."""
+
+from django.contrib import admin
+from rules.contrib.admin import ObjectPermissionsModelAdmin
+from simple_history.admin import SimpleHistoryAdmin
+
+from . import models
+
+
+class ProjectInline(admin.TabularInline):
+    extra = 0
+
+
+class InvolvedInline(ProjectInline):
+    model = models.ProjectParty
+    autocomplete_fields = ["party"]
+
+
+class ReferentInline(ProjectInline):
+    model = models.ProjectReferent
+    autocomplete_fields = ["party", "user"]
+
+
+class FundingInline(ProjectInline):
+    model = models.Funding
+
+
+class PlannedInline(ProjectInline):
+    model = models.PlannedActivity
+
+
+class CompletedInline(ProjectInline):
+    model = models.CompletedActivity
+    exclude = ["update"]
+
+
+class IssueInline(ProjectInline):
+    model = models.CriticalIssue
+    exclude = ["update"]
+
+
+class FactorInline(ProjectInline):
+    model = models.SuccessFactor
+
+
+class MeetingInline(ProjectInline):
+    model = models.Meeting
+    exclude = ["update"]
+
+
+class EventInline(ProjectInline):
+    model = models.Event
+    exclude = ["update"]
+
+
+class ContributionInline(ProjectInline):
+    model = models.Contribution
+    autocomplete_fields = ["party"]
+
+
+@admin.register(models.Project)
+class ProjectAdmin(ObjectPermissionsModelAdmin, SimpleHistoryAdmin):
+    list_display = ["title", "pact", "cluster", "status", "progress", "lead_party", "is_example"]
+    list_filter = ["pact", "cluster", "status", "horizon", "is_example"]
+    search_fields = ["title", "code", "summary", "cup"]
+    list_select_related = ["pact", "cluster", "lead_party"]
+    autocomplete_fields = ["lead_party", "territories", "links"]
+    filter_horizontal = ["challenges", "sdg_targets"]
+    readonly_fields = ["version"]
+    inlines = [InvolvedInline, ReferentInline, FundingInline, PlannedInline, CompletedInline,
+               IssueInline, FactorInline, MeetingInline, EventInline, ContributionInline]
+
+    def get_queryset(self, request):
+        projects = super().get_queryset(request)
+        user = request.user
+        if user.has_perm("projects.delete_project"):
+            return projects
+        return projects.filter(
+            models.models.Q(cluster__coordinators__user=user)
+            | models.models.Q(referents__user=user)).distinct()
+
+    def save_model(self, request, obj, form, change):
+        # Two people editing one project: the second save must not silently win.
+        from patto.core.errors import ApplicationError
+
+        from .services import _stale
+
+        if change:
+            current = type(obj).objects.filter(pk=obj.pk).values_list("version", flat=True)
+            expected = int(request.POST.get("_version", obj.version))
+            if current.first() != expected:
+                raise ApplicationError(_stale("project").message)
+            obj.version = expected + 1
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(models.ReportingRound)
+class ReportingRoundAdmin(ObjectPermissionsModelAdmin, SimpleHistoryAdmin):
+    list_display = ["title", "pact", "opens_on", "deadline", "status"]
+    list_filter = ["pact", "status"]
+
+
+@admin.register(models.ProjectUpdate)
+class ProjectUpdateAdmin(SimpleHistoryAdmin):
+    list_display = ["project", "round", "status", "progress", "submitted_at", "reviewed_at"]
+    list_filter = ["round", "status"]
+    list_select_related = ["project", "round"]
+    readonly_fields = [f.name for f in models.ProjectUpdate._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+for model in (models.ClusterCoordinator, models.PartyReporter):
+    admin.site.register(model, SimpleHistoryAdmin)

@@ -1,0 +1,487 @@
+"""Projects and actions with their full monitoring sheet, and the rounds in which referents report."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, transition
+from simple_history.models import HistoricalRecords
+
+from patto.core.models import ExampleDataModel, TimeStampedModel
+from patto.pact.models import (
+    Challenge,
+    Cluster,
+    EmergencyAction,
+    Pact,
+    Party,
+    SdgTarget,
+    Territory,
+)
+
+cup_validator = RegexValidator(
+    r"^[A-Z][0-9]{2}[A-Z][0-9]{11}$",
+    _("A CUP has 15 characters: a letter, two digits, a letter and eleven digits "
+      "(e.g. J31B21000440001)."), code="bad_cup")
+
+money = {"max_digits": 14, "decimal_places": 2}
+
+
+class Project(ExampleDataModel, TimeStampedModel):
+    """A project or action of a pact, in a cluster or carrying out an emergency action."""
+
+    class Horizon(models.TextChoices):
+        EMERGENCY = "emergency", _("Emergency")
+        SHORT = "short", _("Short term")
+        MEDIUM_LONG = "medium_long", _("Medium to long term")
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        APPROVED = "approved", _("Approved")
+        IN_PROGRESS = "in_progress", _("In progress")
+        SUSPENDED = "suspended", _("Suspended")
+        COMPLETED = "completed", _("Completed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    pact = models.ForeignKey(Pact, on_delete=models.CASCADE, related_name="projects",
+                             verbose_name=_("pact"))
+    code = models.SlugField(_("code"), max_length=80)
+    title = models.CharField(_("title"), max_length=300)
+    cluster = models.ForeignKey(Cluster, on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="projects", verbose_name=_("cluster"))
+    emergency_action = models.ForeignKey(
+        EmergencyAction, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="projects", verbose_name=_("emergency action"))
+    horizon = models.CharField(_("horizon"), max_length=20, choices=Horizon.choices)
+    lead_party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="led_projects",
+                                   verbose_name=_("lead party"))
+    status = FSMField(_("status"), max_length=20, choices=Status.choices,
+                      default=Status.PROPOSED)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0,
+                                                validators=[MaxValueValidator(100)])
+    start_on = models.DateField(_("start"), null=True, blank=True)
+    end_on = models.DateField(_("end"), null=True, blank=True)
+    cup = models.CharField(_("CUP"), max_length=15, blank=True, validators=[cup_validator],
+                           help_text=_("Codice Unico di Progetto of a public investment."))
+    budget = models.DecimalField(_("budget (€)"), null=True, blank=True, **money)
+    summary = models.TextField(_("description"))
+    expected_results = models.TextField(_("expected results"), blank=True)
+    description = models.TextField(_("long description (Markdown)"), blank=True)
+    challenges = models.ManyToManyField(Challenge, blank=True, related_name="projects",
+                                        verbose_name=_("challenges"))
+    sdg_targets = models.ManyToManyField(SdgTarget, blank=True, related_name="projects",
+                                         verbose_name=_("SDG targets"))
+    territories = models.ManyToManyField(Territory, blank=True, related_name="projects",
+                                         verbose_name=_("territories"))
+    links = models.ManyToManyField("self", blank=True, symmetrical=True,
+                                   verbose_name=_("linked projects"))
+    source = models.TextField(_("source"), blank=True)
+    # Optimistic lock: an edit based on an older version is refused, never silently applied.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    history = HistoricalRecords(excluded_fields=["version"])
+
+    class Meta:
+        ordering = ["pact", "code"]
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
+        constraints = [
+            models.UniqueConstraint(fields=["pact", "code"], name="project_unique_code"),
+            models.CheckConstraint(
+                condition=Q(cluster__isnull=False, emergency_action__isnull=True)
+                | Q(cluster__isnull=True, emergency_action__isnull=False),
+                name="project_in_cluster_or_emergency"),
+            models.CheckConstraint(condition=Q(progress__lte=100), name="project_progress_max"),
+            models.CheckConstraint(
+                condition=Q(end_on__isnull=True) | Q(start_on__isnull=True)
+                | Q(end_on__gte=models.F("start_on")), name="project_end_after_start"),
+        ]
+        permissions = [("review_update", _("Can approve or return progress reports")),
+                       ("submit_update", _("Can submit progress reports"))]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("projects:project_detail", kwargs={"pact": self.pact.code,
+                                                          "code": self.code})
+
+    # Status transitions: what a project may become from where it is.
+    @transition(field=status, source=Status.PROPOSED, target=Status.APPROVED)
+    def approve(self):
+        """The Table approves a proposed project."""
+
+    @transition(field=status, source=[Status.APPROVED, Status.SUSPENDED],
+                target=Status.IN_PROGRESS)
+    def start(self):
+        """Work starts, or resumes after a suspension."""
+
+    @transition(field=status, source=[Status.APPROVED, Status.IN_PROGRESS],
+                target=Status.SUSPENDED)
+    def suspend(self):
+        """Work stops for a while."""
+
+    @transition(field=status, source=Status.IN_PROGRESS, target=Status.COMPLETED)
+    def complete(self):
+        """The project is done."""
+
+    @transition(field=status, source=[Status.PROPOSED, Status.APPROVED, Status.IN_PROGRESS,
+                                      Status.SUSPENDED], target=Status.CANCELLED)
+    def cancel(self):
+        """The project is abandoned."""
+
+
+class ProjectParty(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="involved",
+                                verbose_name=_("project"))
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="project_roles",
+                              verbose_name=_("party"))
+    role = models.CharField(_("role"), max_length=100)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["project", "party__name"]
+        verbose_name = _("involved actor")
+        verbose_name_plural = _("involved actors")
+        constraints = [models.UniqueConstraint(fields=["project", "party"],
+                                               name="project_party_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.party} ({self.role})"
+
+
+class ProjectReferent(models.Model):
+    """A person who answers for a project on behalf of a party; the account, when linked,
+    lets them report."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="referents",
+                                verbose_name=_("project"))
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="referents",
+                              verbose_name=_("party"))
+    person = models.CharField(_("person"), max_length=200, help_text=_(
+        "Personal data: shown only to signed-in staff."))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                             blank=True, related_name="referent_of", verbose_name=_("account"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["project", "party__name", "person"]
+        verbose_name = _("referent")
+        verbose_name_plural = _("referents")
+        constraints = [models.UniqueConstraint(fields=["project", "party", "person"],
+                                               name="project_referent_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.person} ({self.party})"
+
+
+class ClusterCoordinator(models.Model):
+    """An account that coordinates a cluster's working group and owns its projects."""
+
+    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="coordinators",
+                                verbose_name=_("cluster"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="coordinated_clusters", verbose_name=_("account"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("cluster coordinator")
+        verbose_name_plural = _("cluster coordinators")
+        constraints = [models.UniqueConstraint(fields=["cluster", "user"],
+                                               name="cluster_coordinator_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.cluster}"
+
+
+class PartyReporter(models.Model):
+    """An account that records the contributions its party grants."""
+
+    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="reporters",
+                              verbose_name=_("party"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="reporter_for", verbose_name=_("account"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("party reporter")
+        verbose_name_plural = _("party reporters")
+        constraints = [models.UniqueConstraint(fields=["party", "user"],
+                                               name="party_reporter_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.party}"
+
+
+class Funding(models.Model):
+    class Kind(models.TextChoices):
+        EU = "eu", _("European Union")
+        NATIONAL = "national", _("National")
+        REGIONAL = "regional", _("Regional")
+        LOCAL = "local", _("Local")
+        PRIVATE = "private", _("Private")
+        OTHER = "other", _("Other")
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="funding",
+                                verbose_name=_("project"))
+    source = models.CharField(_("source"), max_length=300)
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="fundings", verbose_name=_("party"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    amount = models.DecimalField(_("amount (€)"), **money)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["project", "source"]
+        verbose_name = _("funding source")
+        verbose_name_plural = _("funding sources")
+        constraints = [models.CheckConstraint(condition=Q(amount__gte=0),
+                                              name="funding_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.amount} €"
+
+
+class PlannedActivity(models.Model):
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Done")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE,
+                                related_name="planned_activities", verbose_name=_("project"))
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    title = models.TextField(_("activity"))
+    due_on = models.DateField(_("due by"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices,
+                              default=Status.PLANNED)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["project", "position"]
+        verbose_name = _("planned activity")
+        verbose_name_plural = _("planned activities")
+
+    def __str__(self) -> str:
+        return self.title[:80]
+
+
+class ProjectUpdate(TimeStampedModel):
+    """What a referent reports for a project in a round, and the coordinator's decision."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        RETURNED = "returned", _("Sent back")
+        APPROVED = "approved", _("Approved")
+
+    round = models.ForeignKey("ReportingRound", on_delete=models.PROTECT, related_name="updates",
+                              verbose_name=_("reporting round"))
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="updates",
+                                verbose_name=_("project"))
+    status = FSMField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    proposed_status = models.CharField(_("project status"), max_length=20,
+                                       choices=Project.Status.choices)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"),
+                                                validators=[MaxValueValidator(100)])
+    summary = models.TextField(_("what happened"), blank=True)
+    payload = models.JSONField(_("reported records"), default=dict, blank=True, help_text=_(
+        "Completed activities, critical issues, meetings and events reported, applied to the "
+        "sheet when approved."))
+    base_version = models.PositiveIntegerField(_("project version reported on"))
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     null=True, blank=True, related_name="+",
+                                     verbose_name=_("submitted by"))
+    submitted_at = models.DateTimeField(_("submitted on"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    null=True, blank=True, related_name="+",
+                                    verbose_name=_("reviewed by"))
+    reviewed_at = models.DateTimeField(_("reviewed on"), null=True, blank=True)
+    review_comment = models.TextField(_("coordinator's comment"), blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    history = HistoricalRecords(excluded_fields=["version"])
+
+    class Meta:
+        ordering = ["-round__deadline", "project__title"]
+        verbose_name = _("progress report")
+        verbose_name_plural = _("progress reports")
+        constraints = [models.UniqueConstraint(fields=["round", "project"],
+                                               name="one_update_per_round")]
+
+    def __str__(self) -> str:
+        return f"{self.project} – {self.round}"
+
+    @transition(field=status, source=[Status.DRAFT, Status.RETURNED], target=Status.SUBMITTED)
+    def submit(self):
+        """The referent sends the report for review."""
+
+    @transition(field=status, source=Status.SUBMITTED, target=Status.APPROVED)
+    def approve(self):
+        """The coordinator accepts it: it reaches the public pages."""
+
+    @transition(field=status, source=Status.SUBMITTED, target=Status.RETURNED)
+    def send_back(self):
+        """The coordinator asks for changes, with a comment."""
+
+
+class SheetRecord(models.Model):
+    """What every dated record of the sheet keeps: its project and the report that brought it."""
+
+    update = models.ForeignKey(ProjectUpdate, on_delete=models.SET_NULL, null=True, blank=True,
+                               related_name="+", verbose_name=_("from report"))
+
+    class Meta:
+        abstract = True
+
+
+class CompletedActivity(SheetRecord):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE,
+                                related_name="completed_activities", verbose_name=_("project"))
+    done_on = models.DateField(_("date"))
+    text = models.TextField(_("activity done"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["project", "done_on"]
+        verbose_name = _("completed activity")
+        verbose_name_plural = _("completed activities")
+
+    def __str__(self) -> str:
+        return f"{self.done_on}: {self.text[:60]}"
+
+
+class CriticalIssue(SheetRecord):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE,
+                                related_name="critical_issues", verbose_name=_("project"))
+    noted_on = models.DateField(_("noted on"), null=True, blank=True)
+    text = models.TextField(_("critical issue"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["project", "noted_on"]
+        verbose_name = _("critical issue")
+        verbose_name_plural = _("critical issues")
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+class SuccessFactor(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE,
+                                related_name="success_factors", verbose_name=_("project"))
+    text = models.TextField(_("success factor"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["project", "id"]
+        verbose_name = _("success factor")
+        verbose_name_plural = _("success factors")
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+class Meeting(SheetRecord):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="meetings",
+                                verbose_name=_("project"))
+    held_on = models.DateField(_("date"))
+    title = models.CharField(_("title"), max_length=300, blank=True)
+    participants = models.PositiveIntegerField(_("participants"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["project", "held_on"]
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+
+    def __str__(self) -> str:
+        return f"{self.held_on} {self.title}"
+
+
+class Event(SheetRecord):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="events",
+                                verbose_name=_("project"))
+    title = models.CharField(_("title"), max_length=400)
+    held_on = models.DateField(_("date"))
+    place = models.CharField(_("place"), max_length=300, blank=True)
+    participants = models.PositiveIntegerField(_("participants"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["project", "held_on"]
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Contribution(models.Model):
+    """Money or resources a project received for an activity, and who granted them."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="contributions",
+                                verbose_name=_("project"))
+    activity = models.CharField(_("activity"), max_length=400)
+    amount = models.DecimalField(_("contribution (€)"), **money)
+    granted_by = models.CharField(_("granted by"), max_length=300)
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="contributions", verbose_name=_("granting party"))
+    received_on = models.DateField(_("received on"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["project", "received_on", "activity"]
+        verbose_name = _("contribution")
+        verbose_name_plural = _("contributions")
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0),
+                                              name="contribution_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.activity}: {self.amount} €"
+
+
+class ReportingRound(TimeStampedModel):
+    """A call to every referent of a pact to report progress by a deadline."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    pact = models.ForeignKey(Pact, on_delete=models.CASCADE, related_name="reporting_rounds",
+                             verbose_name=_("pact"))
+    title = models.CharField(_("title"), max_length=200)
+    opens_on = models.DateField(_("opens on"))
+    deadline = models.DateField(_("deadline"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices,
+                              default=Status.OPEN)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name=_("opened by"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-deadline"]
+        verbose_name = _("reporting round")
+        verbose_name_plural = _("reporting rounds")
+        constraints = [models.CheckConstraint(condition=Q(deadline__gte=models.F("opens_on")),
+                                              name="round_deadline_after_opening")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Reminder(models.Model):
+    """That a referent was reminded of a round, so nobody gets the same reminder twice."""
+
+    round = models.ForeignKey(ReportingRound, on_delete=models.CASCADE, related_name="reminders")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        constraints = [models.UniqueConstraint(fields=["round", "project", "user"],
+                                               name="one_reminder_per_round")]

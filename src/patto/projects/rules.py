@@ -1,0 +1,77 @@
+"""Object permissions: who may change which project, report on it, review it, record money.
+
+Roles: the secretariat (everything), a cluster coordinator (the projects of their cluster),
+a referent (their own projects), a party reporter (their party's contributions); everybody
+else reads what is published.
+"""
+
+from __future__ import annotations
+
+import rules
+
+SECRETARIAT_GROUP = "secretariat"
+
+
+@rules.predicate
+def is_secretariat(user) -> bool:
+    return bool(user and user.is_authenticated and (
+        user.is_superuser or user.groups.filter(name=SECRETARIAT_GROUP).exists()))
+
+
+def _project(obj):
+    return getattr(obj, "project", obj)
+
+
+@rules.predicate
+def is_cluster_coordinator(user, obj) -> bool:
+    project = _project(obj)
+    if not (user and user.is_authenticated) or project is None:
+        return False
+    cluster_id = getattr(project, "cluster_id", None) if hasattr(project, "cluster_id") else \
+        getattr(project, "pk", None)
+    if cluster_id is None:
+        return False
+    return user.coordinated_clusters.filter(cluster_id=cluster_id).exists()
+
+
+@rules.predicate
+def is_referent(user, obj) -> bool:
+    project = _project(obj)
+    if not (user and user.is_authenticated) or project is None or project.pk is None:
+        return False
+    return project.referents.filter(user=user).exists()
+
+
+@rules.predicate
+def is_reporter_for_party(user, contribution) -> bool:
+    if not (user and user.is_authenticated) or contribution is None:
+        return False
+    party_id = getattr(contribution, "party_id", None)
+    return party_id is not None and user.reporter_for.filter(party_id=party_id).exists()
+
+
+@rules.predicate
+def is_coordinator_of_any(user) -> bool:
+    return bool(user and user.is_authenticated and user.coordinated_clusters.exists())
+
+
+# A project: the secretariat creates and deletes; coordinators create in and change their
+# cluster's projects (the cluster is the object when creating); referents change their own.
+rules.add_perm("projects.add_project", is_secretariat | is_cluster_coordinator)
+rules.add_perm("projects.change_project", is_secretariat | is_cluster_coordinator | is_referent)
+rules.add_perm("projects.delete_project", is_secretariat)
+rules.add_perm("projects.view_project", rules.always_allow)
+# Progress reports: referents write and submit; coordinators and the secretariat review.
+rules.add_perm("projects.submit_update", is_secretariat | is_referent)
+rules.add_perm("projects.review_update", is_secretariat | is_cluster_coordinator)
+# Reporting rounds belong to the secretariat.
+rules.add_perm("projects.add_reportinground", is_secretariat)
+rules.add_perm("projects.change_reportinground", is_secretariat)
+rules.add_perm("projects.view_reportinground",
+               is_secretariat | is_coordinator_of_any)
+# Contributions: the reporter of the granting party, the project's referents, the secretariat.
+rules.add_perm("projects.add_contribution",
+               is_secretariat | is_referent | is_reporter_for_party)
+rules.add_perm("projects.change_contribution",
+               is_secretariat | is_referent | is_reporter_for_party)
+rules.add_perm("projects.delete_contribution", is_secretariat)

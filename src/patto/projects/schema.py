@@ -1,0 +1,106 @@
+"""The tables of projects in a pact data package: one schema for packages, imports, exports."""
+
+from __future__ import annotations
+
+def res(name, fields, key, fks=(), description=""):
+    schema = {"fields": fields, "primaryKey": key}
+    if fks:
+        schema["foreignKeys"] = list(fks)
+    out = {"name": name, "path": f"{name}.csv", "profile": "tabular-data-resource",
+           "format": "csv", "encoding": "utf-8", "schema": schema}
+    if description:
+        out["description"] = description
+    return out
+
+
+def f(name, type_="string", description="", **constraints):
+    out = {"name": name, "type": type_}
+    if constraints:
+        out["constraints"] = constraints
+    if description:
+        out["description"] = description
+    return out
+
+
+PROJECT_FK = {"fields": ["pact", "project"],
+              "reference": {"resource": "projects", "fields": ["pact", "code"]}}
+PARTY_FK = {"fields": ["party"], "reference": {"resource": "parties", "fields": ["id"]}}
+PACT = f("pact", required=True)
+PROJECT = f("project", required=True, description="Code of the project (projects.code)")
+
+RESOURCES = [
+    res("projects", [
+        PACT,
+        f("code", required=True, pattern="[a-z0-9-]+"),
+        f("title", required=True),
+        f("cluster", description="Code of the cluster; empty for an emergency action"),
+        f("emergency_action", description="Code of the emergency action (emergency_actions.code) "
+          "this project carries out; empty for a cluster project"),
+        f("horizon", required=True, enum=["emergency", "short", "medium_long"]),
+        f("lead_party", required=True, description="parties.id of the lead party"),
+        f("status", required=True,
+          enum=["proposed", "approved", "in_progress", "suspended", "completed", "cancelled"]),
+        f("progress", "integer", required=True, minimum=0, maximum=100,
+          description="Share of the project done, in percent"),
+        f("start_on", "date"), f("end_on", "date"),
+        f("cup", pattern="[A-Z][0-9]{2}[A-Z][0-9]{11}",
+          description="Codice Unico di Progetto (15 characters), when the project has one"),
+        f("budget", "number", minimum=0, description="Total budget in euro"),
+        f("summary", required=True, description="What the project does, Italian"),
+        f("expected_results", description="Expected results, one per line"),
+        f("text_file", description="Markdown file with the longer description"),
+        f("description", description="The longer description in Markdown, when it is not in "
+          "a text_file (exports write it here)"),
+        f("challenges", description="Codes of the challenges it serves, separated by ';'"),
+        f("sdg_targets", pattern="[0-9]{1,2}\\.[0-9a-z]{1,2}(;[0-9]{1,2}\\.[0-9a-z]{1,2})*",
+          description="UN SDG targets it serves, e.g. 8.5;8.6"),
+        f("territories", description="territories.id it covers, separated by ';'"),
+        f("example", "boolean", description="true when the record is illustrative"),
+        f("source", description="Where the information comes from"),
+    ], ["pact", "code"], [
+        {"fields": ["lead_party"], "reference": {"resource": "parties", "fields": ["id"]}},
+        {"fields": ["pact"], "reference": {"resource": "pacts", "fields": ["id"]}},
+    ]),
+    res("project_parties", [PACT, PROJECT, f("party", required=True),
+                            f("role", required=True, description="e.g. partner, funder")],
+        ["pact", "project", "party"], [PROJECT_FK, PARTY_FK]),
+    res("project_referents", [PACT, PROJECT, f("party", required=True),
+                              f("person", required=True,
+                                description="Name of the referent: personal data, staff only")],
+        ["pact", "project", "party", "person"], [PROJECT_FK, PARTY_FK]),
+    res("project_links", [PACT, PROJECT, f("linked_project", required=True),
+                          f("note")],
+        ["pact", "project", "linked_project"], [PROJECT_FK],
+        description="Links between projects; each link holds both ways"),
+    res("project_funding", [PACT, PROJECT, f("source", required=True), f("party"),
+                            f("kind", required=True, enum=["eu", "national", "regional", "local",
+                                                           "private", "other"]),
+                            f("amount", "number", required=True, minimum=0)],
+        ["pact", "project", "source"], [PROJECT_FK]),
+    res("planned_activities", [PACT, PROJECT, f("position", "integer", required=True),
+                               f("title", required=True), f("due_on", "date"),
+                               f("status", required=True,
+                                 enum=["planned", "in_progress", "done", "cancelled"])],
+        ["pact", "project", "position"], [PROJECT_FK]),
+    res("completed_activities", [PACT, PROJECT, f("done_on", "date", required=True),
+                                 f("text", required=True)],
+        ["pact", "project", "done_on", "text"], [PROJECT_FK]),
+    res("critical_issues", [PACT, PROJECT, f("noted_on", "date"), f("text", required=True)],
+        ["pact", "project", "text"], [PROJECT_FK]),
+    res("success_factors", [PACT, PROJECT, f("text", required=True)],
+        ["pact", "project", "text"], [PROJECT_FK]),
+    res("meetings", [PACT, PROJECT, f("held_on", "date", required=True), f("title"),
+                     f("participants", "integer", minimum=0)],
+        ["pact", "project", "held_on", "title"], [PROJECT_FK]),
+    res("events", [PACT, PROJECT, f("title", required=True), f("held_on", "date", required=True),
+                   f("place"), f("participants", "integer", minimum=0)],
+        ["pact", "project", "title", "held_on"], [PROJECT_FK]),
+    res("contributions", [PACT, PROJECT, f("activity", required=True),
+                          f("amount", "number", required=True, minimum=0),
+                          f("granted_by", required=True), f("party"), f("received_on", "date")],
+        ["pact", "project", "activity", "granted_by"], [PROJECT_FK]),
+]
+
+
+#: Resource names in the order they are written and read.
+TABLES = [r["name"] for r in RESOURCES]

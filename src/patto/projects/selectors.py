@@ -1,0 +1,154 @@
+"""Every read of projects: lists with filters, the full sheet, its figures, round dashboards."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Avg, Count, Prefetch, Q, QuerySet, Sum
+
+from patto.pact.models import Pact
+
+from .models import (
+    CompletedActivity,
+    Contribution,
+    Event,
+    Meeting,
+    PlannedActivity,
+    Project,
+    ProjectReferent,
+    ProjectUpdate,
+    ReportingRound,
+)
+
+
+def project_counts(pact: Pact) -> dict[str, int]:
+    """The counts `patto load-pact` prints for a pact's projects."""
+    projects = Project.objects.filter(pact=pact)
+    return {
+        "projects": projects.count(),
+        "activities": PlannedActivity.objects.filter(project__pact=pact).count()
+        + CompletedActivity.objects.filter(project__pact=pact).count(),
+    }
+
+
+def project_list(*, filters: dict | None = None) -> QuerySet[Project]:
+    """Projects with what a list row shows, filtered by the list page's criteria."""
+    filters = filters or {}
+    projects = (Project.objects.select_related("pact", "cluster", "emergency_action",
+                                               "lead_party")
+                .order_by("pact", "cluster__position", "emergency_action__position", "title"))
+    lookups = {
+        "pact": "pact__code", "cluster": "cluster__code", "status": "status",
+        "horizon": "horizon", "party": "lead_party__code", "challenge": "challenges__code",
+    }
+    for key, lookup in lookups.items():
+        if filters.get(key):
+            projects = projects.filter(**{lookup: filters[key]})
+    if filters.get("party"):
+        code = filters["party"]
+        projects = Project.objects.filter(
+            pk__in=Project.objects.filter(Q(lead_party__code=code)
+                                          | Q(involved__party__code=code)).values("pk")
+        ).filter(pk__in=projects.values("pk")).select_related(
+            "pact", "cluster", "emergency_action", "lead_party").order_by(
+            "pact", "cluster__position", "emergency_action__position", "title")
+    if filters.get("territory"):
+        projects = projects.filter(territories__code=filters["territory"])
+    if filters.get("q"):
+        projects = projects.filter(Q(title__icontains=filters["q"])
+                                   | Q(summary__icontains=filters["q"]))
+    return projects.distinct()
+
+
+@dataclass(frozen=True)
+class SheetFigures:
+    """The sheet's summary figures, computed from its records, never typed."""
+
+    meetings: int
+    meeting_participants_avg: float | None
+    events: int
+    event_participants_avg: float | None
+    contributions_total: Decimal
+    funding_total: Decimal
+
+
+def project_figures(project: Project) -> SheetFigures:
+    meetings = Meeting.objects.filter(project=project).aggregate(
+        n=Count("id"), avg=Avg("participants"))
+    events = Event.objects.filter(project=project).aggregate(n=Count("id"),
+                                                             avg=Avg("participants"))
+    money = Contribution.objects.filter(project=project).aggregate(total=Sum("amount"))
+    funding = project.funding.aggregate(total=Sum("amount"))
+    return SheetFigures(
+        meetings=meetings["n"], meeting_participants_avg=meetings["avg"],
+        events=events["n"], event_participants_avg=events["avg"],
+        contributions_total=money["total"] or Decimal("0"),
+        funding_total=funding["total"] or Decimal("0"))
+
+
+def project_get(*, pact_code: str, code: str) -> Project:
+    """A project with its whole sheet, in a fixed number of queries."""
+    return (Project.objects.select_related("pact", "cluster", "emergency_action", "lead_party",
+                                           "lead_party__category")
+            .prefetch_related(
+                "involved__party", "challenges", "sdg_targets__goal", "territories",
+                Prefetch("links", queryset=Project.objects.select_related("pact")),
+                Prefetch("referents", queryset=ProjectReferent.objects.select_related("party")),
+                "funding__party", "planned_activities", "completed_activities",
+                "critical_issues", "success_factors", "meetings", "events",
+                "contributions__party",
+                Prefetch("updates", queryset=ProjectUpdate.objects.filter(
+                    status=ProjectUpdate.Status.APPROVED).select_related("round")
+                    .order_by("-reviewed_at"), to_attr="approved_updates"))
+            .get(pact__code=pact_code, code=code))
+
+
+@dataclass
+class RoundRow:
+    project: Project
+    update: ProjectUpdate | None
+    late: bool
+
+    @property
+    def state(self) -> str:
+        return self.update.status if self.update else "missing"
+
+
+def round_dashboard(*, reporting_round: ReportingRound, today: dt.date) -> list[RoundRow]:
+    """Who reported in a round, who has not, and who is late, one row per active project."""
+    from .services import ACTIVE
+
+    updates = {u.project_id: u for u in reporting_round.updates.all()}
+    projects = (reporting_round.pact.projects.filter(status__in=ACTIVE)
+                .select_related("cluster", "emergency_action", "lead_party")
+                .prefetch_related(Prefetch("referents",
+                                           queryset=ProjectReferent.objects.select_related(
+                                               "party", "user")))
+                .order_by("cluster__position", "emergency_action__position", "title"))
+    rows = []
+    for project in projects:
+        update = updates.get(project.pk)
+        submitted = update is not None and update.status in (
+            ProjectUpdate.Status.SUBMITTED, ProjectUpdate.Status.APPROVED)
+        rows.append(RoundRow(project, update, late=not submitted and today > reporting_round.deadline))
+    return rows
+
+
+def rounds_for(user) -> QuerySet[ReportingRound]:
+    return ReportingRound.objects.select_related("pact").order_by("-deadline")
+
+
+def updates_to_review(*, user, reporting_round: ReportingRound) -> QuerySet[ProjectUpdate]:
+    updates = reporting_round.updates.filter(status=ProjectUpdate.Status.SUBMITTED) \
+        .select_related("project", "project__cluster")
+    if user.is_superuser or user.groups.filter(name="secretariat").exists():
+        return updates
+    return updates.filter(project__cluster__coordinators__user=user)
+
+
+def projects_for_referent(*, user, pact: Pact) -> QuerySet[Project]:
+    from .services import ACTIVE
+
+    return pact.projects.filter(referents__user=user, status__in=ACTIVE).distinct()

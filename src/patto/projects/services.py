@@ -1,0 +1,340 @@
+"""Every write to projects: edits, reporting rounds, progress reports, contributions, reminders.
+
+Each service takes the acting user, checks the object permission first, runs in one
+transaction, keeps history, and refuses an edit based on a version that changed meanwhile.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import TransitionNotAllowed
+
+from patto.core.errors import ApplicationError
+
+from .models import (
+    CompletedActivity,
+    Contribution,
+    CriticalIssue,
+    Event,
+    Meeting,
+    Project,
+    ProjectUpdate,
+    Reminder,
+    ReportingRound,
+)
+
+#: The statuses a reporting round asks about.
+ACTIVE = [Project.Status.APPROVED, Project.Status.IN_PROGRESS, Project.Status.SUSPENDED]
+
+#: How to go from one project status to another through the allowed transitions.
+PATHS = {
+    (Project.Status.PROPOSED, Project.Status.APPROVED): ["approve"],
+    (Project.Status.APPROVED, Project.Status.IN_PROGRESS): ["start"],
+    (Project.Status.SUSPENDED, Project.Status.IN_PROGRESS): ["start"],
+    (Project.Status.APPROVED, Project.Status.SUSPENDED): ["suspend"],
+    (Project.Status.IN_PROGRESS, Project.Status.SUSPENDED): ["suspend"],
+    (Project.Status.IN_PROGRESS, Project.Status.COMPLETED): ["complete"],
+    (Project.Status.APPROVED, Project.Status.COMPLETED): ["start", "complete"],
+}
+
+
+def _require(user: Any, perm: str, obj: Any = None) -> None:
+    if not user.has_perm(perm, obj):
+        raise PermissionDenied(_("You are not allowed to do this."))
+
+
+def _stale(what: str) -> ApplicationError:
+    return ApplicationError(
+        _("Someone else changed this %(what)s while you were editing it: nothing was saved. "
+          "Reload the page, check their changes and make yours again.") % {"what": what},
+        code="stale_version")
+
+
+def _save_versioned(obj: Any, expected_version: int, user: Any, what: str) -> None:
+    """Save ``obj`` only if nobody saved it since ``expected_version`` was read."""
+    model = type(obj)
+    bumped = model.objects.filter(pk=obj.pk, version=expected_version).update(
+        version=expected_version + 1)
+    if not bumped:
+        raise _stale(what)
+    obj.version = expected_version + 1
+    obj._history_user = user
+    obj.full_clean(validate_constraints=False)
+    obj.save()
+
+
+def _check_transition(current: str, target: str) -> list[str]:
+    if current == target:
+        return []
+    if target == Project.Status.CANCELLED and current != Project.Status.COMPLETED:
+        return ["cancel"]
+    path = PATHS.get((current, target))
+    if path is None:
+        raise ApplicationError(
+            _("A project cannot go from “%(current)s” to “%(target)s”.")
+            % {"current": Project.Status(current).label, "target": Project.Status(target).label},
+            code="bad_transition")
+    return path
+
+
+def project_change(*, project: Project, user: Any, expected_version: int,
+                   **fields: Any) -> Project:
+    """Change a project's record; the status only moves along its allowed transitions."""
+    _require(user, "projects.change_project", project)
+    with transaction.atomic():
+        target = fields.pop("status", project.status)
+        for step in _check_transition(project.status, target):
+            getattr(project, step)()
+        for name, value in fields.items():
+            setattr(project, name, value)
+        try:
+            _save_versioned(project, expected_version, user, _("project"))
+        except ValidationError as exc:
+            raise ApplicationError(_("The project was not saved."), code="invalid") from exc
+    return project
+
+
+def project_create(*, user: Any, **fields: Any) -> Project:
+    target = fields.get("cluster")
+    _require(user, "projects.add_project", target)
+    project = Project(**fields)
+    project._history_user = user
+    project.full_clean()
+    project.save()
+    return project
+
+
+def project_delete(*, project: Project, user: Any) -> None:
+    _require(user, "projects.delete_project", project)
+    project._history_user = user
+    project.delete()
+
+
+# Reporting rounds -----------------------------------------------------------------------
+
+def round_open(*, pact: Any, title: str, opens_on: dt.date, deadline: dt.date,
+               user: Any) -> ReportingRound:
+    """The secretariat opens a round; each active project's referents then report."""
+    _require(user, "projects.add_reportinground")
+    if deadline < opens_on:
+        raise ApplicationError(_("The deadline comes before the opening date."),
+                               code="bad_dates")
+    reporting_round = ReportingRound(pact=pact, title=title, opens_on=opens_on,
+                                     deadline=deadline, created_by=user)
+    reporting_round._history_user = user
+    reporting_round.save()
+    return reporting_round
+
+
+def update_save(*, reporting_round: ReportingRound, project: Project, user: Any,
+                proposed_status: str, progress: int, summary: str = "",
+                payload: dict | None = None,
+                expected_version: int | None = None) -> ProjectUpdate:
+    """Create or change the referent's draft report for a project in a round."""
+    _require(user, "projects.submit_update", project)
+    if reporting_round.status != ReportingRound.Status.OPEN:
+        raise ApplicationError(_("This reporting round is closed."), code="round_closed")
+    _check_transition(project.status, proposed_status)
+    payload = validate_payload(payload or {})
+    with transaction.atomic():
+        update = ProjectUpdate.objects.select_for_update().filter(
+            round=reporting_round, project=project).first()
+        if update is None:
+            update = ProjectUpdate(round=reporting_round, project=project,
+                                   base_version=project.version, proposed_status=proposed_status,
+                                   progress=progress, summary=summary, payload=payload)
+            update._history_user = user
+            update.full_clean(validate_constraints=False)
+            update.save()
+            return update
+        if update.status not in (ProjectUpdate.Status.DRAFT, ProjectUpdate.Status.RETURNED):
+            raise ApplicationError(_("This report was already submitted."), code="submitted")
+        update.proposed_status, update.progress = proposed_status, progress
+        update.summary, update.payload = summary, payload
+        update.base_version = project.version
+        _save_versioned(update, update.version if expected_version is None else
+                        expected_version, user, _("report"))
+    return update
+
+
+def update_submit(*, update: ProjectUpdate, user: Any, expected_version: int) -> ProjectUpdate:
+    _require(user, "projects.submit_update", update.project)
+    with transaction.atomic():
+        try:
+            update.submit()
+        except TransitionNotAllowed as exc:
+            raise ApplicationError(_("This report was already submitted."),
+                                   code="submitted") from exc
+        update.submitted_by, update.submitted_at = user, timezone.now()
+        _save_versioned(update, expected_version, user, _("report"))
+    return update
+
+
+def update_return(*, update: ProjectUpdate, user: Any, comment: str) -> ProjectUpdate:
+    """The coordinator sends a report back with a comment saying what to change."""
+    _require(user, "projects.review_update", update.project)
+    if not comment.strip():
+        raise ApplicationError(_("Say in the comment what the referent should change."),
+                               code="comment_required")
+    with transaction.atomic():
+        try:
+            update.send_back()
+        except TransitionNotAllowed as exc:
+            raise ApplicationError(_("Only a submitted report can be sent back."),
+                                   code="not_submitted") from exc
+        update.reviewed_by, update.reviewed_at = user, timezone.now()
+        update.review_comment = comment.strip()
+        _save_versioned(update, update.version, user, _("report"))
+    return update
+
+
+def update_approve(*, update: ProjectUpdate, user: Any, comment: str = "") -> ProjectUpdate:
+    """Approve a report: its figures and records reach the project's public sheet."""
+    _require(user, "projects.review_update", update.project)
+    with transaction.atomic():
+        project = Project.objects.select_for_update().get(pk=update.project_id)
+        if project.version != update.base_version:
+            raise ApplicationError(
+                _("The project changed after this report was written: send it back so that "
+                  "the referent reports on the current sheet."), code="stale_version")
+        try:
+            update.approve()
+        except TransitionNotAllowed as exc:
+            raise ApplicationError(_("Only a submitted report can be approved."),
+                                   code="not_submitted") from exc
+        update.reviewed_by, update.reviewed_at = user, timezone.now()
+        update.review_comment = comment.strip()
+        _save_versioned(update, update.version, user, _("report"))
+        for step in _check_transition(project.status, update.proposed_status):
+            getattr(project, step)()
+        project.progress = update.progress
+        _save_versioned(project, project.version, user, _("project"))
+        _apply_payload(project, update)
+    return update
+
+
+def validate_payload(payload: dict) -> dict:
+    """Reported records in a plain, checked shape: dates as ISO strings, counts as ints."""
+    clean: dict[str, list] = {}
+    try:
+        clean["completed"] = [{"done_on": dt.date.fromisoformat(r["done_on"]).isoformat(),
+                               "text": str(r["text"]).strip()}
+                              for r in payload.get("completed", []) if str(r["text"]).strip()]
+        clean["issues"] = [str(t).strip() for t in payload.get("issues", []) if str(t).strip()]
+        clean["meetings"] = [{"held_on": dt.date.fromisoformat(r["held_on"]).isoformat(),
+                              "title": str(r.get("title", "")).strip(),
+                              "participants": _count(r.get("participants"))}
+                             for r in payload.get("meetings", [])]
+        clean["events"] = [{"title": str(r["title"]).strip(),
+                            "held_on": dt.date.fromisoformat(r["held_on"]).isoformat(),
+                            "place": str(r.get("place", "")).strip(),
+                            "participants": _count(r.get("participants"))}
+                           for r in payload.get("events", [])]
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ApplicationError(_("A reported record is incomplete or has a bad date (%(error)s).")
+                               % {"error": exc}, code="bad_payload") from exc
+    return clean
+
+
+def _count(value: Any) -> int | None:
+    if value in (None, ""):
+        return None
+    number = int(value)
+    if number < 0:
+        raise ValueError("participants cannot be negative")
+    return number
+
+
+def _apply_payload(project: Project, update: ProjectUpdate) -> None:
+    today = timezone.localdate()
+    p = update.payload
+    CompletedActivity.objects.bulk_create(
+        CompletedActivity(project=project, update=update, done_on=r["done_on"], text=r["text"])
+        for r in p.get("completed", []))
+    CriticalIssue.objects.bulk_create(
+        CriticalIssue(project=project, update=update, noted_on=today, text=t)
+        for t in p.get("issues", []))
+    Meeting.objects.bulk_create(
+        Meeting(project=project, update=update, held_on=r["held_on"], title=r["title"],
+                participants=r["participants"]) for r in p.get("meetings", []))
+    Event.objects.bulk_create(
+        Event(project=project, update=update, title=r["title"], held_on=r["held_on"],
+              place=r["place"], participants=r["participants"]) for r in p.get("events", []))
+
+
+# Contributions ----------------------------------------------------------------------------
+
+def contribution_record(*, project: Project, user: Any, activity: str, amount: Decimal,
+                        granted_by: str, party: Any = None,
+                        received_on: dt.date | None = None) -> Contribution:
+    """Record money a project received; the amount is exact euro, never zero or negative."""
+    contribution = Contribution(project=project, activity=activity, amount=amount,
+                                granted_by=granted_by, party=party, received_on=received_on)
+    _require(user, "projects.add_contribution", contribution)
+    if amount is None or Decimal(amount) <= 0:
+        raise ApplicationError(_("The amount must be more than zero euro."), code="bad_amount")
+    contribution._history_user = user
+    try:
+        contribution.full_clean()
+    except ValidationError as exc:
+        raise ApplicationError(_("The contribution was not saved: %(errors)s")
+                               % {"errors": "; ".join(exc.messages)}, code="invalid") from exc
+    contribution.save()
+    return contribution
+
+
+# Reminders --------------------------------------------------------------------------------
+
+def reminders_send(*, today: dt.date, days_before: int = 3, dry_run: bool = False
+                   ) -> list[tuple[ReportingRound, Project, Any]]:
+    """Email referents who have not submitted, when a round's deadline is near.
+
+    Each referent is reminded once per round and project; the mail goes out only after
+    the reminder is recorded (``on_commit``), so a rollback sends nothing.
+    """
+    sent = []
+    rounds = ReportingRound.objects.filter(
+        status=ReportingRound.Status.OPEN, opens_on__lte=today, deadline__gte=today,
+        deadline__lte=today + dt.timedelta(days=days_before)).select_related("pact")
+    for reporting_round in rounds:
+        done = set(reporting_round.updates.filter(
+            status__in=[ProjectUpdate.Status.SUBMITTED, ProjectUpdate.Status.APPROVED])
+            .values_list("project_id", flat=True))
+        already = set(reporting_round.reminders.values_list("project_id", "user_id"))
+        projects = reporting_round.pact.projects.filter(status__in=ACTIVE).exclude(
+            pk__in=done).prefetch_related("referents__user")
+        for project in projects:
+            for referent in project.referents.all():
+                user = referent.user
+                if user is None or not user.email or (project.pk, user.pk) in already:
+                    continue
+                sent.append((reporting_round, project, user))
+                already.add((project.pk, user.pk))
+                if dry_run:
+                    continue
+                with transaction.atomic():
+                    Reminder.objects.create(round=reporting_round, project=project, user=user)
+                    transaction.on_commit(_mailer(reporting_round, project, user))
+    return sent
+
+
+def _mailer(reporting_round: ReportingRound, project: Project, user: Any):
+    def send() -> None:
+        send_mail(
+            subject=_("Reminder: report on “%(project)s” by %(deadline)s")
+            % {"project": project.title, "deadline": reporting_round.deadline.isoformat()},
+            message=_("Dear %(name)s,\n\nthe reporting round “%(round)s” closes on %(deadline)s "
+                      "and the report on “%(project)s” has not been submitted yet.\n\n"
+                      "Please fill it in from the platform's reporting page.\n")
+            % {"name": user.get_full_name() or user.username, "round": reporting_round.title,
+               "deadline": reporting_round.deadline.isoformat(), "project": project.title},
+            from_email=None, recipient_list=[user.email])
+    return send
