@@ -32,6 +32,7 @@ data: setup
 	$(BIN)/patto migrate --noinput -v0
 	$(BIN)/patto compilemessages -v0 --ignore='.venv/*' --ignore='node_modules/*'
 	$(BIN)/patto collectstatic --noinput -v0
+	$(BIN)/patto load-pact packages/bologna-2015
 	$(BIN)/patto load-pact packages/bologna-2021
 	$(BIN)/patto load-boundaries data/territory/bologna_municipalities.geojson
 

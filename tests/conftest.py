@@ -9,6 +9,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "packages" / "bologna-2021"
+PACKAGE_2015 = ROOT / "packages" / "bologna-2015"
 BOUNDARIES = ROOT / "data" / "territory" / "bologna_municipalities.geojson"
 
 
@@ -38,6 +39,7 @@ def load_bologna() -> None:
     from patto.pact.services import pact_load_package, territory_load_boundaries
 
     pact_load_package(path=PACKAGE)
+    pact_load_package(path=PACKAGE_2015)
     territory_load_boundaries(path=BOUNDARIES, source="ISTAT, elaborazione openpolis (CC BY)")
 
 

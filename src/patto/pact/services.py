@@ -62,6 +62,8 @@ class PackageWriter:
 
     def __init__(self, result: LoadResult, user: Any, reason: str):
         self.result, self.user, self.reason = result, user, reason
+        # Rows made by this load: their links are part of their creation, not an update.
+        self.fresh: set[tuple[type, int]] = set()
 
     def _label(self, model: type[models.Model]) -> str:
         return str(model._meta.verbose_name_plural)
@@ -73,6 +75,7 @@ class PackageWriter:
         if obj is None:
             obj = model(**lookup, **values)
             self.save(obj, src)
+            self.fresh.add((model, obj.pk))
             self.result.created[self._label(model)] += 1
             return obj
         changed = [name for name, value in values.items() if _field_value(obj, name) != value]
@@ -111,7 +114,9 @@ class PackageWriter:
     def set_m2m(self, manager: Any, objects: list[models.Model]) -> None:
         if {o.pk for o in manager.all()} != {o.pk for o in objects}:
             manager.set(objects)
-            self.result.updated[self._label(manager.instance.__class__)] += 1
+            instance = manager.instance
+            if (type(instance), instance.pk) not in self.fresh:
+                self.result.updated[self._label(type(instance))] += 1
 
 
 #: Apps above this one load their own tables of a package (projects...), in the same

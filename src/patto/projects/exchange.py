@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 import tempfile
 import zipfile
 from decimal import Decimal
@@ -133,7 +134,12 @@ def write_xlsx(tables: dict[str, list[list[str]]], path: Path) -> None:
         for info in source.infolist():
             fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME)
             fixed.compress_type = zipfile.ZIP_DEFLATED
-            target.writestr(fixed, source.read(info.filename))
+            content = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                # openpyxl stamps the save time here; equal data must give equal bytes.
+                content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2000-01-01T00:00:00Z",
+                                 content)
+            target.writestr(fixed, content)
 
 
 def export_file(projects: QuerySet[Project], path: Path, *, personal: bool = True) -> int:
