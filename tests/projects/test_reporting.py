@@ -11,6 +11,15 @@ from patto.projects import services
 from patto.projects.models import CompletedActivity, Project, ProjectUpdate
 
 
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """Messages are asserted in the source language; pages are read in Italian."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def reporting_round(people):
     return services.round_open(pact=people.pact, title="Primo semestre 2026",
