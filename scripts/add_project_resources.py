@@ -1,4 +1,7 @@
-"""Adds the project tables' schemas to a pact package: `python scripts/add_project_resources.py packages/NAME`."""
+"""Adds the project tables' schemas to a pact package.
+
+Usage: `PYTHONPATH=src python scripts/add_project_resources.py packages/NAME`.
+"""
 
 import json
 import sys

@@ -129,7 +129,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "site:login"
+LOGIN_REDIRECT_URL = "projects:round_list"
+LOGOUT_REDIRECT_URL = "pact:home"
 
 # Login lockout: five failures lock the username from that address for an hour.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))

@@ -95,10 +95,10 @@ def test_import_pages_need_permission(client, bologna, django_user_model):
 def test_territories_import_updates_by_code(bologna, staff, django_capture_on_commit_callbacks):
     from patto.pact.models import Territory
 
-    content = ("code,name,kind,istat_code,cadastral_code,population,population_year,"
-               "population_source,website\n"
-               "037006,Bologna,municipality,037006,A944,390000,2024,ISTAT 2024,\n"
-               "037999,Comune Inventato,province,,,,,,\n").encode()
+    content = (b"code,name,kind,istat_code,cadastral_code,population,population_year,"
+               b"population_source,website\n"
+               b"037006,Bologna,municipality,037006,A944,390000,2024,ISTAT 2024,\n"
+               b"037999,Comune Inventato,province,,,,,,\n")
     with django_capture_on_commit_callbacks(execute=True):
         job = import_job_create(kind="territories",
                                 uploaded_file=SimpleUploadedFile("t.csv", content), user=staff)

@@ -1,4 +1,4 @@
-"""Project pages: list with filters and progress, the full sheet, print and PDF, no query per row."""
+"""Project pages: list with filters and progress, the sheet, print and PDF, no query per row."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Projects and actions with their full monitoring sheet, and the rounds in which referents report."""
+"""Projects and actions with their monitoring sheet, and the rounds in which referents report."""
 
 from __future__ import annotations
 
@@ -485,3 +485,6 @@ class Reminder(models.Model):
         verbose_name_plural = _("reminders")
         constraints = [models.UniqueConstraint(fields=["round", "project", "user"],
                                                name="one_reminder_per_round")]
+
+    def __str__(self) -> str:
+        return f"{self.round} · {self.project} · {self.user}"

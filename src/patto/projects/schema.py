@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+
 def res(name, fields, key, fks=(), description=""):
     schema = {"fields": fields, "primaryKey": key}
     if fks:

@@ -132,7 +132,8 @@ def round_dashboard(*, reporting_round: ReportingRound, today: dt.date) -> list[
         update = updates.get(project.pk)
         submitted = update is not None and update.status in (
             ProjectUpdate.Status.SUBMITTED, ProjectUpdate.Status.APPROVED)
-        rows.append(RoundRow(project, update, late=not submitted and today > reporting_round.deadline))
+        late = not submitted and today > reporting_round.deadline
+        rows.append(RoundRow(project, update, late=late))
     return rows
 
 

@@ -1,5 +1,6 @@
 """URLs of the public shell and of the staff import pages."""
 
+from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import views
@@ -7,6 +8,9 @@ from . import views
 app_name = "site"
 
 urlpatterns = [
+    path("accedi/", auth_views.LoginView.as_view(template_name="site/login.html",
+                                                 redirect_authenticated_user=True), name="login"),
+    path("esci/", auth_views.LogoutView.as_view(), name="logout"),
     path("note-legali/", views.legal, {"page": "legal"}, name="legal"),
     path("privacy/", views.legal, {"page": "privacy"}, name="privacy"),
     path("accessibilita/", views.legal, {"page": "accessibility"}, name="accessibility"),
