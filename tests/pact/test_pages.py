@@ -119,3 +119,10 @@ def test_illustrative_members_are_marked_as_example(client, bologna):
     html = client.get(member.first().working_group.cluster.get_absolute_url()).content.decode()
     assert html.count(">esempio</span>") == member.filter(
         working_group=member.first().working_group).count()
+
+
+def test_party_list_shows_the_current_pact_unless_asked(client, bologna):
+    assert len(client.get("/soggetti/").context["parties"]) == 52
+    everyone = client.get("/soggetti/", {"patto": "tutti"}).context["parties"]
+    assert len(everyone) == Party.objects.count() > 52
+    assert len(client.get("/soggetti/", {"patto": "bologna-2015"}).context["parties"]) < 52

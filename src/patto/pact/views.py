@@ -15,6 +15,9 @@ from .models import Challenge, Cluster, Pact, Party, Territory
 from .resources import PartyResource, TerritoryResource
 
 
+ALL = "tutti"
+
+
 def _pact_or_404(code: str | None = None) -> Pact:
     if code:
         return get_object_or_404(selectors.pact_list(), code=code)
@@ -49,8 +52,14 @@ def pact_detail(request: HttpRequest, pact: str) -> HttpResponse:
 
 
 def party_list(request: HttpRequest) -> HttpResponse:
+    # The current pact's parties unless another pact, or all of them ("tutti"), is asked for.
     pact_code = request.GET.get("patto", "")
-    pact = get_object_or_404(Pact, code=pact_code) if pact_code else None
+    if pact_code == ALL:
+        pact = None
+    elif pact_code:
+        pact = get_object_or_404(Pact, code=pact_code)
+    else:
+        pact = selectors.pact_default()
     category = request.GET.get("categoria", "")
     query = request.GET.get("q", "").strip()
     parties = selectors.party_list(pact=pact, category=category, query=query)
@@ -60,7 +69,7 @@ def party_list(request: HttpRequest) -> HttpResponse:
     return render(request, "pact/party_list.html", {
         "parties": parties, "pact": pact, "category": category, "query": query,
         "categories": selectors.party_categories_with_counts(pact=pact),
-        "pacts": selectors.pact_list(),
+        "pacts": selectors.pact_list(), "all": ALL,
     })
 
 
