@@ -104,3 +104,42 @@ def test_list_download_is_the_projects_table(client, rich):
     assert lines[0].startswith("pact,code,title,cluster")
     assert any(",prova-cluster-1," in line for line in lines[1:])
     assert not any(",prova-cluster-2," in line for line in lines[1:])
+
+
+def test_staff_pages_export_and_import_in_the_background(client, rich,
+                                                         django_capture_on_commit_callbacks):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from patto.core.models import ImportJob
+
+    client.force_login(rich.secretariat)
+    exported = client.get("/gestione/progetti/esporta/", {"formato": "xlsx"})
+    assert exported.status_code == 200
+    Project.objects.filter(code="prova-cluster-2").delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/gestione/importazioni/projects/nuova/", {
+            "file": SimpleUploadedFile("progetti.xlsx", exported.content)})
+    job = ImportJob.objects.get()
+    assert response.status_code == 302 and job.status == "done", job.problems
+    assert Project.objects.filter(code="prova-cluster-2").exists()
+    client.force_login(rich.referent)
+    assert client.get("/gestione/progetti/esporta/").status_code == 403
+
+
+def test_staff_import_of_a_bad_file_lists_problems(client, rich, tmp_path,
+                                                   django_capture_on_commit_callbacks):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from patto.core.models import ImportJob
+
+    path = tmp_path / "p.csv"
+    call_command("export-projects", str(path))
+    row = next(i for i, r in enumerate(read_records(path), 1) if r[0] == "projects")
+    edit_csv(path, row, "status", "finito")
+    client.force_login(rich.secretariat)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/gestione/importazioni/projects/nuova/", {
+            "file": SimpleUploadedFile("p.csv", path.read_bytes())})
+    job = ImportJob.objects.get()
+    assert job.status == "failed"
+    assert [(p["field"], p["file"]) for p in job.problems] == [("status", f"p.csv, row {row}")]

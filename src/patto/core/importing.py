@@ -7,6 +7,7 @@ records progress in the cache so the page can show it while the task runs.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,10 +28,14 @@ FORMATS = {".csv": "csv", ".xlsx": "xlsx"}
 
 @dataclass(frozen=True)
 class Importer:
+    """Something staff can import: a django-import-export resource (one table), or a
+    ``runner`` that imports a whole file itself (several tables) and returns a summary."""
+
     kind: str
     label: str
-    resource_class: type
+    resource_class: type | None
     permission: str
+    runner: Callable[[ImportJob, Progress], dict] | None = None
 
 
 _REGISTRY: dict[str, Importer] = {}
@@ -81,6 +86,9 @@ class Progress:
         self.done += 1
         if self.done % 10 == 0 or self.done == self.total:
             cache.set(self.key, round(100 * self.done / self.total), timeout=86400)
+
+    def at(self, percent: int) -> None:
+        cache.set(self.key, percent, timeout=86400)
 
     @staticmethod
     def percent(job: ImportJob) -> int:
@@ -144,6 +152,14 @@ def import_job_run(job: ImportJob) -> ImportJob:
     importer = importer_for(job.kind)
     job.status = ImportJob.Status.RUNNING
     job.save(update_fields=["status", "updated_at"])
+    if importer.runner is not None:
+        try:
+            summary = importer.runner(job, Progress(job.id, total=100))
+        except ApplicationError as exc:
+            problems = exc.problems or [Problem(file=job.original_name, code=exc.code,
+                                                detail=exc.message)]
+            return _finish(job, ImportJob.Status.FAILED, problems=problems)
+        return _finish(job, ImportJob.Status.DONE, summary=summary)
     try:
         dataset = load_dataset(Path(job.file.path), job.original_name)
     except ApplicationError as exc:

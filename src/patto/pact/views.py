@@ -14,7 +14,6 @@ from . import selectors
 from .models import Challenge, Cluster, Pact, Party, Territory
 from .resources import PartyResource, TerritoryResource
 
-
 ALL = "tutti"
 
 

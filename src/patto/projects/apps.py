@@ -15,9 +15,11 @@ class ProjectsConfig(AppConfig):
         from patto.pact.services import register_package_section
 
         from . import rules as _rules  # noqa: F401 - registers object permissions
+        from .exchange import import_job_runner
         from .package import load_projects_section
         from .selectors import project_counts
 
         register_count(project_counts)
         register_package_section(load_projects_section)
-        del Importer, register_importer
+        register_importer(Importer("projects", _("Projects with their sheets"), None,
+                                   "projects.delete_project", runner=import_job_runner))

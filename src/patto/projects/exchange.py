@@ -14,6 +14,7 @@ import json
 import re
 import tempfile
 import zipfile
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -232,7 +233,8 @@ def _placed(problem: Problem, places: dict[str, list[str]]) -> Problem:
 
 
 @transaction.atomic
-def import_file(path: Path, *, user: Any = None, dry_run: bool = False) -> LoadResult:
+def import_file(path: Path, *, user: Any = None, dry_run: bool = False,
+                progress: Callable[[int], None] | None = None) -> LoadResult:
     """Import an exchange file: for each pact it names, the projects become the file's.
 
     All rows are checked first; any problem refuses the whole file, each with its place.
@@ -244,6 +246,8 @@ def import_file(path: Path, *, user: Any = None, dry_run: bool = False) -> LoadR
     except InputError as exc:
         raise ApplicationError(f"{path.name}: nothing was imported.", code="invalid_file",
                                problems=exc.problems) from exc
+    if progress:
+        progress(50)
     result = LoadResult()
     writer = PackageWriter(result, user, f"import-projects {path.name}")
     codes = sorted({r["pact"] for r in data.tables["projects"]})
@@ -264,3 +268,11 @@ def import_file(path: Path, *, user: Any = None, dry_run: bool = False) -> LoadR
     if dry_run:
         transaction.set_rollback(True)
     return result
+
+
+def import_job_runner(job: Any, progress: Any) -> dict:
+    """Runs a staff upload of projects in the background (see patto.core.importing)."""
+    result = import_file(Path(job.file.path), user=job.created_by, progress=progress.at)
+    return {f"{label} {kind}": n for label, counter in (
+        ("created", result.created), ("updated", result.updated), ("deleted", result.deleted))
+        for kind, n in sorted(counter.items())}

@@ -11,6 +11,7 @@ urlpatterns = [
     path("progetti/<slug:pact>/<slug:code>/", views.project_detail, name="project_detail"),
     path("progetti/<slug:pact>/<slug:code>/stampa/", views.project_print, name="project_print"),
     path("progetti/<slug:pact>/<slug:code>/scheda.pdf", views.project_pdf, name="project_pdf"),
+    path("gestione/progetti/esporta/", views.project_export, name="project_export"),
     path("gestione/rendicontazione/", views.round_list, name="round_list"),
     path("gestione/rendicontazione/<int:pk>/", views.round_detail, name="round_detail"),
     path("gestione/rendicontazione/<int:pk>/progetti/<int:project>/", views.update_edit,

@@ -89,6 +89,30 @@ def _no_fetch(url: str, *args, **kwargs):
     raise ValueError(f"the project sheet PDF fetches no external resource ({url})")
 
 
+@login_required
+def project_export(request: HttpRequest) -> HttpResponse:
+    """The full exchange file (with referents' names): for the secretariat only."""
+    import tempfile
+    from pathlib import Path
+
+    from .exchange import export_file
+
+    if not request.user.has_perm("projects.delete_project"):
+        raise PermissionDenied
+    fmt = request.GET.get("formato", "xlsx")
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"progetti.{fmt}"
+        export_file(Project.objects.all(), path)
+        body = path.read_bytes()
+    content_type = "text/csv; charset=utf-8" if fmt == "csv" else (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="progetti.{fmt}"'
+    return response
+
+
 # Reporting --------------------------------------------------------------------------------
 
 @login_required
