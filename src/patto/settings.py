@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "patto.core",
     "patto.pact",
     "patto.projects",
+    "patto.monitoring",
     "patto.site",
 ]
 

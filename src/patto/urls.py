@@ -17,5 +17,6 @@ urlpatterns += i18n_patterns(
     path("", include("patto.site.urls")),
     path("", include("patto.pact.urls")),
     path("", include("patto.projects.urls")),
+    path("", include("patto.monitoring.urls")),
     prefix_default_language=False,
 )

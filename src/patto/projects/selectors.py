@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -21,6 +22,19 @@ from .models import (
     ProjectUpdate,
     ReportingRound,
 )
+
+#: Panels that apps above this one add to a project's sheet (e.g. its indicators):
+#: each provider takes the project and returns (template name, context) or None.
+_SHEET_PANELS: list[Callable[[Project], tuple[str, dict] | None]] = []
+
+
+def register_sheet_panel(provider: Callable[[Project], tuple[str, dict] | None]) -> None:
+    if provider not in _SHEET_PANELS:
+        _SHEET_PANELS.append(provider)
+
+
+def project_panels(project: Project) -> list[tuple[str, dict]]:
+    return [panel for provider in _SHEET_PANELS if (panel := provider(project))]
 
 
 def project_counts(pact: Pact) -> dict[str, int]:

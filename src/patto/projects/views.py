@@ -57,7 +57,8 @@ def _sheet_context(pact: str, code: str) -> dict:
         project = selectors.project_get(pact_code=pact, code=code)
     except Project.DoesNotExist as exc:
         raise Http404 from exc
-    return {"project": project, "figures": selectors.project_figures(project)}
+    return {"project": project, "figures": selectors.project_figures(project),
+            "panels": selectors.project_panels(project)}
 
 
 def project_detail(request: HttpRequest, pact: str, code: str) -> HttpResponse:

@@ -1,0 +1,713 @@
+"""Reads and writes Open SDG data repositories (data/, meta/, indicator-config/) without loss.
+
+An Open SDG data repository keeps one CSV per indicator in ``data/indicator_<id>.csv``
+(columns ``Year``, optional ``Series``, ``Units``, ``GeoCode``, disaggregation columns such
+as ``Sex``, then ``Value``), its metadata in ``meta/<id>.yml`` and its configuration, among
+which the progress calculation options, in ``indicator-config/<id>.yml``. The reader checks
+every file first and reports all problems at once, each with its file, row and column; the
+writer gives back the very bytes that were read when nothing changed, and serialises new
+content deterministically otherwise. Nothing here touches a database.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .problems import InputError, Problem
+
+YEAR = "Year"
+VALUE = "Value"
+SERIES = "Series"
+UNITS = "Units"
+GEOCODE = "GeoCode"
+#: Columns that are never a disaggregation.
+KEY_COLUMNS = (YEAR, VALUE, SERIES, UNITS, GEOCODE)
+
+DATA_DIR = "data"
+META_DIR = "meta"
+CONFIG_DIR = "indicator-config"
+PROGRESS_OPTIONS = "progress_calculation_options"
+
+_ID = re.compile(r"[0-9A-Za-z]+(?:-[0-9A-Za-z]+)*")
+_DATA_NAME = re.compile(r"indicator_(?P<id>.+)\.csv")
+_YEAR_TEXT = re.compile(r"\d{4}")
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+_COMMA_DECIMAL = re.compile(r"[+-]?\d+,\d+")
+_DIRECTIONS = ("positive", "negative")
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """One row of an indicator CSV with a value.
+
+    ``disaggregation`` holds the non-blank cells of the columns before ``Value`` other than
+    ``Year``, ``Series``, ``Units`` and ``GeoCode``, sorted by column name. ``attributes``
+    holds the non-blank cells of the other columns after ``Value`` (observation attributes
+    such as a footnote), also sorted; they are not part of the series. ``row`` is the
+    spreadsheet row number (the header is row 1).
+    """
+
+    year: int
+    value: Decimal
+    series: str | None
+    units: str | None
+    geocode: str | None
+    disaggregation: tuple[tuple[str, str], ...]
+    row: int
+    attributes: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorFile:
+    """An indicator's data, metadata and configuration, with the bytes they were read from."""
+
+    id: str
+    columns: tuple[str, ...]
+    observations: tuple[Observation, ...]
+    meta: dict
+    config: dict
+    raw: dict[str, bytes]
+
+    @property
+    def data_path(self) -> str:
+        """The data file's path relative to the repository, e.g. ``data/indicator_1-2-1.csv``."""
+        return _data_path(self.id)
+
+    @property
+    def progress_options(self) -> list[dict]:
+        """The progress calculation options: the configuration's, else the metadata's, else [].
+
+        Open SDG merges ``meta`` and ``indicator-config``, the configuration winning; each
+        option may have ``direction``, ``base_year``, ``target_year``, ``target``, ``limit``,
+        ``series``, ``unit`` and ``disaggregation``, or a ``group`` of such options.
+        """
+        for source in (self.config, self.meta):
+            if PROGRESS_OPTIONS in source:
+                options = source[PROGRESS_OPTIONS]
+                return list(options) if isinstance(options, list) else []
+        return []
+
+
+def series_key(o: Observation) -> tuple:
+    """The time series an observation belongs to: (series, units, geocode, disaggregation)."""
+    return (o.series, o.units, o.geocode, o.disaggregation)
+
+
+def headline(observations: Iterable[Observation]) -> list[Observation]:
+    """The observations of the total (headline): those without any disaggregation."""
+    return [o for o in observations if not o.disaggregation]
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def read_repository(path: str | Path) -> list[IndicatorFile]:
+    """Read an Open SDG data folder.
+
+    Parameters
+    ----------
+    path : str or Path
+        The folder holding ``data/`` and, optionally, ``meta/`` and ``indicator-config/``.
+        Every ``data/*.csv`` is read; ``meta/<id>.yml`` and ``indicator-config/<id>.yml``
+        are read when present for an indicator that has data. Other files are ignored.
+
+    Returns
+    -------
+    list of IndicatorFile
+        One per data file, in natural order of id (``2-1-1`` before ``10-1-1``). Rows with
+        a blank ``Value`` are skipped, as Open SDG does.
+
+    Raises
+    ------
+    InputError
+        With every problem found, each naming the file (relative path), the row and the
+        column, and saying how to fix it.
+    """
+    root = Path(path)
+    data_dir = root / DATA_DIR
+    if not data_dir.is_dir():
+        raise InputError([Problem(
+            file=DATA_DIR, code="missing-folder",
+            detail=f"there is no {DATA_DIR}/ folder in {root}; pass the folder of an Open SDG "
+                   f"data repository, the one holding {DATA_DIR}/, {META_DIR}/ and "
+                   f"{CONFIG_DIR}/",
+        )])
+
+    problems: list[Problem] = []
+    indicators: list[IndicatorFile] = []
+    for entry in sorted(data_dir.iterdir(), key=lambda p: p.name):
+        if entry.name.startswith(".") or not entry.is_file():
+            continue
+        if not entry.name.lower().endswith(".csv"):
+            continue
+        relative = f"{DATA_DIR}/{entry.name}"
+        match = _DATA_NAME.fullmatch(entry.name)
+        if not match or not _ID.fullmatch(match.group("id")):
+            problems.append(_bad_file_name(relative, entry.name))
+            continue
+        inid = match.group("id")
+        raw = {relative: entry.read_bytes()}
+        columns, observations, found = _parse_csv(relative, raw[relative])
+        problems.extend(found)
+        documents: dict[str, dict] = {}
+        for folder in (META_DIR, CONFIG_DIR):
+            yml = root / folder / f"{inid}.yml"
+            yml_relative = f"{folder}/{inid}.yml"
+            if yml.is_file():
+                raw[yml_relative] = yml.read_bytes()
+                documents[folder], found = _parse_yaml(yml_relative, raw[yml_relative])
+                problems.extend(found)
+            else:
+                documents[folder] = {}
+        indicators.append(IndicatorFile(
+            id=inid, columns=columns, observations=observations,
+            meta=documents[META_DIR], config=documents[CONFIG_DIR], raw=raw,
+        ))
+    if problems:
+        raise InputError(problems)
+    return sorted(indicators, key=lambda i: natural_key(i.id))
+
+
+def natural_key(inid: str) -> tuple:
+    """Sort key putting indicator ids in reading order: 1-2-1, 2-1-1, 10-1-1, 10-a-1."""
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part)
+                 for part in inid.split("-"))
+
+
+def _data_path(inid: str) -> str:
+    return f"{DATA_DIR}/indicator_{inid}.csv"
+
+
+def _bad_file_name(relative: str, name: str) -> Problem:
+    stem = name[:-4] if name.lower().endswith(".csv") else name
+    guess = re.sub(r"^indicator[_\- ]?", "", stem, flags=re.IGNORECASE)
+    guess = re.sub(r"[._ ]+", "-", guess).strip("-").lower()
+    hint = (f"rename it to indicator_{guess}.csv" if _ID.fullmatch(guess)
+            else "rename it to indicator_<id>.csv, the id made of the indicator number's parts "
+                 "joined by '-', e.g. indicator_1-2-1.csv")
+    return Problem(
+        file=relative, code="bad-file-name",
+        detail=f"file name {name!r} is not indicator_<id>.csv; {hint}",
+        params={"name": name},
+    )
+
+
+def _decode(relative: str, data: bytes) -> tuple[str | None, list[Problem]]:
+    try:
+        return data.decode("utf-8-sig"), []
+    except UnicodeDecodeError as exc:
+        row = data[: exc.start].count(b"\n") + 1
+        return None, [Problem(
+            file=relative, code="encoding-error", row=row,
+            detail=f"byte {exc.start} is not UTF-8 text; save the file as UTF-8 CSV",
+            params={"offset": exc.start},
+        )]
+
+
+def _header_problems(relative: str, header: list[str]) -> list[Problem]:
+    problems = []
+    seen: set[str] = set()
+    for number, name in enumerate(header, start=1):
+        if not name.strip():
+            problems.append(Problem(
+                file=relative, code="blank-column-name", row=1,
+                detail=f"column {number} has no name; name it, or delete the column and any "
+                       f"trailing separator",
+                params={"column": number},
+            ))
+        elif name in seen:
+            problems.append(Problem(
+                file=relative, code="duplicate-column", row=1, field=name,
+                detail=f"column {name!r} appears twice; remove or rename one of them",
+            ))
+        seen.add(name)
+    for required in (YEAR, VALUE):
+        if required in header:
+            continue
+        near = [n for n in header if n.strip().lower() == required.lower()]
+        hint = (f"rename column {near[0]!r} to {required!r} (names are case-sensitive)" if near
+                else f"add a {required!r} column to the header")
+        problems.append(Problem(
+            file=relative, code="missing-column", row=1, field=required,
+            detail=f"the header has no {required!r} column; {hint}",
+        ))
+    return problems
+
+
+def _parse_csv(
+    relative: str, data: bytes,
+) -> tuple[tuple[str, ...], tuple[Observation, ...], list[Problem]]:
+    """Parse an indicator CSV: (header, observations, problems)."""
+    text, problems = _decode(relative, data)
+    if text is None:
+        return (), (), problems
+    try:
+        records = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        return (), (), [Problem(
+            file=relative, code="bad-csv",
+            detail=f"not a readable CSV file ({exc}); save it again as UTF-8 CSV",
+        )]
+    if not records or not any(cell.strip() for cell in records[0]):
+        return (), (), [Problem(
+            file=relative, code="empty-file", row=1,
+            detail="the file has no header; the first row must name the columns, at least "
+                   "Year and Value",
+        )]
+    header = records[0]
+    columns = tuple(header)
+    if len(header) == 1 and (";" in header[0] or "\t" in header[0]):
+        return columns, (), [Problem(
+            file=relative, code="wrong-separator", row=1,
+            detail="the columns are separated by ';' or tabs; Open SDG reads comma-separated "
+                   "files, so save it as CSV with ',' between cells and '.' for decimals",
+        )]
+    problems = _header_problems(relative, header)
+    if problems:
+        return columns, (), problems
+
+    year_at, value_at = header.index(YEAR), header.index(VALUE)
+    series_at, units_at, geocode_at = (
+        header.index(name) if name in header else None for name in (SERIES, UNITS, GEOCODE))
+    disaggregation_at = [i for i, name in enumerate(header)
+                         if name not in KEY_COLUMNS and i < value_at]
+    attribute_at = [i for i, name in enumerate(header) if name not in KEY_COLUMNS and i > value_at]
+
+    def cell(record: list[str], at: int | None) -> str | None:
+        return record[at] if at is not None and record[at].strip() else None
+
+    observations: list[Observation] = []
+    first_row: dict[tuple, int] = {}
+    for index, record in enumerate(records[1:], start=1):
+        row = index + 1
+        if not any(c.strip() for c in record):
+            continue
+        if len(record) != len(header):
+            problems.append(Problem(
+                file=relative, code="wrong-cell-count", row=row,
+                detail=f"the row has {len(record)} cells but the header has {len(header)}; "
+                       f"add or remove separators so that every row has one cell per column",
+                params={"cells": len(record), "columns": len(header)},
+            ))
+            continue
+        value_text = record[value_at].strip()
+        if not value_text:
+            continue
+        year_text = record[year_at].strip()
+        year = None
+        if _YEAR_TEXT.fullmatch(year_text):
+            year = int(year_text)
+        else:
+            hint = ("Open SDG takes one value per year, so give the year alone, e.g. "
+                    f"{year_text[:4]}" if re.match(r"\d{4}\D", year_text)
+                    else "write the year as four digits, e.g. 2015")
+            problems.append(Problem(
+                file=relative, code="bad-year", row=row, field=YEAR,
+                detail=f"Year {year_text!r} is not a year; {hint}", params={"cell": year_text},
+            ))
+        value = None
+        if _NUMBER.fullmatch(value_text):
+            value = Decimal(value_text)
+        else:
+            hint = ("use a dot as the decimal separator, e.g. " + value_text.replace(",", ".")
+                    if _COMMA_DECIMAL.fullmatch(value_text)
+                    else "write a number such as 12.5 (dot for decimals, no thousands "
+                         "separators or units), or leave the cell blank for no value")
+            problems.append(Problem(
+                file=relative, code="bad-value", row=row, field=VALUE,
+                detail=f"Value {value_text!r} is not a number; {hint}",
+                params={"cell": value_text},
+            ))
+        if year is None or value is None:
+            continue
+        observation = Observation(
+            year=year, value=value,
+            series=cell(record, series_at), units=cell(record, units_at),
+            geocode=cell(record, geocode_at),
+            disaggregation=tuple(sorted(
+                (header[i], record[i]) for i in disaggregation_at if record[i].strip())),
+            row=row,
+            attributes=tuple(sorted(
+                (header[i], record[i]) for i in attribute_at if record[i].strip())),
+        )
+        key = (year, *series_key(observation))
+        if key in first_row:
+            problems.append(Problem(
+                file=relative, code="duplicate-row", row=row, field=YEAR,
+                detail=f"row {first_row[key]} already has a value for year {year} with the same "
+                       f"Series, Units, GeoCode and disaggregation; delete one of the two rows "
+                       f"or correct its columns",
+                params={"first_row": first_row[key], "year": year},
+            ))
+            continue
+        first_row[key] = row
+        observations.append(observation)
+    return columns, tuple(observations), problems
+
+
+def _parse_yaml(relative: str, data: bytes) -> tuple[dict, list[Problem]]:
+    """Parse a meta or indicator-config YAML file into a mapping, or say what is wrong."""
+    try:
+        loaded = yaml.safe_load(data)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        return {}, [Problem(
+            file=relative, code="bad-yaml", row=mark.line + 1 if mark else None,
+            detail=f"not valid YAML ({exc.problem or exc.context}){where}; correct the "
+                   f"syntax there (indentation, a missing ':' or an unclosed quote)",
+        )]
+    except yaml.YAMLError as exc:
+        return {}, [Problem(
+            file=relative, code="bad-yaml",
+            detail=f"not valid YAML ({exc}); save the file as UTF-8 YAML text",
+        )]
+    if loaded is None:
+        return {}, []
+    if not isinstance(loaded, dict):
+        return {}, [Problem(
+            file=relative, code="not-a-mapping", row=1,
+            detail=f"the file holds a {type(loaded).__name__}, not 'key: value' lines; write "
+                   f"one setting per line, e.g. 'reporting_status: complete'",
+        )]
+    return loaded, _settings_problems(relative, data, loaded)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+
+
+def _settings_problems(relative: str, data: bytes | None, settings: dict) -> list[Problem]:
+    """Check the progress settings that the progress calculation relies on."""
+    problems: list[Problem] = []
+
+    def add(path: list, detail: str) -> None:
+        name = path[0] + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path[1:])
+        problems.append(Problem(
+            file=relative, code="bad-progress-option", field=name, detail=detail,
+            row=_yaml_line(data, path) if data is not None else None,
+        ))
+
+    auto = settings.get("auto_progress_calculation")
+    if auto is not None and not isinstance(auto, bool):
+        add(["auto_progress_calculation"], f"auto_progress_calculation is {auto!r}; write true "
+                                           f"or false")
+    if PROGRESS_OPTIONS not in settings or settings[PROGRESS_OPTIONS] is None:
+        return problems
+
+    def check(options: Any, path: list) -> None:
+        if not isinstance(options, list):
+            add(path, "progress_calculation_options must be a list: start each option with "
+                      "'- ', e.g. '- direction: negative'")
+            return
+        for n, option in enumerate(options):
+            here = [*path, n]
+            if not isinstance(option, dict):
+                add(here, f"option {n + 1} is {option!r}, not a set of 'key: value' settings; "
+                          f"write e.g. '- direction: negative'")
+                continue
+            if "group" in option:
+                check(option["group"], [*here, "group"])
+            direction = option.get("direction")
+            if direction is not None and direction not in _DIRECTIONS:
+                add([*here, "direction"],
+                    f"direction {direction!r} is neither 'positive' nor 'negative'; write "
+                    f"positive when higher values are better, negative otherwise")
+            for key in ("base_year", "target_year"):
+                year = option.get(key)
+                if year is not None and (isinstance(year, bool) or not isinstance(year, int)):
+                    add([*here, key], f"{key} {year!r} is not a year; write it as four digits, "
+                                      f"e.g. 2015")
+            for key in ("target", "limit"):
+                number = option.get(key)
+                if number is not None and not _is_number(number):
+                    add([*here, key], f"{key} {number!r} is not a number; write a plain number "
+                                      f"with a dot for decimals, e.g. 0.5")
+
+    check(settings[PROGRESS_OPTIONS], [PROGRESS_OPTIONS])
+    return problems
+
+
+def _yaml_line(data: bytes, path: list) -> int | None:
+    """The line (1-based) of the node at ``path`` (keys and list indexes) in a YAML text."""
+    try:
+        node = yaml.compose(data, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return None
+    line = None
+    for step in path:
+        if isinstance(node, yaml.MappingNode) and isinstance(step, str):
+            found = [(k, v) for k, v in node.value if k.value == step]
+            if not found:
+                break
+            line = found[0][0].start_mark.line + 1
+            node = found[0][1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) \
+                and step < len(node.value):
+            node = node.value[step]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line
+
+
+# --------------------------------------------------------------------------- writing
+
+
+class _Dumper(yaml.SafeDumper):
+    """Safe YAML that also writes Decimals (as plain numbers) and tuples, without aliases."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def _represent_decimal(dumper: yaml.SafeDumper, value: Decimal) -> yaml.Node:
+    if not value.is_finite():
+        raise yaml.representer.RepresenterError(f"cannot write {value} in YAML", value)
+    text = format(value, "f")
+    tag = "tag:yaml.org,2002:float" if "." in text else "tag:yaml.org,2002:int"
+    return dumper.represent_scalar(tag, text)
+
+
+_Dumper.add_representer(Decimal, _represent_decimal)
+_Dumper.add_representer(tuple, yaml.SafeDumper.represent_list)
+
+
+def _yaml_bytes(document: dict) -> bytes:
+    return yaml.dump(
+        document, Dumper=_Dumper, sort_keys=False, allow_unicode=True,
+    ).encode("utf-8")
+
+
+def _csv_bytes(columns: Sequence[str], observations: Iterable[Observation]) -> bytes:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    for o in observations:
+        cells = dict(o.disaggregation) | dict(o.attributes) | {
+            YEAR: str(o.year), VALUE: str(o.value),
+            SERIES: o.series or "", UNITS: o.units or "", GEOCODE: o.geocode or "",
+        }
+        writer.writerow([cells.get(name, "") for name in columns])
+    return buffer.getvalue().encode("utf-8")
+
+
+def _blank(text: str | None) -> bool:
+    return text is None or not text.strip()
+
+
+def _normalised(o: Observation) -> Observation:
+    """Blank texts as the reader would give them back: None, or the pair left out."""
+    return replace(
+        o,
+        series=None if _blank(o.series) else o.series,
+        units=None if _blank(o.units) else o.units,
+        geocode=None if _blank(o.geocode) else o.geocode,
+        disaggregation=tuple(sorted((k, v) for k, v in o.disaggregation if not _blank(v))),
+        attributes=tuple(sorted((k, v) for k, v in o.attributes if not _blank(v))),
+    )
+
+
+def _build_problems(
+    inid: str, columns: tuple[str, ...], observations: Sequence[Observation],
+) -> list[Problem]:
+    relative = _data_path(inid)
+    if not _ID.fullmatch(inid):
+        return [Problem(
+            file=relative, code="bad-id", field="id",
+            detail=f"indicator id {inid!r} is not letters and digits joined by '-'; use e.g. "
+                   f"1-2-1 for indicator 1.2.1",
+        )]
+    problems = _header_problems(relative, list(columns))
+    if problems:
+        return problems
+    value_at = columns.index(VALUE)
+    before = {n for i, n in enumerate(columns) if i < value_at and n not in KEY_COLUMNS}
+    after = {n for i, n in enumerate(columns) if i > value_at and n not in KEY_COLUMNS}
+    first: dict[tuple, int] = {}
+    for number, o in enumerate(observations, start=1):
+        def add(code: str, detail: str, field: str | None, o: Observation = o,
+                number: int = number) -> None:
+            problems.append(Problem(
+                file=relative, code=code, field=field, detail=detail,
+                params={"observation": number, "year": o.year},
+            ))
+
+        if isinstance(o.year, bool) or not isinstance(o.year, int) \
+                or not 1000 <= o.year <= 9999:
+            add("bad-year", f"observation {number} has year {o.year!r}; give a four-digit "
+                            f"year", YEAR)
+        if not isinstance(o.value, Decimal) or not o.value.is_finite():
+            add("bad-value", f"observation {number} has value {o.value!r}; give a finite "
+                             f"Decimal", VALUE)
+        for name, text in ((SERIES, o.series), (UNITS, o.units), (GEOCODE, o.geocode)):
+            if text is not None and name not in columns:
+                add("missing-column", f"observation {number} has a {name} but the columns do "
+                                      f"not include {name!r}; add it", name)
+        for name, _ in o.disaggregation:
+            if name not in before:
+                add("missing-column", f"observation {number} has disaggregation {name!r} but "
+                                      f"there is no such column before {VALUE!r}; add it there",
+                    name)
+        for name, _ in o.attributes:
+            if name not in after:
+                add("missing-column", f"observation {number} has attribute {name!r} but there "
+                                      f"is no such column after {VALUE!r}; add it there", name)
+        key = (o.year, *series_key(o))
+        if key in first:
+            add("duplicate-row", f"observations {first[key]} and {number} have the same year, "
+                                 f"Series, Units, GeoCode and disaggregation; keep one", YEAR)
+        first.setdefault(key, number)
+    return problems
+
+
+def _row_order(o: Observation) -> tuple:
+    return (o.series or "", o.units or "", o.geocode or "", o.disaggregation, o.year,
+            o.attributes)
+
+
+def build_indicator(
+    id: str,
+    columns: Sequence[str],
+    observations: Iterable[Observation],
+    meta: dict | None = None,
+    config: dict | None = None,
+) -> IndicatorFile:
+    """Serialise new indicator content, as when exporting from a database.
+
+    Parameters
+    ----------
+    id : str
+        The indicator id, e.g. ``1-2-1``.
+    columns : sequence of str
+        The CSV header; must include ``Year`` and ``Value``, and ``Series``, ``Units``,
+        ``GeoCode`` and every disaggregation (before ``Value``) or attribute (after it)
+        that an observation uses.
+    observations : iterable of Observation
+        Their ``row`` is ignored: rows are written sorted by series, units, geocode,
+        disaggregation (headline first) and year, so the same content always gives the
+        same bytes. Blank texts are written as blank cells.
+    meta, config : dict, optional
+        Written to ``meta/<id>.yml`` and ``indicator-config/<id>.yml`` with
+        ``yaml.safe_dump(sort_keys=False, allow_unicode=True)`` (Decimals as numbers);
+        no file when empty.
+
+    Returns
+    -------
+    IndicatorFile
+        Whose ``raw`` holds the serialised bytes and whose observations carry the rows they
+        were written at; it reads back equal from a written repository.
+
+    Raises
+    ------
+    InputError
+        When the id, the columns or an observation cannot make a valid file (missing
+        column, bad year or value, duplicate observation), naming the data file and field.
+    """
+    columns = tuple(columns)
+    observations = [_normalised(o) for o in observations]
+    meta, config = dict(meta or {}), dict(config or {})
+    problems = _build_problems(id, columns, observations)
+    relative = _data_path(id)
+    problems += _settings_problems(f"{META_DIR}/{id}.yml", None, meta)
+    problems += _settings_problems(f"{CONFIG_DIR}/{id}.yml", None, config)
+    if problems:
+        raise InputError(problems)
+    ordered = tuple(replace(o, row=n) for n, o in
+                    enumerate(sorted(observations, key=_row_order), start=2))
+    raw = {relative: _csv_bytes(columns, ordered)}
+    if meta:
+        raw[f"{META_DIR}/{id}.yml"] = _yaml_bytes(meta)
+    if config:
+        raw[f"{CONFIG_DIR}/{id}.yml"] = _yaml_bytes(config)
+    return IndicatorFile(id=id, columns=columns, observations=ordered, meta=meta,
+                         config=config, raw=raw)
+
+
+def _unchanged_csv(indicator: IndicatorFile, data: bytes) -> bool:
+    columns, observations, problems = _parse_csv(indicator.data_path, data)
+    return not problems and columns == indicator.columns \
+        and observations == tuple(indicator.observations)
+
+
+def _unchanged_yaml(document: dict, data: bytes) -> bool:
+    try:
+        return (yaml.safe_load(data) or {}) == document
+    except yaml.YAMLError:
+        return False
+
+
+def _files_of(indicator: IndicatorFile) -> dict[str, bytes]:
+    """The bytes to write for an indicator: those read when unchanged, new ones otherwise."""
+    files: dict[str, bytes] = {}
+    relative = indicator.data_path
+    if not _ID.fullmatch(indicator.id):
+        raise InputError(_build_problems(indicator.id, (), ()))
+    if relative in indicator.raw and _unchanged_csv(indicator, indicator.raw[relative]):
+        files[relative] = indicator.raw[relative]
+    else:
+        problems = _build_problems(indicator.id, tuple(indicator.columns),
+                                   indicator.observations)
+        if problems:
+            raise InputError(problems)
+        files[relative] = _csv_bytes(indicator.columns, indicator.observations)
+    for folder, document in ((META_DIR, indicator.meta), (CONFIG_DIR, indicator.config)):
+        yml = f"{folder}/{indicator.id}.yml"
+        if yml in indicator.raw and _unchanged_yaml(document, indicator.raw[yml]):
+            files[yml] = indicator.raw[yml]
+        elif document:
+            files[yml] = _yaml_bytes(document)
+    return files
+
+
+def write_repository(indicators: Iterable[IndicatorFile], path: str | Path) -> None:
+    """Write indicators as an Open SDG data folder.
+
+    Parameters
+    ----------
+    indicators : iterable of IndicatorFile
+        From :func:`read_repository` or :func:`build_indicator`. A file whose content is
+        unchanged since it was read is written with the exact bytes read, so reading a
+        folder and writing it elsewhere makes byte-identical copies; changed content is
+        serialised as :func:`build_indicator` does, keeping the observations' order.
+    path : str or Path
+        The folder; ``data/``, ``meta/`` and ``indicator-config/`` are created as needed.
+        Files already there and not written are left alone.
+
+    Raises
+    ------
+    InputError
+        When two indicators share an id or changed content cannot make a valid file;
+        nothing is written then.
+    """
+    root = Path(path)
+    files: dict[str, bytes] = {}
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for indicator in indicators:
+        if indicator.id in seen:
+            problems.append(Problem(
+                file=_data_path(indicator.id), code="duplicate-indicator", field="id",
+                detail=f"indicator {indicator.id} is given twice; pass each indicator once",
+            ))
+            continue
+        seen.add(indicator.id)
+        try:
+            files.update(_files_of(indicator))
+        except InputError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise InputError(problems)
+    for relative, data in files.items():
+        target = root / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)

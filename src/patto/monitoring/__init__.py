@@ -1,0 +1,1 @@
+"""Monitoring: indicators, observations with their revisions, targets, and assessments."""

@@ -1,0 +1,22 @@
+"""App configuration for monitoring."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MonitoringConfig(AppConfig):
+    name = "patto.monitoring"
+    label = "monitoring"
+    verbose_name = _("Monitoring")
+
+    def ready(self) -> None:
+        from patto.pact.selectors import register_count
+        from patto.pact.services import register_package_section
+        from patto.projects.selectors import register_sheet_panel
+
+        from .package import load_agenda_section
+        from .selectors import monitoring_counts, project_indicators
+
+        register_package_section(load_agenda_section)
+        register_count(monitoring_counts)
+        register_sheet_panel(project_indicators)

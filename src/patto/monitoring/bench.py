@@ -1,0 +1,37 @@
+"""A synthetic Open SDG repository for `patto bench monitoring`, of a given size."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+
+def synthetic_repository(path: Path, *, indicators: int = 150, rows: int = 120_000,
+                         seed: int = 15) -> None:
+    """Indicators with a Series and a GeoCode column, about rows/indicators rows each."""
+    rng = np.random.default_rng(seed)
+    (path / "data").mkdir(parents=True)
+    (path / "meta").mkdir()
+    (path / "indicator-config").mkdir()
+    per = max(rows // indicators, 2)
+    years = np.arange(2005, 2025)
+    for k in range(indicators):
+        code = f"{k % 17 + 1}-{k // 17 + 1}-1"
+        lines = ["Year,Series,GeoCode,Value"]
+        series_count = max(per // len(years), 1)
+        for s in range(series_count):
+            level = rng.uniform(10, 100)
+            growth = rng.normal(0.01, 0.02)
+            for j, year in enumerate(years):
+                value = level * (1 + growth) ** j
+                lines.append(f"{year},S{s},,{value:.2f}")
+        (path / "data" / f"indicator_{code}.csv").write_text("\n".join(lines) + "\n",
+                                                              encoding="utf-8")
+        (path / "meta" / f"{code}.yml").write_text(yaml.safe_dump(
+            {"indicator_name": f"Synthetic indicator {code}"}), encoding="utf-8")
+        (path / "indicator-config" / f"{code}.yml").write_text(yaml.safe_dump(
+            {"auto_progress_calculation": True, "progress_calculation_options": [
+                {"direction": "positive", "base_year": 2015, "target_year": 2030,
+                 "target": round(float(rng.uniform(50, 150)), 2)}]}), encoding="utf-8")

@@ -1,0 +1,241 @@
+"""Every write to monitoring: observations (revised, never overwritten) and Open SDG imports."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from patto.core.errors import ApplicationError
+from patto.engine.opensdg import IndicatorFile, read_repository
+from patto.engine.problems import InputError, Problem
+from patto.pact.models import Pact, SdgGoal, SdgTarget, Territory
+
+from .models import ImportBatch, Indicator, Observation, Target
+
+
+@dataclass
+class ObservationChanges:
+    created: int = 0
+    revised: int = 0
+    unchanged: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+
+def observation_key(*, series: str = "", units: str = "", geocode: str = "",
+                    disaggregation: dict | None = None) -> str:
+    """What identifies a value besides its year: series, units, area and disaggregation."""
+    return json.dumps([series or "", units or "", geocode or "",
+                       sorted((disaggregation or {}).items())], ensure_ascii=False,
+                      separators=(",", ":"))
+
+
+@dataclass(frozen=True)
+class NewValue:
+    year: int
+    value_text: str
+    series: str = ""
+    units: str = ""
+    geocode: str = ""
+    disaggregation: dict = field(default_factory=dict)
+    period: str = ""
+    status: str = ""
+    territory: Territory | None = None
+
+
+def observations_record(*, indicator: Indicator, values: Iterable[NewValue], batch: ImportBatch
+                        | None = None, user: Any = None, is_example: bool = False
+                        ) -> ObservationChanges:
+    """Record values: a new value is created, a changed one revises the current row (which
+    stays, retired, with who brought it), an equal one changes nothing."""
+    changes = ObservationChanges()
+    current = {(o.key, o.year, o.period): o for o in
+               indicator.observations.filter(is_current=True)}
+    fresh = []
+    for v in values:
+        key = observation_key(series=v.series, units=v.units, geocode=v.geocode,
+                              disaggregation=v.disaggregation)
+        old = current.get((key, v.year, v.period))
+        if old is not None and old.value_text == v.value_text and old.status == v.status:
+            changes.unchanged += 1
+            continue
+        row = Observation(indicator=indicator, territory=v.territory, geocode=v.geocode,
+                          year=v.year, period=v.period, series=v.series, units=v.units,
+                          disaggregation=v.disaggregation, key=key,
+                          value=Decimal(v.value_text), value_text=v.value_text, status=v.status,
+                          batch=batch, created_by=user, is_example=is_example)
+        if old is not None:
+            Observation.objects.filter(pk=old.pk).update(is_current=False)
+            row.supersedes = old
+            changes.revised += 1
+        else:
+            changes.created += 1
+        fresh.append(row)
+    Observation.objects.bulk_create(fresh, batch_size=2000)
+    return changes
+
+
+def _files_digest(indicator: Indicator) -> str:
+    """A fingerprint of the current values, to know whether an export may reuse the files."""
+    rows = indicator.observations.filter(is_current=True).order_by("key", "year", "period") \
+        .values_list("key", "year", "period", "value_text")
+    return hashlib.sha256(json.dumps(list(rows)).encode()).hexdigest()
+
+
+def _territories_by_code() -> dict[str, Territory]:
+    places = {}
+    for t in Territory.objects.defer("boundary"):
+        places[t.code] = t
+        if t.istat_code:
+            places[t.istat_code] = t
+    return places
+
+
+@transaction.atomic
+def opensdg_import(*, path: str | Path, pact: Pact, user: Any = None,
+                   is_example: bool = False) -> dict[str, int]:
+    """Import an Open SDG data folder into a pact's agenda, all of it or nothing."""
+    try:
+        files = read_repository(path)
+    except InputError as exc:
+        raise ApplicationError(_("%(path)s: nothing was imported.") % {"path": path},
+                               code="invalid_opensdg", problems=exc.problems) from exc
+    batch = ImportBatch.objects.create(kind="opensdg", name=str(path), created_by=user)
+    places = _territories_by_code()
+    totals = {"indicators": 0, "created": 0, "revised": 0, "unchanged": 0}
+    problems: list[Problem] = []
+    for item in files:
+        try:
+            indicator = _indicator_from_file(item, pact, is_example)
+        except InputError as exc:
+            problems.extend(exc.problems)
+            continue
+        values = []
+        for o in item.observations:
+            place = places.get(o.geocode) if o.geocode else pact.territory
+            if o.geocode and place is None:
+                problems.append(Problem(file=f"data/indicator_{item.id}.csv", row=o.row,
+                                        field="GeoCode", code="unknown-area",
+                                        detail=f"{o.geocode!r} is not a territory code or ISTAT "
+                                               "code of the loaded pacts"))
+                continue
+            values.append(NewValue(year=o.year, value_text=str(o.value), series=o.series or "",
+                                   units=o.units or "", geocode=o.geocode or "",
+                                   disaggregation=dict(o.disaggregation), territory=place))
+        changes = observations_record(indicator=indicator, values=values, batch=batch,
+                                      user=user, is_example=is_example)
+        _targets_from_config(indicator, item)
+        indicator.raw_files = {name: content.decode("utf-8") for name, content in
+                               item.raw.items()}
+        indicator.raw_files["_digest"] = _files_digest(indicator)
+        indicator.save(update_fields=["raw_files"])
+        totals["indicators"] += 1
+        totals["created"] += changes.created
+        totals["revised"] += changes.revised
+        totals["unchanged"] += changes.unchanged
+    if problems:
+        raise ApplicationError(_("%(path)s: nothing was imported.") % {"path": path},
+                               code="invalid_opensdg", problems=problems)
+    batch.summary = totals
+    batch.save(update_fields=["summary"])
+    return totals
+
+
+def _indicator_from_file(item: IndicatorFile, pact: Pact, is_example: bool) -> Indicator:
+    meta = item.meta or {}
+    number = item.id.split("-")
+    goal = SdgGoal.objects.filter(number=int(number[0])).first() if number[0].isdigit() \
+        else None
+    target = None
+    if goal and len(number) >= 2:
+        target_code = f"{number[0]}.{number[1]}"
+        target = SdgTarget.objects.get_or_create(code=target_code, defaults={"goal": goal})[0]
+    options = (item.progress_options or [{}])[0]
+    limit = options.get("limit")
+    defaults = {
+        "name": str(meta.get("indicator_name") or meta.get("graph_title") or item.id),
+        "definition": str(meta.get("computation_definitions") or meta.get("definition") or ""),
+        "unit": str(meta.get("computation_units") or meta.get("unit") or ""),
+        "direction": "negative" if options.get("direction") == "negative" else "positive",
+        "limit": Decimal(str(limit)) if limit is not None else None,
+        "sdg_goal": goal, "sdg_target": target,
+        "sdg_indicator": ".".join(number) if all(p.isalnum() for p in number) else "",
+        "source": str(meta.get("source_organisation_1") or meta.get("source") or ""),
+        "frequency": str(meta.get("source_periodicity_1") or meta.get("frequency") or ""),
+        "meta": meta, "config": item.config or {}, "data_columns": list(item.columns),
+        "is_example": is_example or bool(meta.get("patto_example")),
+        "level": Indicator.Level.AGENDA, "project": None,
+    }
+    if meta.get("patto_level") == "project":
+        project = pact.projects.filter(code=str(meta.get("patto_project", ""))).first()
+        if project is None:
+            raise InputError([Problem(
+                file=f"meta/{item.id}.yml", field="patto_project", code="unknown-project",
+                detail=f"project {meta.get('patto_project')!r} is not a project of the pact "
+                       f"{pact.code}; use a code from projects.csv")])
+        defaults.update(level=Indicator.Level.PROJECT, project=project)
+    indicator, _created = Indicator.objects.update_or_create(pact=pact, code=item.id,
+                                                            defaults=defaults)
+    codes = [str(c) for c in meta.get("patto_challenges") or []]
+    indicator.challenges.set(pact.challenges.filter(code__in=codes))
+    return indicator
+
+
+def _targets_from_config(indicator: Indicator, item: IndicatorFile) -> None:
+    for options in item.progress_options:
+        if options.get("target") is None or options.get("target_year") is None:
+            continue
+        Target.objects.update_or_create(
+            indicator=indicator, territory=None, series=str(options.get("series") or ""),
+            defaults={"value": Decimal(str(options["target"])),
+                      "year": int(options["target_year"]),
+                      "base_year": options.get("base_year"), "level": Target.Level.LOCAL})
+
+
+def _observations_for_export(indicator: Indicator) -> list:
+    from patto.engine.opensdg import Observation as FileObservation
+
+    rows = []
+    for number, o in enumerate(indicator.observations.filter(is_current=True)
+                               .order_by("year", "key"), start=2):
+        rows.append(FileObservation(
+            year=o.year, value=Decimal(o.value_text), series=o.series or None,
+            units=o.units or None, geocode=o.geocode or None,
+            disaggregation=tuple(sorted(o.disaggregation.items())), row=number))
+    return rows
+
+
+def opensdg_export(*, pact: Pact, path: str | Path, codes: list[str] | None = None) -> int:
+    """Write a pact's agenda as an Open SDG data folder.
+
+    An indicator whose values have not changed since it was imported is written with the
+    imported files' exact bytes; otherwise its files are built from the database.
+    """
+    from patto.engine.opensdg import IndicatorFile, build_indicator, write_repository
+
+    items = []
+    indicators = pact.indicators.all().order_by("code")
+    if codes:
+        indicators = indicators.filter(code__in=codes)
+    for indicator in indicators:
+        raw = dict(indicator.raw_files or {})
+        digest = raw.pop("_digest", None)
+        if raw and digest == _files_digest(indicator):
+            items.append(IndicatorFile(
+                id=indicator.code, columns=tuple(indicator.data_columns), observations=(),
+                meta=indicator.meta, config=indicator.config,
+                raw={name: text.encode("utf-8") for name, text in raw.items()}))
+            continue
+        columns = list(indicator.data_columns) or ["Year", "Value"]
+        items.append(build_indicator(indicator.code, columns,
+                                     _observations_for_export(indicator), indicator.meta,
+                                     indicator.config))
+    write_repository(items, path)
+    return len(items)

@@ -1,0 +1,14 @@
+"""URLs of the public monitoring pages (Italian paths)."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "monitoring"
+
+urlpatterns = [
+    path("monitoraggio/", views.goals, name="goals"),
+    path("monitoraggio/obiettivi/<int:number>/", views.goal_detail, name="goal_detail"),
+    path("monitoraggio/<slug:pact>/indicatori/<slug:code>/", views.indicator_detail,
+         name="indicator_detail"),
+]

@@ -1,0 +1,92 @@
+"""Public monitoring pages: the 17 goals, a goal, an indicator with its chart and downloads."""
+
+from __future__ import annotations
+
+import json
+
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+from patto.core.exports import table_response
+from patto.pact import selectors as pact_selectors
+from patto.pact.models import Pact, SdgGoal
+
+from . import selectors
+from .models import Indicator
+
+STATUS_LABELS = {
+    "target_achieved": _("Target achieved"),
+    "substantial_progress": _("Substantial progress"),
+    "moderate_progress": _("Moderate progress"),
+    "limited_progress": _("Limited progress"),
+    "deterioration": _("Deterioration"),
+    "not_enough_data": _("Not enough data"),
+}
+
+
+def _pact(request: HttpRequest) -> Pact:
+    code = request.GET.get("patto")
+    pact = Pact.objects.filter(code=code).first() if code else pact_selectors.pact_default()
+    if pact is None:
+        raise Http404
+    return pact
+
+
+def goals(request: HttpRequest) -> HttpResponse:
+    pact = _pact(request)
+    return render(request, "monitoring/goals.html", {
+        "pact": pact, "goals": selectors.goals_overview(pact=pact),
+        "labels": STATUS_LABELS})
+
+
+def goal_detail(request: HttpRequest, number: int) -> HttpResponse:
+    pact = _pact(request)
+    goal = SdgGoal.objects.filter(number=number).first()
+    if goal is None:
+        raise Http404
+    indicators = [(i, selectors.indicator_assessment(i))
+                  for i in selectors.indicator_list(pact=pact, goal=number)]
+    return render(request, "monitoring/goal_detail.html", {
+        "pact": pact, "goal": goal, "indicators": indicators, "labels": STATUS_LABELS})
+
+
+COLUMNS = ["indicator", "year", "period", "series", "units", "territory", "geocode",
+           "disaggregation", "value", "status", "example"]
+
+
+def _rows(indicator: Indicator) -> list[list[str]]:
+    return [[indicator.code, str(o.year), o.period, o.series, o.units,
+             o.territory.name if o.territory else "", o.geocode,
+             json.dumps(o.disaggregation, ensure_ascii=False, sort_keys=True) if o.disaggregation
+             else "", o.value_text, o.status, "true" if o.is_example else "false"]
+            for o in indicator.observations.all() if o.is_current]
+
+
+def indicator_detail(request: HttpRequest, pact: str, code: str) -> HttpResponse:
+    pact_obj = Pact.objects.filter(code=pact).first()
+    if pact_obj is None:
+        raise Http404
+    try:
+        indicator = selectors.indicator_get(pact=pact_obj, code=code)
+    except Indicator.DoesNotExist as exc:
+        raise Http404 from exc
+    fmt = request.GET.get("formato")
+    if fmt in ("csv", "xlsx"):
+        return table_response(COLUMNS, _rows(indicator), fmt, f"indicatore-{code}")
+    if fmt == "json":
+        return JsonResponse({"indicator": indicator.code, "name": indicator.name,
+                             "example": indicator.is_example,
+                             "observations": [dict(zip(COLUMNS, r, strict=True))
+                                              for r in _rows(indicator)]})
+    series = selectors.indicator_series(indicator, headline_only=False)
+    headline = [s for s in series if "Totale" in s.label or s.key.endswith(",[]]")]
+    chart = {"series": [{"name": s.label, "data": [[y, v] for y, v in zip(s.years, s.values,
+                                                                          strict=True)],
+                         "target": [s.target.year, float(s.target.value)] if s.target else None}
+                        for s in series],
+             "unit": indicator.unit}
+    return render(request, "monitoring/indicator_detail.html", {
+        "pact": pact_obj, "indicator": indicator, "series": series, "headline": headline,
+        "assessment": selectors.indicator_assessment(indicator), "labels": STATUS_LABELS,
+        "chart": chart})

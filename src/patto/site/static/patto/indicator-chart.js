@@ -1,0 +1,32 @@
+/* Draws an indicator's series over time with ECharts, with each target as a dashed line; the
+   page's table carries the same values for those who cannot use the chart. */
+(function () {
+  "use strict";
+  var el = document.getElementById("indicator-chart");
+  var source = document.getElementById("indicator-data");
+  if (!el || !source || typeof echarts === "undefined") { return; }
+  var data = JSON.parse(source.textContent);
+  var chart = echarts.init(el, null, { renderer: "svg" });
+  var series = data.series.map(function (s) {
+    var item = { name: s.name, type: "line", data: s.data, showSymbol: true };
+    if (s.target) {
+      item.markLine = { symbol: "none", lineStyle: { type: "dashed" },
+        data: [[{ coord: [s.data.length ? s.data[s.data.length - 1][0] : s.target[0], s.data.length ? s.data[s.data.length - 1][1] : s.target[1]] },
+                { coord: s.target }]] };
+      item.markPoint = { symbol: "pin", data: [{ coord: s.target, value: s.target[1] }] };
+    }
+    return item;
+  });
+  chart.setOption({
+    aria: { enabled: true },
+    tooltip: { trigger: "axis" },
+    legend: { type: "scroll", bottom: 0 },
+    grid: { left: 50, right: 20, top: 20, bottom: 60 },
+    xAxis: { type: "value", min: "dataMin", max: "dataMax", minInterval: 1,
+             axisLabel: { formatter: function (v) { return String(v); } } },
+    yAxis: { type: "value", name: data.unit || "" },
+    series: series
+  });
+  window.addEventListener("resize", function () { chart.resize(); });
+  el.setAttribute("data-ready", "true");
+}());
