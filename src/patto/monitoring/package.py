@@ -22,6 +22,8 @@ def load_agenda_section(*, data: PackageData, writer: Any, pact: Pact, parties: 
     except ApplicationError as exc:
         raise InputError([p for p in exc.problems]) from exc
     result = writer.result
-    result.created["observations"] += totals["created"]
-    result.updated["observations (revised)"] += totals["revised"]
-    result.unchanged["observations"] += totals["unchanged"]
+    for counter, key, label in ((result.created, "created", "observations"),
+                                (result.updated, "revised", "observations (revised)"),
+                                (result.unchanged, "unchanged", "observations")):
+        if totals[key]:
+            counter[label] += totals[key]

@@ -40,7 +40,7 @@ def indicator_list(*, pact: Pact, goal: int | None = None) -> QuerySet[Indicator
         "sdg_goal", "sdg_target")
     if goal is not None:
         indicators = indicators.filter(sdg_goal__number=goal)
-    return indicators.prefetch_related(
+    return indicators.select_related("pact").prefetch_related(
         Prefetch("observations", queryset=Observation.objects.filter(is_current=True)
                  .select_related("territory").order_by("key", "year")),
         Prefetch("targets", queryset=Target.objects.select_related("territory")),
@@ -53,12 +53,21 @@ def _label(o: Observation) -> str:
     return " · ".join(p for p in parts if p) or "Totale"
 
 
-def indicator_series(indicator: Indicator, *, headline_only: bool = True) -> list[SeriesView]:
-    """Each series of the indicator, assessed with its target when it has one."""
+def indicator_series(indicator: Indicator, *, headline_only: bool = True,
+                     whole_area_only: bool = True) -> list[SeriesView]:
+    """Each series of the indicator, assessed with its target when it has one.
+
+    By default only the pact's whole territory (values by municipality or union are
+    compared on the map page) and only totals (no disaggregation).
+    """
+    root = indicator.pact.territory_id
     groups: dict[str, list[Observation]] = defaultdict(list)
     for o in indicator.observations.all():
-        if o.is_current and (not headline_only or not o.disaggregation):
-            groups[o.key].append(o)
+        if not o.is_current or (headline_only and o.disaggregation):
+            continue
+        if whole_area_only and o.territory_id not in (None, root):
+            continue
+        groups[o.key].append(o)
     targets = list(indicator.targets.all())
     views = []
     for key, rows in sorted(groups.items()):
@@ -79,6 +88,52 @@ def indicator_series(indicator: Indicator, *, headline_only: bool = True) -> lis
                                 years=years, values=values, target=target,
                                 assessment=assess_series(years, values, options)))
     return views
+
+
+def explain(a: SeriesAssessment) -> str:
+    """The assessment in the reader's language: the values, the years and the formula."""
+    from django.utils.formats import number_format
+    from django.utils.translation import gettext as _
+
+    def num(x, digits=2):
+        return "—" if x is None else number_format(x, digits)
+
+    def pct(x):
+        return "—" if x is None else f"{number_format(100 * x, 2)}%"
+
+    if a.status == "not_enough_data" or a.base_year is None:
+        return _("Not enough data to assess: at least two years with values are needed, with "
+                 "a base value that is not zero.")
+    text = _("From %(base_year)s to %(latest_year)s the value went from %(base)s to "
+             "%(latest)s: observed compound annual growth rate CAGR = (latest / base)^(1 / "
+             "years) − 1 = %(observed)s.") % {
+        "base_year": a.base_year, "latest_year": a.latest_year, "base": num(a.base_value),
+        "latest": num(a.latest_value), "observed": pct(a.observed_growth)}
+    if a.method == "target" and a.required_growth is not None:
+        text += " " + _("Reaching %(target)s by %(year)s needs a CAGR of %(required)s; the ratio "
+                        "of observed to required growth is %(ratio)s (thresholds 0.95, 0.60 "
+                        "and 0).") % {
+            "target": num(a.target), "year": a.target_year, "required": pct(a.required_growth),
+            "ratio": num(a.ratio)}
+    elif a.method == "target":
+        text += " " + _("The latest value has reached the target of %(target)s set for "
+                        "%(year)s.") % {"target": num(a.target), "year": a.target_year}
+    else:
+        text += " " + _("Without a target the trend is judged by the growth in the desired "
+                        "direction (thresholds 1.5%, 0.5% and 0 a year).")
+    if a.score is not None:
+        text += " " + _("Score %(score)s on a scale from −5 to +5.") % {"score": num(a.score, 1)}
+    return text
+
+
+def year_table(series: list[SeriesView]) -> tuple[list[int], list[tuple[str, list]]]:
+    """Series as rows over every year any of them has, blank where a year is missing."""
+    years = sorted({y for s in series for y in s.years})
+    rows = []
+    for s in series:
+        by_year = dict(zip(s.years, s.values, strict=True))
+        rows.append((s.label, [by_year.get(y) for y in years]))
+    return years, rows
 
 
 def indicator_assessment(indicator: Indicator) -> IndicatorAssessment:
@@ -163,3 +218,37 @@ def project_indicators(project) -> tuple[str, dict] | None:
             latest=float(latest.value) if latest else None,
             latest_year=latest.year if latest else None, target=target, share=share))
     return "monitoring/_project_indicators.html", {"indicators": views}
+
+
+@dataclass
+class AreaValue:
+    territory: object
+    group: object | None
+    value: float | None
+    value_text: str
+
+
+def indicator_by_area(*, indicator: Indicator, year: int | None, level: str
+                      ) -> tuple[int | None, list[int], list[AreaValue]]:
+    """Values of an indicator's total series per municipality (or per union, shown on its
+    municipalities) in a year, with the years available."""
+    from patto.pact.selectors import territory_tree
+
+    pact = indicator.pact
+    tree = territory_tree(root=pact.territory, on=pact.signed_on)
+    rows = [o for o in indicator.observations.all() if o.is_current and not o.disaggregation
+            and not o.series and o.territory_id]
+    years = sorted({o.year for o in rows})
+    if not years:
+        return None, [], []
+    year = year if year in years else years[-1]
+    by_place = {o.territory_id: o for o in rows if o.year == year}
+    result = []
+    for node in tree.municipalities:
+        group = node.parent if node.parent and node.parent.pk != pact.territory_id else None
+        source = node.territory if level == "comuni" else (group or node.territory)
+        found = by_place.get(source.pk)
+        result.append(AreaValue(territory=node.territory, group=group,
+                                value=float(found.value) if found else None,
+                                value_text=found.value_text if found else ""))
+    return year, years, result

@@ -130,7 +130,7 @@ def opensdg_import(*, path: str | Path, pact: Pact, user: Any = None,
                                    units=o.units or "", geocode=o.geocode or "",
                                    disaggregation=dict(o.disaggregation), territory=place))
         changes = observations_record(indicator=indicator, values=values, batch=batch,
-                                      user=user, is_example=is_example)
+                                      user=user, is_example=indicator.is_example)
         _targets_from_config(indicator, item)
         indicator.raw_files = {name: content.decode("utf-8") for name, content in
                                item.raw.items()}
@@ -166,7 +166,8 @@ def _indicator_from_file(item: IndicatorFile, pact: Pact, is_example: bool) -> I
         "direction": "negative" if options.get("direction") == "negative" else "positive",
         "limit": Decimal(str(limit)) if limit is not None else None,
         "sdg_goal": goal, "sdg_target": target,
-        "sdg_indicator": ".".join(number) if all(p.isalnum() for p in number) else "",
+        "sdg_indicator": str(meta.get("indicator_number") or "")
+        or (".".join(number) if len(number) == 3 and number[0].isdigit() else ""),
         "source": str(meta.get("source_organisation_1") or meta.get("source") or ""),
         "frequency": str(meta.get("source_periodicity_1") or meta.get("frequency") or ""),
         "meta": meta, "config": item.config or {}, "data_columns": list(item.columns),
@@ -218,9 +219,10 @@ def opensdg_export(*, pact: Pact, path: str | Path, codes: list[str] | None = No
     An indicator whose values have not changed since it was imported is written with the
     imported files' exact bytes; otherwise its files are built from the database.
     """
-    from patto.engine.opensdg import IndicatorFile, build_indicator, write_repository
+    from patto.engine.opensdg import build_indicator, write_repository
 
-    items = []
+    path = Path(path)
+    rebuilt, unchanged = [], []
     indicators = pact.indicators.all().order_by("code")
     if codes:
         indicators = indicators.filter(code__in=codes)
@@ -228,14 +230,18 @@ def opensdg_export(*, pact: Pact, path: str | Path, codes: list[str] | None = No
         raw = dict(indicator.raw_files or {})
         digest = raw.pop("_digest", None)
         if raw and digest == _files_digest(indicator):
-            items.append(IndicatorFile(
-                id=indicator.code, columns=tuple(indicator.data_columns), observations=(),
-                meta=indicator.meta, config=indicator.config,
-                raw={name: text.encode("utf-8") for name, text in raw.items()}))
+            unchanged.append(raw)
             continue
         columns = list(indicator.data_columns) or ["Year", "Value"]
-        items.append(build_indicator(indicator.code, columns,
-                                     _observations_for_export(indicator), indicator.meta,
-                                     indicator.config))
-    write_repository(items, path)
-    return len(items)
+        rebuilt.append(build_indicator(indicator.code, columns,
+                                       _observations_for_export(indicator), indicator.meta,
+                                       indicator.config))
+    write_repository(rebuilt, path)
+    for raw in unchanged:
+        for name, text in raw.items():
+            target = path / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            # newline="" keeps the file's own line endings exactly as imported.
+            with target.open("w", encoding="utf-8", newline="") as handle:
+                handle.write(text)
+    return len(rebuilt) + len(unchanged)

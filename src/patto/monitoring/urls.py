@@ -11,4 +11,6 @@ urlpatterns = [
     path("monitoraggio/obiettivi/<int:number>/", views.goal_detail, name="goal_detail"),
     path("monitoraggio/<slug:pact>/indicatori/<slug:code>/", views.indicator_detail,
          name="indicator_detail"),
+    path("monitoraggio/<slug:pact>/indicatori/<slug:code>/territorio/", views.indicator_map,
+         name="indicator_map"),
 ]

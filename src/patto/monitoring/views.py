@@ -59,7 +59,8 @@ def _rows(indicator: Indicator) -> list[list[str]]:
     return [[indicator.code, str(o.year), o.period, o.series, o.units,
              o.territory.name if o.territory else "", o.geocode,
              json.dumps(o.disaggregation, ensure_ascii=False, sort_keys=True) if o.disaggregation
-             else "", o.value_text, o.status, "true" if o.is_example else "false"]
+             else "", o.value_text, o.status,
+             "true" if o.is_example or indicator.is_example else "false"]
             for o in indicator.observations.all() if o.is_current]
 
 
@@ -86,7 +87,36 @@ def indicator_detail(request: HttpRequest, pact: str, code: str) -> HttpResponse
                          "target": [s.target.year, float(s.target.value)] if s.target else None}
                         for s in series],
              "unit": indicator.unit}
+    for s in series:
+        s.explanation = selectors.explain(s.assessment)
+    years, table = selectors.year_table(series)
     return render(request, "monitoring/indicator_detail.html", {
         "pact": pact_obj, "indicator": indicator, "series": series, "headline": headline,
+        "years": years, "table": table,
         "assessment": selectors.indicator_assessment(indicator), "labels": STATUS_LABELS,
         "chart": chart})
+
+
+def indicator_map(request: HttpRequest, pact: str, code: str) -> HttpResponse:
+    """Compare municipalities or unions on a choropleth map, with the same values in a table."""
+    pact_obj = Pact.objects.filter(code=pact).first()
+    if pact_obj is None:
+        raise Http404
+    try:
+        indicator = selectors.indicator_get(pact=pact_obj, code=code)
+    except Indicator.DoesNotExist as exc:
+        raise Http404 from exc
+    level = "unioni" if request.GET.get("livello") == "unioni" else "comuni"
+    try:
+        wanted = int(request.GET.get("anno", ""))
+    except ValueError:
+        wanted = None
+    year, years, areas = selectors.indicator_by_area(indicator=indicator, year=wanted,
+                                                     level=level)
+    values = [a.value for a in areas if a.value is not None]
+    data = {"values": {a.territory.code: a.value for a in areas},
+            "min": min(values) if values else 0, "max": max(values) if values else 1,
+            "unit": indicator.unit, "negative": indicator.direction == "negative"}
+    return render(request, "monitoring/indicator_map.html", {
+        "pact": pact_obj, "indicator": indicator, "year": year, "years": years,
+        "level": level, "areas": areas, "map": data})

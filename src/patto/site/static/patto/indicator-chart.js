@@ -17,12 +17,17 @@
     }
     return item;
   });
+  // The axis reaches the latest target year, so that each target's dashed line shows.
+  var lastYear = data.series.reduce(function (m, s) {
+    var last = s.data.length ? s.data[s.data.length - 1][0] : m;
+    return Math.max(m, last, s.target ? s.target[0] : m);
+  }, 0);
   chart.setOption({
     aria: { enabled: true },
     tooltip: { trigger: "axis" },
     legend: { type: "scroll", bottom: 0 },
     grid: { left: 50, right: 20, top: 20, bottom: 60 },
-    xAxis: { type: "value", min: "dataMin", max: "dataMax", minInterval: 1,
+    xAxis: { type: "value", min: "dataMin", max: lastYear, minInterval: 1,
              axisLabel: { formatter: function (v) { return String(v); } } },
     yAxis: { type: "value", name: data.unit || "" },
     series: series

@@ -1,0 +1,34 @@
+/* Colours municipalities by an indicator's value (ECharts map from the GeoJSON the page points to);
+   the table beside the map carries the same values. */
+(function () {
+  "use strict";
+  var el = document.getElementById("choropleth");
+  var source = document.getElementById("choropleth-data");
+  if (!el || !source || typeof echarts === "undefined") { return; }
+  var data = JSON.parse(source.textContent);
+  fetch(el.dataset.geojson, { credentials: "same-origin" })
+    .then(function (r) { return r.json(); })
+    .then(function (geojson) {
+      echarts.registerMap("choropleth", geojson);
+      var chart = echarts.init(el, null, { renderer: "svg" });
+      var items = geojson.features.map(function (f) {
+        var v = data.values[f.properties.code];
+        return { name: f.properties.code, label: f.properties.name, value: v === null || v === undefined ? "-" : v };
+      });
+      var colours = ["#d9e8f5", "#7fb3e0", "#2f7fc1", "#0b4d8c"];
+      chart.setOption({
+        aria: { enabled: true },
+        tooltip: { formatter: function (p) {
+          var enc = echarts.format.encodeHTML;
+          return enc(p.data ? p.data.label : p.name) + "<br>" + enc(String(p.value)) + " " + enc(data.unit || "");
+        } },
+        visualMap: { min: data.min, max: data.max, calculable: true, left: 0, bottom: 0,
+                     inRange: { color: data.negative ? colours.slice().reverse() : colours } },
+        series: [{ type: "map", map: "choropleth", nameProperty: "code", roam: true,
+                   itemStyle: { borderColor: "#ffffff", borderWidth: 0.6 },
+                   emphasis: { label: { show: false } }, data: items }]
+      });
+      window.addEventListener("resize", function () { chart.resize(); });
+      el.setAttribute("data-ready", "true");
+    });
+}());

@@ -1,0 +1,156 @@
+"""Monitoring: Open SDG import and exact export, revisions, pages, the assess command."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from patto.core.errors import ApplicationError
+from patto.monitoring.models import Indicator, Observation
+from patto.monitoring.services import (
+    NewValue,
+    observations_record,
+    opensdg_export,
+    opensdg_import,
+)
+from tests.conftest import PACKAGE
+
+AGENDA = PACKAGE / "agenda"
+GOOD = Path(__file__).resolve().parents[1] / "engine" / "files" / "opensdg" / "good"
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and p.suffix in (".csv", ".yml")}
+
+
+def test_package_agenda_is_loaded(bologna):
+    assert bologna.indicators.filter(level="agenda").count() == 28
+    project_indicator = bologna.indicators.get(level="project", code="p-az-4-inserimenti")
+    assert project_indicator.project.code == "az-4"
+    assert project_indicator.is_example
+    assert Observation.objects.filter(indicator__pact=bologna).count() > 9000
+
+
+def test_export_of_unchanged_agenda_is_byte_identical(bologna, tmp_path):
+    opensdg_export(pact=bologna, path=tmp_path / "out")
+    assert files_of(tmp_path / "out") == files_of(AGENDA)
+
+
+def test_revision_keeps_the_earlier_value_and_who(bologna, staff, tmp_path):
+    indicator = bologna.indicators.get(code="8-5-2")
+    old = indicator.observations.get(is_current=True, year=2020, key__contains='"037"',
+                                     disaggregation={})
+    changes = observations_record(indicator=indicator, user=staff, values=[NewValue(
+        year=2020, value_text="99.9", units=old.units, geocode=old.geocode,
+        territory=old.territory)])
+    assert (changes.created, changes.revised) == (0, 1)
+    new = indicator.observations.get(is_current=True, year=2020, key=old.key)
+    assert new.supersedes == old and new.created_by == staff and new.value == Decimal("99.9")
+    old.refresh_from_db()
+    assert not old.is_current and old.value_text != "99.9"
+    # After a revision the export is rebuilt from the database, deterministically.
+    opensdg_export(pact=bologna, path=tmp_path / "a", codes=["8-5-2"])
+    opensdg_export(pact=bologna, path=tmp_path / "b", codes=["8-5-2"])
+    assert files_of(tmp_path / "a") == files_of(tmp_path / "b")
+    assert b"99.9" in (tmp_path / "a" / "data" / "indicator_8-5-2.csv").read_bytes()
+
+
+def test_same_value_again_changes_nothing(bologna):
+    indicator = bologna.indicators.get(code="8-5-2")
+    o = indicator.observations.filter(is_current=True).first()
+    changes = observations_record(indicator=indicator, values=[NewValue(
+        year=o.year, value_text=o.value_text, series=o.series, units=o.units,
+        geocode=o.geocode, disaggregation=o.disaggregation, territory=o.territory)])
+    assert (changes.created, changes.revised, changes.unchanged) == (0, 0, 1)
+
+
+def test_broken_repository_is_refused_whole(bologna, tmp_path):
+    broken = tmp_path / "repo"
+    shutil.copytree(GOOD, broken)
+    path = broken / "data" / "indicator_8-5-2.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("4.3", "quattro"),
+                    encoding="utf-8")
+    before = Indicator.objects.count()
+    with pytest.raises(ApplicationError) as info:
+        opensdg_import(path=broken, pact=bologna)
+    [problem] = info.value.problems
+    assert problem.file == "data/indicator_8-5-2.csv" and problem.field == "Value"
+    assert Indicator.objects.count() == before
+
+
+def test_unknown_area_is_refused(bologna, tmp_path):
+    repo = tmp_path / "repo"
+    shutil.copytree(GOOD, repo)
+    path = repo / "data" / "indicator_1-2-1.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("037006", "099999"),
+                    encoding="utf-8")
+    with pytest.raises(ApplicationError) as info:
+        opensdg_import(path=repo, pact=bologna)
+    assert {p.field for p in info.value.problems} == {"GeoCode"}
+
+
+@pytest.mark.parametrize("url", [
+    "/monitoraggio/", "/monitoraggio/obiettivi/8/",
+    "/monitoraggio/bologna-2021/indicatori/8-5-2/",
+    "/monitoraggio/bologna-2021/indicatori/11-7-1/territorio/",
+    "/monitoraggio/bologna-2021/indicatori/11-7-1/territorio/?livello=unioni&anno=2015",
+])
+def test_pages(client, bologna, url, django_assert_max_num_queries):
+    with django_assert_max_num_queries(30):
+        response = client.get(url)
+    assert response.status_code == 200
+
+
+def test_indicator_page_shows_status_chart_data_and_example_mark(client, bologna):
+    html = client.get("/monitoraggio/bologna-2021/indicatori/8-5-2/").content.decode()
+    assert 'id="indicator-chart"' in html and 'id="indicator-data"' in html
+    assert "patto-status-" in html
+    assert "dato di esempio" in html.lower()
+    assert "CAGR" in html
+
+
+def test_indicator_downloads(client, bologna):
+    url = "/monitoraggio/bologna-2021/indicatori/8-5-2/"
+    rows = list(csv.DictReader(io.StringIO(client.get(url, {"formato": "csv"})
+                                           .content.decode())))
+    current = Observation.objects.filter(indicator__code="8-5-2", is_current=True).count()
+    assert len(rows) == current and rows[0]["example"] == "true"
+    data = client.get(url, {"formato": "json"}).json()
+    assert data["indicator"] == "8-5-2" and len(data["observations"]) == current
+
+
+def test_map_page_has_every_municipality(client, bologna):
+    response = client.get("/monitoraggio/bologna-2021/indicatori/11-7-1/territorio/")
+    assert len(response.context["areas"]) == 55
+    values = json.loads(response.context["map"] and json.dumps(response.context["map"]))
+    assert len(values["values"]) == 55
+
+
+def test_project_page_shows_share_of_target(client, bologna):
+    html = client.get("/progetti/bologna-2021/az-4/").content.decode()
+    assert "p-az-4-inserimenti" in html or "inserimenti" in html.lower()
+    assert "<progress" in html
+
+
+def test_assess_command_needs_no_database(capsys):
+    call_command("assess", str(AGENDA), "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    levels = {r["level"] for r in rows}
+    assert levels == {"indicator", "series"}
+    assert {r["indicator"] for r in rows if r["level"] == "indicator"} >= {"8-5-2", "1-2-1"}
+
+
+def test_bench_runs_small(bologna, capsys):
+    call_command("bench", "monitoring", "--units", "30", "--indicators", "20", "--years", "8",
+                 "--baseline-units", "5", "--repo-indicators", "5", "--repo-rows", "200")
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[-1].startswith("ratio to pandas baseline:")
+    assert any(line.startswith("open sdg repository:") for line in lines)
