@@ -154,3 +154,68 @@ def test_bench_runs_small(bologna, capsys):
     lines = capsys.readouterr().out.strip().splitlines()
     assert lines[-1].startswith("ratio to pandas baseline:")
     assert any(line.startswith("open sdg repository:") for line in lines)
+
+
+def test_referent_template_round_trip(client, bologna, django_user_model,
+                                      django_capture_on_commit_callbacks):
+    from openpyxl import load_workbook
+
+    from patto.core.models import ImportJob
+    from patto.projects.models import Project, ProjectReferent
+
+    project = Project.objects.get(pact=bologna, code="az-4")
+    user = django_user_model.objects.create_user("ref", "r@example.org", "a-long-test-password")
+    ProjectReferent.objects.create(project=project, party=project.lead_party, person="R",
+                                   user=user)
+    client.force_login(user)
+    response = client.get("/gestione/valori/bologna-2021/modello/", {"formato": "xlsx"})
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("indicator", "year", "territory", "series", "units", "value")
+    assert {r[0] for r in rows[1:]} == {"p-az-4-inserimenti"}  # only what they may update
+    last = rows[-1]
+    sheet.append([last[0], str(int(last[1]) + 1), last[2], last[3], last[4], "2100"])
+    sheet.append(["8-5-2", "2025", "", "", "", "80"])  # not theirs: refused with its row
+    buffer = io.BytesIO()
+    sheet.parent.save(buffer)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/gestione/importazioni/values/nuova/",
+                    {"file": SimpleUploadedFile("valori.xlsx", buffer.getvalue())})
+    job = ImportJob.objects.get()
+    assert job.status == "failed"
+    assert [(p["row"], p["field"]) for p in job.problems] == [(len(rows) + 2, "indicator")]
+    sheet.delete_rows(sheet.max_row)
+    buffer = io.BytesIO()
+    sheet.parent.save(buffer)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/gestione/importazioni/values/nuova/",
+                    {"file": SimpleUploadedFile("valori.xlsx", buffer.getvalue())})
+    job = ImportJob.objects.order_by("-created_at").first()
+    assert job.status == "done", job.problems
+    assert job.summary == {"created": 1, "revised": 0, "unchanged": len(rows) - 1}
+    latest = Observation.objects.filter(indicator__code="p-az-4-inserimenti",
+                                        is_current=True).order_by("-year").first()
+    assert latest.value == Decimal("2100") and latest.created_by == user
+
+
+def test_sdmx_import_into_an_indicator(bologna, tmp_path):
+    from patto.monitoring.services import sdmx_import
+
+    path = tmp_path / "istat.csv"
+    path.write_text(
+        "DATAFLOW,FREQ,ITTER107,DATA_TYPE,TIME_PERIOD,OBS_VALUE,OBS_STATUS,UNIT_MEAS\n"
+        "IT1:22_289(1.0),A,037006,EMP,2019,70.1,,PC\n"
+        "IT1:22_289(1.0),A,037006,EMP,2020,68.4,P,PC\n"
+        "IT1:22_289(1.0),A,037,EMP,2020,69.0,,PC\n", encoding="utf-8")
+    indicator = bologna.indicators.get(code="8-5-2")
+    assert sdmx_import(path=path, indicator=indicator) == {"created": 3, "revised": 0,
+                                                           "unchanged": 0}
+    o = indicator.observations.get(geocode="037006", year=2020)
+    assert o.status == "provisional" and o.territory.name == "Bologna"
+    path.write_text(path.read_text(encoding="utf-8").replace("037006,EMP,2019", "099999,EMP,2019"),
+                    encoding="utf-8")
+    with pytest.raises(ApplicationError) as info:
+        sdmx_import(path=path, indicator=indicator)
+    assert [(p.row, p.field) for p in info.value.problems] == [(2, "ITTER107/REF_AREA")]

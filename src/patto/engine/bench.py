@@ -38,7 +38,10 @@ def synthetic_panel(units: int = 7900, indicators: int = 300, years: int = 20,
     steps = np.arange(years, dtype=np.float64).reshape(1, 1, years)
     np.multiply(level, np.power(1.0 + trend, steps), out=values)
     values *= rng.normal(1.0, 0.01, size=(units, indicators, years))
-    values[rng.random(values.shape) < missing] = np.nan
+    gaps = rng.random(values.shape) < missing
+    gaps[0] = False  # the reference unit (like the metropolitan city) has every value
+    values[gaps] = np.nan
+    del gaps
     directions = np.where(rng.random(indicators) < 0.7, 1, -1).astype(np.int8)
     targets = np.where(rng.random(indicators) < 0.5,
                        np.nanmean(values[:, :, -1], axis=0) * (1 + 0.2 * directions), np.nan)

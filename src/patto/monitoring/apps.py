@@ -14,9 +14,17 @@ class MonitoringConfig(AppConfig):
         from patto.pact.services import register_package_section
         from patto.projects.selectors import register_sheet_panel
 
+        from . import rules as _rules  # noqa: F401 - registers object permissions
         from .package import load_agenda_section
         from .selectors import monitoring_counts, project_indicators
 
         register_package_section(load_agenda_section)
         register_count(monitoring_counts)
         register_sheet_panel(project_indicators)
+
+        from patto.core.importing import Importer, register_importer
+
+        from .spreadsheet import import_job_runner
+
+        register_importer(Importer("values", _("Indicator values (template)"), None,
+                                   "monitoring.add_observation", runner=import_job_runner))

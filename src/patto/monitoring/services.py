@@ -245,3 +245,49 @@ def opensdg_export(*, pact: Pact, path: str | Path, codes: list[str] | None = No
             with target.open("w", encoding="utf-8", newline="") as handle:
                 handle.write(text)
     return len(rebuilt) + len(unchanged)
+
+
+@transaction.atomic
+def sdmx_import(*, path: str | Path, indicator: Indicator, user: Any = None) -> dict[str, int]:
+    """Import an SDMX-CSV file (as ISTAT and Eurostat publish it) into one indicator.
+
+    Each combination of dimensions other than the area becomes a series; the area code
+    (ITTER107 or REF_AREA) must be a territory's ISTAT code or code. All or nothing.
+    """
+    from patto.engine.sdmx import read_sdmx_csv
+
+    path = Path(path)
+    try:
+        rows = read_sdmx_csv(path)
+    except InputError as exc:
+        raise ApplicationError(_("%(path)s: nothing was imported.") % {"path": path.name},
+                               code="invalid_sdmx", problems=exc.problems) from exc
+    places = _territories_by_code()
+    problems, values = [], []
+    status_map = {"P": "provisional", "E": "estimated", "F": "forecast"}
+    for o in rows:
+        if o.value is None:
+            continue
+        place = places.get(o.area or "") if o.area else indicator.pact.territory
+        if place is None:
+            problems.append(Problem(file=path.name, row=o.row, field="ITTER107/REF_AREA",
+                                    code="unknown-area",
+                                    detail=f"{o.area!r} is not the ISTAT code of a loaded "
+                                           "territory; load the territory or remove the row"))
+            continue
+        series = " · ".join(f"{k}={v}" for k, v in o.dimensions
+                            if k.upper() not in ("ITTER107", "REF_AREA", "GEO", "FREQ") and v)
+        period = "" if o.period == str(o.year) else o.period
+        values.append(NewValue(year=o.year, period=period, value_text=str(o.value),
+                               series=series[:200], units=o.unit or "", geocode=o.area or "",
+                               status=status_map.get(o.status or "", ""), territory=place))
+    if problems:
+        raise ApplicationError(_("%(path)s: nothing was imported.") % {"path": path.name},
+                               code="invalid_sdmx", problems=problems)
+    batch = ImportBatch.objects.create(kind="sdmx", name=path.name, created_by=user)
+    changes = observations_record(indicator=indicator, values=values, batch=batch, user=user,
+                                  is_example=indicator.is_example)
+    batch.summary = {"created": changes.created, "revised": changes.revised,
+                     "unchanged": changes.unchanged}
+    batch.save(update_fields=["summary"])
+    return batch.summary

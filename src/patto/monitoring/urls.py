@@ -9,6 +9,8 @@ app_name = "monitoring"
 urlpatterns = [
     path("monitoraggio/", views.goals, name="goals"),
     path("monitoraggio/obiettivi/<int:number>/", views.goal_detail, name="goal_detail"),
+    path("gestione/valori/<slug:pact>/modello/", views.indicator_template,
+         name="indicator_template"),
     path("monitoraggio/<slug:pact>/indicatori/<slug:code>/", views.indicator_detail,
          name="indicator_detail"),
     path("monitoraggio/<slug:pact>/indicatori/<slug:code>/territorio/", views.indicator_map,

@@ -120,3 +120,22 @@ def indicator_map(request: HttpRequest, pact: str, code: str) -> HttpResponse:
     return render(request, "monitoring/indicator_map.html", {
         "pact": pact_obj, "indicator": indicator, "year": year, "years": years,
         "level": level, "areas": areas, "map": data})
+
+
+def indicator_template(request: HttpRequest, pact: str) -> HttpResponse:
+    """The spreadsheet template, pre-filled with the current values a person may update."""
+    from django.contrib.auth.views import redirect_to_login
+
+    from .spreadsheet import COLUMNS as TEMPLATE_COLUMNS
+    from .spreadsheet import allowed, template_rows
+
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    pact_obj = Pact.objects.filter(code=pact).first()
+    if pact_obj is None:
+        raise Http404
+    indicators = [i for i in pact_obj.indicators.select_related("project").order_by("code")
+                  if allowed(request.user, i)]
+    fmt = request.GET.get("formato", "xlsx")
+    return table_response(TEMPLATE_COLUMNS, template_rows(indicators), fmt,
+                          f"valori-{pact_obj.code}")

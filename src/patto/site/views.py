@@ -33,7 +33,10 @@ def import_start(request, kind: str):
             messages.error(request, exc.message)
         else:
             return redirect("site:import_detail", pk=job.pk)
-    return render(request, "site/import_start.html", {"importer": importer})
+    from patto.pact.selectors import pact_default
+
+    return render(request, "site/import_start.html", {"importer": importer,
+                                                      "pact": pact_default()})
 
 
 @login_required
