@@ -219,3 +219,15 @@ def test_sdmx_import_into_an_indicator(bologna, tmp_path):
     with pytest.raises(ApplicationError) as info:
         sdmx_import(path=path, indicator=indicator)
     assert [(p.row, p.field) for p in info.value.problems] == [(2, "ITTER107/REF_AREA")]
+
+
+def test_goals_show_a_composite_trend(client, bologna):
+    from patto.monitoring.selectors import goals_overview
+
+    goals = {g.goal.number: g for g in goals_overview(pact=bologna)}
+    assert goals[8].composite is not None
+    assert goals[8].composite.first == pytest.approx(100.0)
+    assert goals[14].composite is None  # no indicator follows goal 14
+    html = client.get("/monitoraggio/").content.decode()
+    assert html.count('data-testid="composite"') == sum(
+        1 for g in goals.values() if g.composite)

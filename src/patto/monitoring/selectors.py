@@ -145,6 +145,51 @@ class GoalView:
     goal: SdgGoal
     indicators: int
     assessment: IndicatorAssessment | None
+    composite: CompositeTrend | None = None
+
+
+@dataclass(frozen=True)
+class CompositeTrend:
+    """The goal's Adjusted Mazziotta-Pareto Index for the whole territory, first and last
+    year with every component, the base year scoring 100."""
+
+    first_year: int
+    first: float
+    last_year: int
+    last: float
+    components: int
+
+    @property
+    def change(self) -> float:
+        return self.last - self.first
+
+
+def composite_trend(indicators: list[Indicator]) -> CompositeTrend | None:
+    """AMPI over the goal's indicators for the pact's territory (one series each)."""
+    import numpy as np
+
+    from patto.engine.ampi import AmpiOptions, ampi
+
+    lines, polarity = [], []
+    for indicator in indicators:
+        series = indicator_series(indicator)
+        if series:
+            lines.append(dict(zip(series[0].years, series[0].values, strict=True)))
+            polarity.append(1.0 if indicator.direction == "positive" else -1.0)
+    if not lines:
+        return None
+    years = sorted(set.intersection(*(set(line) for line in lines)))
+    if len(years) < 2:
+        return None
+    values = np.array([[[line[y] for y in years] for line in lines]], dtype=np.float64)
+    try:
+        result = ampi(values, AmpiOptions(reference_unit=0, base_year_index=0,
+                                          polarity=np.array(polarity)))
+    except ValueError:
+        return None  # e.g. a component that never changes: no goalposts to scale it
+    index = result.index[0]
+    return CompositeTrend(first_year=years[0], first=float(index[0]), last_year=years[-1],
+                          last=float(index[-1]), components=len(lines))
 
 
 def goals_overview(*, pact: Pact) -> list[GoalView]:
@@ -158,7 +203,8 @@ def goals_overview(*, pact: Pact) -> list[GoalView]:
         indicators = by_goal.get(goal.number, [])
         series = [s.assessment for i in indicators for s in indicator_series(i)]
         views.append(GoalView(goal=goal, indicators=len(indicators),
-                              assessment=assess_indicator(series) if series else None))
+                              assessment=assess_indicator(series) if series else None,
+                              composite=composite_trend(indicators) if indicators else None))
     return views
 
 
