@@ -179,3 +179,38 @@ def test_referent_form_saves_and_submits(client, people, reporting_round):
                                             "text": "Riunione di avvio"}]
     client.force_login(people.outsider)
     assert client.get(url).status_code == 403
+
+
+def test_admin_refuses_a_save_over_someone_elses(client, people):
+    from django.urls import reverse
+
+    client.force_login(people.secretariat)
+    people.secretariat.is_staff = True
+    people.secretariat.save()
+    url = reverse("admin:projects_project_change", args=[people.own.pk])
+    form = client.get(url).context["adminform"].form
+    data = {k: ("" if v is None else v) for k, v in form.initial.items()
+            if not isinstance(v, list)}
+    for name in ("challenges", "sdg_targets", "territories", "links"):
+        data.pop(name, None)
+    data.update({f"{prefix}-TOTAL_FORMS": "0" for prefix in (
+        "involved", "referents", "funding", "planned_activities", "completed_activities",
+        "critical_issues", "success_factors", "meetings", "events", "contributions")})
+    data.update({f"{prefix}-INITIAL_FORMS": "0" for prefix in (
+        "involved", "referents", "funding", "planned_activities", "completed_activities",
+        "critical_issues", "success_factors", "meetings", "events", "contributions")})
+    data.update(lead_party=people.own.lead_party_id, cluster=people.own.cluster_id,
+                emergency_action="", progress="55")
+    # Meanwhile a referent saves the project: the form above is now stale.
+    services.project_change(project=Project.objects.get(pk=people.own.pk),
+                            user=people.referent, expected_version=people.own.version,
+                            progress=44)
+    response = client.post(url, data)
+    assert response.status_code == 200  # the form again, with the error
+    assert "Someone else changed" in response.content.decode() or \
+        "Qualcun altro" in response.content.decode()
+    assert Project.objects.get(pk=people.own.pk).progress == 44
+    # Starting again from the current version, the same save goes through.
+    data["version_seen"] = str(Project.objects.get(pk=people.own.pk).version)
+    assert client.post(url, data).status_code == 302
+    assert Project.objects.get(pk=people.own.pk).progress == 55

@@ -1,5 +1,6 @@
 """Back office for projects: object permissions decide each edit, history keeps every change."""
 
+from django import forms
 from django.contrib import admin
 from rules.contrib.admin import ObjectPermissionsModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
@@ -58,8 +59,39 @@ class ContributionInline(ProjectInline):
     autocomplete_fields = ["party"]
 
 
+class ProjectForm(forms.ModelForm):
+    """Carries the version the person started from: a save over someone else's is refused."""
+
+    version_seen = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = models.Project
+        fields = "__all__"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version_seen"].initial = self.instance.version
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk:
+            current = models.Project.objects.filter(pk=self.instance.pk).values_list(
+                "version", flat=True).first()
+            if data.get("version_seen") != current:
+                raise forms.ValidationError(_stale_message(), code="stale_version")
+        return data
+
+
+def _stale_message() -> str:
+    from .services import _stale
+
+    return _stale(str(models.Project._meta.verbose_name)).message
+
+
 @admin.register(models.Project)
 class ProjectAdmin(ObjectPermissionsModelAdmin, SimpleHistoryAdmin):
+    form = ProjectForm
     list_display = ["title", "pact", "cluster", "status", "progress", "lead_party", "is_example"]
     list_filter = ["pact", "cluster", "status", "horizon", "is_example"]
     search_fields = ["title", "code", "summary", "cup"]
@@ -80,17 +112,9 @@ class ProjectAdmin(ObjectPermissionsModelAdmin, SimpleHistoryAdmin):
             | models.models.Q(referents__user=user)).distinct()
 
     def save_model(self, request, obj, form, change):
-        # Two people editing one project: the second save must not silently win.
-        from patto.core.errors import ApplicationError
-
-        from .services import _stale
-
+        # The form checked the version it started from; saving moves it on.
         if change:
-            current = type(obj).objects.filter(pk=obj.pk).values_list("version", flat=True)
-            expected = int(request.POST.get("_version", obj.version))
-            if current.first() != expected:
-                raise ApplicationError(_stale("project").message)
-            obj.version = expected + 1
+            obj.version = form.cleaned_data["version_seen"] + 1
         super().save_model(request, obj, form, change)
 
 
