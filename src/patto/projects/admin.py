@@ -66,7 +66,7 @@ class ProjectForm(forms.ModelForm):
 
     class Meta:
         model = models.Project
-        fields = "__all__"
+        fields = "__all__"  # noqa: DJ007 - the ModelAdmin decides which fields it shows
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
