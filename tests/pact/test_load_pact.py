@@ -64,7 +64,8 @@ def test_broken_package_writes_nothing(bologna, package_copy, file, row, field, 
 
 def test_command_refuses_with_the_place(db, package_copy):
     edit_csv(package_copy / "territories.csv", 5, "kind", "region")
-    with pytest.raises(CommandError, match=r"territories.csv, riga 5, campo kind"):
+    with pytest.raises(CommandError, match=r"territories.csv, riga 5, campo kind: il valore "
+                                           r"«region» non rispetta il vincolo"):
         call_command("load-pact", str(package_copy))
 
 

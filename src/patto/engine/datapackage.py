@@ -89,7 +89,7 @@ def _problem_from_error(resource: Any, path: str, error: Any, schema_types: dict
         detail = f"{error.message}; {fix}"
     return Problem(
         file=path, row=row, field=field, code=code, detail=detail,
-        params={"cell": cell, "note": note},
+        params={"cell": cell, "note": note, "type": schema_types.get(field, "value")},
     )
 
 

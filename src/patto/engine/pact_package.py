@@ -56,9 +56,12 @@ def check_pact_package(data: PackageData) -> list[Problem]:
     t = data.tables
     problems: list[Problem] = []
 
-    def add(resource: str, row: dict, field: str | None, code: str, detail: str) -> None:
+    def add(resource: str, row: dict, field: str | None, code: str, detail: str,
+            **params) -> None:
+        # params carry the values a translated message needs (see patto.core.errors).
+        params.setdefault("value", row.get(field) if field else None)
         problems.append(Problem(file=f"{resource}.csv", row=row["_row"], field=field,
-                                code=code, detail=detail))
+                                code=code, detail=detail, params=params))
 
     for resource, rows in t.items():
         for row in rows:
@@ -81,7 +84,8 @@ def check_pact_package(data: PackageData) -> list[Problem]:
         if child and parent and parent["kind"] not in PARENT_KINDS[child["kind"]]:
             add("territory_memberships", row, "parent", "bad-parent-kind",
                 f"a {child['kind']} cannot belong to a {parent['kind']}; "
-                f"use one of: {', '.join(sorted(PARENT_KINDS[child['kind']])) or 'none'}")
+                f"use one of: {', '.join(sorted(PARENT_KINDS[child['kind']])) or 'none'}",
+                child=child["kind"], parent=parent["kind"])
         if row["territory"] == row["parent"]:
             add("territory_memberships", row, "parent", "self-parent",
                 "a territory cannot contain itself; name another parent")
@@ -90,7 +94,7 @@ def check_pact_package(data: PackageData) -> list[Problem]:
         for row_number in _overlaps(periods):
             problems.append(Problem(
                 file="territory_memberships.csv", row=row_number, field="start_on",
-                code="overlapping-membership",
+                code="overlapping-membership", params={"value": territory},
                 detail=f"{territory} would belong to two parents at once; end the earlier "
                        "membership the day before this one starts"))
 
@@ -107,7 +111,7 @@ def check_pact_package(data: PackageData) -> list[Problem]:
         if promoters[pact["id"]] != 1:
             add("pacts", pact, "id", "promoter-count",
                 f"pact {pact['id']!r} has {promoters[pact['id']]} promoters in pact_parties.csv; "
-                "mark exactly one party with role 'promoter'")
+                "mark exactly one party with role 'promoter'", count=promoters[pact["id"]])
 
     clusters = {(r["pact"], r["code"]) for r in t.get("clusters", [])}
     for row in t.get("challenges", []):
@@ -115,11 +119,11 @@ def check_pact_package(data: PackageData) -> list[Problem]:
             if (row["pact"], code) not in clusters:
                 add("challenges", row, "clusters", "unknown-cluster",
                     f"cluster {code!r} is not in clusters.csv for pact {row['pact']!r}; "
-                    "use an existing cluster code")
+                    "use an existing cluster code", value=code)
         for goal in split_list(row.get("sdgs")):
             if int(goal) not in SDG_GOALS:
                 add("challenges", row, "sdgs", "unknown-sdg",
-                    f"{goal} is not one of the 17 SDGs; use numbers from 1 to 17")
+                    f"{goal} is not one of the 17 SDGs; use numbers from 1 to 17", value=goal)
     groups = set()
     for row in t.get("working_groups", []):
         groups.add((row["pact"], row["code"]))
