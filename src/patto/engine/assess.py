@@ -11,8 +11,17 @@ from collections.abc import Iterable
 from dataclasses import asdict
 from pathlib import Path
 
+import numpy as np
+
 from .opensdg import IndicatorFile, read_repository
-from .progress import ProgressOptions, SeriesAssessment, assess_indicator, assess_series
+from .progress import (
+    STATUSES,
+    ProgressOptions,
+    SeriesAssessment,
+    assess_indicator,
+    assess_panel,
+    assess_series,
+)
 from .sdmx import read_sdmx_csv
 
 FIELDS = ["level", "indicator", "series", "status", "score", "method", "base_year",
@@ -55,6 +64,61 @@ def _series_label(key: tuple) -> str:
         or "total"
 
 
+def _optional(x: float) -> float | None:
+    return None if np.isnan(x) else float(x)
+
+
+def assess_many(series: list[tuple[list[int], list[float]]], options: ProgressOptions
+                ) -> list[SeriesAssessment]:
+    """Several series with the same options at once, through the vectorised panel.
+
+    Gives what :func:`assess_series` gives on each (tested), without its per-series
+    explanation text: a base year is a floor, so years before it are left out first.
+    """
+    floor = options.base_year if options.base_year is not None else -10**9
+    years = sorted({y for ys, _ in series for y in ys if y >= floor})
+    if len(series) < 8 or not years:
+        return [assess_series(ys, vs, options) for ys, vs in series]
+    index = {y: i for i, y in enumerate(years)}
+    values = np.full((len(series), 1, len(years)), np.nan)
+    for row, (ys, vs) in enumerate(series):
+        for y, v in zip(ys, vs, strict=True):
+            if y >= floor:
+                values[row, 0, index[y]] = v
+    nan = np.array([np.nan])
+    result = assess_panel(
+        values, np.array(years), np.array([1.0 if options.direction == "positive" else -1.0]),
+        targets=nan if options.target is None else np.array([options.target]),
+        target_years=nan if options.target_year is None else np.array(
+            [float(options.target_year)]),
+        limits=nan if options.limit is None else np.array([options.limit]),
+        window=options.window)
+    span = {"short": 5, "long": 15}.get(options.window)
+    out = []
+    for row in range(len(series)):
+        status = STATUSES[int(result.status_code[row, 0])]
+        if status == "not_enough_data":
+            # Rare, and its reason is worth the scalar path's own figures.
+            out.append(assess_series(*series[row], options))
+            continue
+        present = np.flatnonzero(~np.isnan(values[row, 0]))
+        last = present[-1]
+        if span is not None:
+            present = present[np.array(years)[present] >= years[last] - span]
+        first = present[0]
+        out.append(SeriesAssessment(
+            status=status, score=_optional(result.score[row, 0]),
+            method="none" if status == "not_enough_data" else (
+                "target" if options.target is not None else "trend"),
+            base_year=years[first], base_value=float(values[row, 0, first]),
+            latest_year=years[last], latest_value=float(values[row, 0, last]),
+            target=options.target, target_year=options.target_year,
+            observed_growth=_optional(result.observed_growth[row, 0]),
+            required_growth=_optional(result.required_growth[row, 0]),
+            ratio=_optional(result.ratio[row, 0]), explanation=""))
+    return out
+
+
 def assess_opensdg(indicators: Iterable[IndicatorFile]) -> list[dict]:
     records = []
     for item in indicators:
@@ -62,11 +126,19 @@ def assess_opensdg(indicators: Iterable[IndicatorFile]) -> list[dict]:
         for o in item.observations:
             if not o.disaggregation:
                 groups[(o.series, o.units, o.geocode)].append(o)
-        results = []
-        for key, rows in sorted(groups.items(), key=lambda kv: _series_label(kv[0])):
+        ordered = sorted(groups.items(), key=lambda kv: _series_label(kv[0]))
+        by_options: dict[ProgressOptions, list[int]] = defaultdict(list)
+        for position, (key, rows) in enumerate(ordered):
             rows.sort(key=lambda o: o.year)
-            a = assess_series([o.year for o in rows], [float(o.value) for o in rows],
-                              _options(item, key[0]))
+            by_options[_options(item, key[0])].append(position)
+        assessed: dict[int, SeriesAssessment] = {}
+        for options, positions in by_options.items():
+            batch = [([o.year for o in ordered[p][1]], [float(o.value) for o in ordered[p][1]])
+                     for p in positions]
+            assessed.update(zip(positions, assess_many(batch, options), strict=True))
+        results = []
+        for position, (key, _rows) in enumerate(ordered):
+            a = assessed[position]
             results.append(a)
             records.append(_record("series", item.id, _series_label(key), a, a.status,
                                    a.score))
