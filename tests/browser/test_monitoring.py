@@ -17,6 +17,11 @@ def test_goals_indicator_chart_and_map(site, page):
     page.goto(site.url + "/monitoraggio/bologna-2021/indicatori/8-5-2/")
     page.wait_for_selector("#indicator-chart[data-ready='true']", timeout=15000)
     assert page.locator("#indicator-chart svg path").count() > 3
+    drawn = "() => echarts.getInstanceByDom(document.getElementById('indicator-chart'))" \
+            ".getOption().series.length"
+    assert page.evaluate(drawn) == 1  # the total only
+    page.locator("#chart-dimension").select_option("Sex")
+    assert page.evaluate(drawn) == 3  # the total, female and male
     assert axe_violations(page, "indicator") == []
 
     page.goto(site.url + "/monitoraggio/bologna-2021/indicatori/11-7-1/territorio/")

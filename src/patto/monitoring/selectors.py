@@ -33,6 +33,9 @@ class SeriesView:
     values: list[float]
     target: Target | None
     assessment: SeriesAssessment
+    total: bool = True  # no disaggregation: the series counts toward the indicator's status
+    units: str = ""
+    disaggregation: dict | None = None
 
 
 def indicator_list(*, pact: Pact, goal: int | None = None) -> QuerySet[Indicator]:
@@ -86,7 +89,9 @@ def indicator_series(indicator: Indicator, *, headline_only: bool = True,
         views.append(SeriesView(key=key, label=_label(first),
                                 territory=first.territory.name if first.territory else "",
                                 years=years, values=values, target=target,
-                                assessment=assess_series(years, values, options)))
+                                assessment=assess_series(years, values, options),
+                                total=not first.disaggregation, units=first.units,
+                                disaggregation=dict(first.disaggregation)))
     return views
 
 

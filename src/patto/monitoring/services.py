@@ -57,13 +57,16 @@ def observations_record(*, indicator: Indicator, values: Iterable[NewValue], bat
     """Record values: a new value is created, a changed one revises the current row (which
     stays, retired, with who brought it), an equal one changes nothing."""
     changes = ObservationChanges()
-    current = {(o.key, o.year, o.period): o for o in
-               indicator.observations.filter(is_current=True).only(
-                   "id", "key", "year", "period", "value_text", "status")}
+    keyed = [(observation_key(series=v.series, units=v.units, geocode=v.geocode,
+                              disaggregation=v.disaggregation), v) for v in values]
+    existing = indicator.observations.filter(is_current=True)
+    if len(keyed) < 500:
+        # A few new values (a form, a referent's sheet): read only their series.
+        existing = existing.filter(key__in={key for key, _ in keyed})
+    current = {(o.key, o.year, o.period): o for o in existing.only(
+        "id", "key", "year", "period", "value_text", "status")}
     fresh, retired = [], []
-    for v in values:
-        key = observation_key(series=v.series, units=v.units, geocode=v.geocode,
-                              disaggregation=v.disaggregation)
+    for key, v in keyed:
         old = current.get((key, v.year, v.period))
         if old is not None and old.value_text == v.value_text and old.status == v.status:
             changes.unchanged += 1

@@ -81,19 +81,24 @@ def indicator_detail(request: HttpRequest, pact: str, code: str) -> HttpResponse
                              "observations": [dict(zip(COLUMNS, r, strict=True))
                                               for r in _rows(indicator)]})
     series = selectors.indicator_series(indicator, headline_only=False)
-    headline = [s for s in series if "Totale" in s.label or s.key.endswith(",[]]")]
     chart = {"series": [{"name": s.label, "data": [[y, v] for y, v in zip(s.years, s.values,
                                                                           strict=True)],
-                         "target": [s.target.year, float(s.target.value)] if s.target else None}
+                         "target": [s.target.year, float(s.target.value)] if s.target else None,
+                         "units": s.units, "dims": s.disaggregation or {}}
                         for s in series],
              "unit": indicator.unit}
+    # The chart's selectors: units, and a disaggregation to break the total down by.
+    units = sorted({s.units for s in series if s.units})
+    dimensions = sorted({k for s in series for k in (s.disaggregation or {})})
     for s in series:
         s.explanation = selectors.explain(s.assessment)
+    # The indicator's status: its totals (no disaggregation), already assessed above.
+    assessment = selectors.assess_indicator([s.assessment for s in series if s.total])
     years, table = selectors.year_table(series)
     return render(request, "monitoring/indicator_detail.html", {
-        "pact": pact_obj, "indicator": indicator, "series": series, "headline": headline,
-        "years": years, "table": table,
-        "assessment": selectors.indicator_assessment(indicator), "labels": STATUS_LABELS,
+        "pact": pact_obj, "indicator": indicator, "series": series,
+        "years": years, "table": table, "units": units, "dimensions": dimensions,
+        "assessment": assessment, "labels": STATUS_LABELS,
         "chart": chart})
 
 

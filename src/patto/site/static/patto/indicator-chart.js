@@ -7,7 +7,19 @@
   if (!el || !source || typeof echarts === "undefined") { return; }
   var data = JSON.parse(source.textContent);
   var chart = echarts.init(el, null, { renderer: "svg" });
-  var series = data.series.map(function (s) {
+  var unitsSelect = document.getElementById("chart-units");
+  var dimensionSelect = document.getElementById("chart-dimension");
+
+  // Which series the selectors let through: the chosen units, and the total plus, when a
+  // dimension is chosen, the series broken down by that dimension alone.
+  function wanted(s) {
+    if (unitsSelect && s.units && s.units !== unitsSelect.value) { return false; }
+    var keys = Object.keys(s.dims || {});
+    if (!keys.length) { return true; }
+    return !!dimensionSelect && keys.length === 1 && keys[0] === dimensionSelect.value;
+  }
+
+  function build(s) {
     var item = { name: s.name, type: "line", data: s.data, showSymbol: true };
     if (s.target) {
       item.markLine = { symbol: "none", lineStyle: { type: "dashed" },
@@ -16,12 +28,17 @@
       item.markPoint = { symbol: "pin", data: [{ coord: s.target, value: s.target[1] }] };
     }
     return item;
-  });
+  }
+
   // The axis reaches the latest target year, so that each target's dashed line shows.
   var lastYear = data.series.reduce(function (m, s) {
     var last = s.data.length ? s.data[s.data.length - 1][0] : m;
     return Math.max(m, last, s.target ? s.target[0] : m);
   }, 0);
+  function draw() {
+    chart.setOption({ series: data.series.filter(wanted).map(build) }, { replaceMerge: ["series"] });
+  }
+
   chart.setOption({
     aria: { enabled: true },
     tooltip: { trigger: "axis" },
@@ -30,7 +47,10 @@
     xAxis: { type: "value", min: "dataMin", max: lastYear, minInterval: 1,
              axisLabel: { formatter: function (v) { return String(v); } } },
     yAxis: { type: "value", name: data.unit || "" },
-    series: series
+    series: data.series.filter(wanted).map(build)
+  });
+  [unitsSelect, dimensionSelect].forEach(function (select) {
+    if (select) { select.addEventListener("change", draw); }
   });
   window.addEventListener("resize", function () { chart.resize(); });
   el.setAttribute("data-ready", "true");
