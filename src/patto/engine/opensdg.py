@@ -22,7 +22,7 @@ from typing import Any
 
 import yaml
 
-from .problems import InputError, Problem
+from .problems import InputError, Problem, column_name_problems
 
 YEAR = "Year"
 VALUE = "Value"
@@ -214,22 +214,7 @@ def _decode(relative: str, data: bytes) -> tuple[str | None, list[Problem]]:
 
 
 def _header_problems(relative: str, header: list[str]) -> list[Problem]:
-    problems = []
-    seen: set[str] = set()
-    for number, name in enumerate(header, start=1):
-        if not name.strip():
-            problems.append(Problem(
-                file=relative, code="blank-column-name", row=1,
-                detail=f"column {number} has no name; name it, or delete the column and any "
-                       f"trailing separator",
-                params={"column": number},
-            ))
-        elif name in seen:
-            problems.append(Problem(
-                file=relative, code="duplicate-column", row=1, field=name,
-                detail=f"column {name!r} appears twice; remove or rename one of them",
-            ))
-        seen.add(name)
+    problems = column_name_problems(relative, header)
     for required in (YEAR, VALUE):
         if required in header:
             continue

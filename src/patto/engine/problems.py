@@ -41,3 +41,26 @@ class InputError(Exception):
     def __init__(self, problems: list[Problem]):
         self.problems = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def column_name_problems(file: str, names: list[str], keys: list[str] | None = None
+                         ) -> list[Problem]:
+    """Blank and repeated column names of a header (row 1); ``keys`` compares them
+    (e.g. upper-cased), defaulting to the names themselves."""
+    problems = []
+    seen: set[str] = set()
+    for number, (name, key) in enumerate(zip(names, keys or names, strict=True), start=1):
+        if not name.strip():
+            problems.append(Problem(
+                file=file, code="blank-column-name", row=1,
+                detail=f"column {number} has no name; name it, or delete the column and any "
+                       f"trailing separator",
+                params={"column": number},
+            ))
+        elif key in seen:
+            problems.append(Problem(
+                file=file, code="duplicate-column", row=1, field=name,
+                detail=f"column {name!r} appears twice; remove or rename one of them",
+            ))
+        seen.add(key)
+    return problems

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from .problems import InputError, Problem
+from .problems import InputError, Problem, column_name_problems
 
 DATAFLOW = "DATAFLOW"
 STRUCTURE = "STRUCTURE"
@@ -277,22 +277,7 @@ def _value(text: str, delimiter: str) -> Decimal | bool | None:
 
 
 def _header_problems(file: str, names: list[str], upper: list[str]) -> list[Problem]:
-    problems = []
-    seen: set[str] = set()
-    for number, (name, up) in enumerate(zip(names, upper, strict=True), start=1):
-        if not name:
-            problems.append(Problem(
-                file=file, code="blank-column-name", row=1,
-                detail=f"column {number} has no name; name it, or delete the column and any "
-                       f"trailing separator",
-                params={"column": number},
-            ))
-        elif up in seen:
-            problems.append(Problem(
-                file=file, code="duplicate-column", row=1, field=name,
-                detail=f"column {name!r} appears twice; remove or rename one of them",
-            ))
-        seen.add(up)
+    problems = column_name_problems(file, names, upper)
     if DATAFLOW not in upper and STRUCTURE_ID not in upper:
         problems.append(Problem(
             file=file, code="missing-column", row=1, field=DATAFLOW,

@@ -64,14 +64,18 @@ def _rows(indicator: Indicator) -> list[list[str]]:
             for o in indicator.observations.all() if o.is_current]
 
 
-def indicator_detail(request: HttpRequest, pact: str, code: str) -> HttpResponse:
+def _indicator_or_404(pact: str, code: str) -> tuple[Pact, Indicator]:
     pact_obj = Pact.objects.filter(code=pact).first()
     if pact_obj is None:
         raise Http404
     try:
-        indicator = selectors.indicator_get(pact=pact_obj, code=code)
+        return pact_obj, selectors.indicator_get(pact=pact_obj, code=code)
     except Indicator.DoesNotExist as exc:
         raise Http404 from exc
+
+
+def indicator_detail(request: HttpRequest, pact: str, code: str) -> HttpResponse:
+    pact_obj, indicator = _indicator_or_404(pact, code)
     fmt = request.GET.get("formato")
     if fmt in ("csv", "xlsx"):
         return table_response(COLUMNS, _rows(indicator), fmt, f"indicatore-{code}")
@@ -104,13 +108,7 @@ def indicator_detail(request: HttpRequest, pact: str, code: str) -> HttpResponse
 
 def indicator_map(request: HttpRequest, pact: str, code: str) -> HttpResponse:
     """Compare municipalities or unions on a choropleth map, with the same values in a table."""
-    pact_obj = Pact.objects.filter(code=pact).first()
-    if pact_obj is None:
-        raise Http404
-    try:
-        indicator = selectors.indicator_get(pact=pact_obj, code=code)
-    except Indicator.DoesNotExist as exc:
-        raise Http404 from exc
+    pact_obj, indicator = _indicator_or_404(pact, code)
     level = "unioni" if request.GET.get("livello") == "unioni" else "comuni"
     try:
         wanted = int(request.GET.get("anno", ""))
