@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from patto.engine.progress import (
     IndicatorAssessment,
@@ -17,9 +17,6 @@ from patto.engine.progress import (
 from patto.pact.models import Pact, SdgGoal
 
 from .models import Indicator, Observation, Target
-
-STATUSES = ["target_achieved", "substantial_progress", "moderate_progress", "limited_progress",
-            "deterioration", "not_enough_data"]
 
 
 @dataclass
@@ -169,15 +166,15 @@ class CompositeTrend:
         return self.last - self.first
 
 
-def composite_trend(indicators: list[Indicator]) -> CompositeTrend | None:
-    """AMPI over the goal's indicators for the pact's territory (one series each)."""
+def composite_trend(assessed: list[tuple[Indicator, list[SeriesView]]]
+                    ) -> CompositeTrend | None:
+    """AMPI over the goal's indicators for the pact's territory (their first series each)."""
     import numpy as np
 
     from patto.engine.ampi import AmpiOptions, ampi
 
     lines, polarity = [], []
-    for indicator in indicators:
-        series = indicator_series(indicator)
+    for indicator, series in assessed:
         if series:
             lines.append(dict(zip(series[0].years, series[0].values, strict=True)))
             polarity.append(1.0 if indicator.direction == "positive" else -1.0)
@@ -204,12 +201,14 @@ def goals_overview(*, pact: Pact) -> list[GoalView]:
         if indicator.sdg_goal_id:
             by_goal[indicator.sdg_goal.number].append(indicator)
     views = []
-    for goal in SdgGoal.objects.annotate(n=Count("indicators")).order_by("number"):
+    for goal in SdgGoal.objects.order_by("number"):
         indicators = by_goal.get(goal.number, [])
-        series = [s.assessment for i in indicators for s in indicator_series(i)]
+        # Each indicator's series are assessed once, for the status and the composite.
+        assessed = [(i, indicator_series(i)) for i in indicators]
+        series = [s.assessment for _, views_ in assessed for s in views_]
         views.append(GoalView(goal=goal, indicators=len(indicators),
                               assessment=assess_indicator(series) if series else None,
-                              composite=composite_trend(indicators) if indicators else None))
+                              composite=composite_trend(assessed) if indicators else None))
     return views
 
 

@@ -221,9 +221,9 @@ def territory_memberships(*, territory: Territory) -> QuerySet[TerritoryMembersh
 
 def territory_members(*, territory: Territory, on: dt.date) -> QuerySet[Territory]:
     return (Territory.objects.defer("boundary")
-            .filter(memberships__parent=territory, pk__in=TerritoryMembership.objects.filter(
+            .filter(pk__in=TerritoryMembership.objects.filter(
                 _valid_on(on), parent=territory).values("territory"))
-            .distinct().order_by("name"))
+            .order_by("name"))
 
 
 def territory_boundaries(*, tree: TerritoryTree, precision: int = 5) -> dict:

@@ -27,8 +27,8 @@ def is_cluster_coordinator(user, obj) -> bool:
     project = _project(obj)
     if not (user and user.is_authenticated) or project is None:
         return False
-    cluster_id = getattr(project, "cluster_id", None) if hasattr(project, "cluster_id") else \
-        getattr(project, "pk", None)
+    # A project (or what belongs to one) names its cluster; a cluster is its own.
+    cluster_id = getattr(project, "cluster_id", getattr(project, "pk", None))
     if cluster_id is None:
         return False
     return user.coordinated_clusters.filter(cluster_id=cluster_id).exists()
