@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "patto.pact",
     "patto.projects",
     "patto.monitoring",
+    "patto.funds",
     "patto.site",
 ]
 

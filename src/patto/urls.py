@@ -18,5 +18,6 @@ urlpatterns += i18n_patterns(
     path("", include("patto.pact.urls")),
     path("", include("patto.projects.urls")),
     path("", include("patto.monitoring.urls")),
+    path("", include("patto.funds.urls")),
     prefix_default_language=False,
 )

@@ -1,4 +1,4 @@
-"""`patto bench monitoring`: times the monitoring engine beside a pandas baseline, same data."""
+"""`patto bench`: the monitoring engine beside a pandas baseline; the ledger beside pgbench."""
 
 from __future__ import annotations
 
@@ -23,7 +23,11 @@ class Command(BaseCommand):
             "rolled back. The last line is the ratio to the pandas baseline.")
 
     def add_arguments(self, parser):
-        parser.add_argument("suite", choices=["monitoring"], help="What to measure.")
+        parser.add_argument("suite", choices=["monitoring", "ledger"], help="What to measure.")
+        parser.add_argument("--writers", type=int, default=16,
+                            help="ledger: concurrent writer processes (and pgbench clients).")
+        parser.add_argument("--postings", type=int, default=10_000,
+                            help="ledger: postings in all (and pgbench transactions).")
         parser.add_argument("--units", type=int, default=7900, help="Territorial units.")
         parser.add_argument("--indicators", type=int, default=300, help="Indicators.")
         parser.add_argument("--years", type=int, default=20, help="Years.")
@@ -35,6 +39,8 @@ class Command(BaseCommand):
                             help="Rows of the synthetic Open SDG repository.")
 
     def handle(self, *args, suite, **o):
+        if suite == "ledger":
+            return self._ledger(o["writers"], o["postings"])
         from patto.engine import bench
 
         out = self.stdout.write
@@ -55,6 +61,36 @@ class Command(BaseCommand):
         self._opensdg(o["repo_indicators"], o["repo_rows"])
         ratio = scaled / engine.seconds if engine.seconds else float("inf")
         out(f"ratio to pandas baseline: {ratio:.1f}x")
+
+    def _ledger(self, writers: int, postings: int) -> None:
+        import os
+
+        from patto.funds import bench as ledger_bench
+
+        out = self.stdout.write
+        url = os.environ.get("DATABASE_URL", "")
+        if not url.startswith(("postgres://", "postgresql://")):
+            raise CommandError("the ledger benchmark runs on PostgreSQL: set DATABASE_URL, "
+                               "e.g. postgres://postgres@127.0.0.1:5432/patto")
+        if writers < 1 or postings < writers:
+            raise CommandError("--writers must be at least 1 and --postings at least as many")
+        with ledger_bench.scratch_database(url) as scratch:
+            out(f"scratch database ready ({scratch.rsplit('/', 1)[-1]}); migrating")
+            ledger_bench.prepare(scratch)
+            run = ledger_bench.run_writers(scratch, writers=writers, postings=postings)
+            checked = ledger_bench.verify(scratch)
+        out(f"ledger: {run.postings:,} postings by {run.writers} writer processes in "
+            f"{run.seconds:.2f} s = {run.rate:,.0f} postings/s ({run.refused} overdrafts "
+            f"refused as they should be)")
+        tps = ledger_bench.pgbench(url, clients=writers, transactions=postings)
+        if tps is None:
+            out("pgbench: not installed (Debian package postgresql-client or -contrib)")
+        else:
+            out(f"pgbench TPC-B, scale 1, {writers} clients, same server: {tps:,.0f} tps")
+            out(f"ratio ledger/pgbench: {run.rate / tps:.2f} (goal: at least 0.25)")
+        for detail in checked["details"]:
+            out(f"  {detail}")
+        out(f"invariant violations: {checked['violations']}")
 
     def _opensdg(self, indicators: int, rows: int) -> None:
         from patto.engine.assess import assess_opensdg

@@ -1,0 +1,262 @@
+"""Fund movements as a table: the package's fund_movements.csv, staff imports and exports.
+
+One row format for all three, so that an export re-imports exactly: posted in file order
+through the same services as the web forms, all rows or none. A row whose reference is
+already posted must say the same thing; the ledger is never changed by an import.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from patto.core.errors import ApplicationError
+from patto.engine.problems import InputError, Problem
+
+from . import services
+from .models import Donor, Fund, Medium, Movement, Purpose
+
+MOVEMENT_COLUMNS = ["pact", "fund", "ref", "kind", "date", "donor", "purpose", "medium",
+                    "amount", "pledge", "commitment", "reverses", "project",
+                    "beneficiary_territory", "beneficiary", "item", "quantity", "unit",
+                    "valued_by", "description", "example"]
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _quantity(value: Decimal | None) -> str:
+    if value is None:
+        return ""
+    text = format(value.normalize(), "f")
+    return text
+
+
+def movement_row(movement: Movement) -> dict[str, str]:
+    """A movement as a row of fund_movements.csv (codes, not names)."""
+    m = movement
+    return {
+        "pact": m.fund.pact.code, "fund": m.fund.code, "ref": m.ref, "kind": m.kind,
+        "date": m.booked_on.isoformat(), "donor": m.donor.code if m.donor_id else "",
+        "purpose": m.purpose.code if m.purpose_id and m.kind in (
+            Movement.Kind.PLEDGE, Movement.Kind.RECEIPT, Movement.Kind.COMMITMENT) else "",
+        "medium": m.medium if m.kind in (Movement.Kind.RECEIPT,
+                                         Movement.Kind.COMMITMENT) else "",
+        "amount": f"{m.amount:.2f}", "pledge": m.pledge.ref if m.pledge_id else "",
+        "commitment": m.commitment.ref if m.commitment_id else "",
+        "reverses": m.reverses.ref if m.reverses_id else "",
+        "project": m.project.code if m.project_id and m.kind == Movement.Kind.COMMITMENT
+        else "",
+        "beneficiary_territory": m.beneficiary_territory.code
+        if m.beneficiary_territory_id and m.kind == Movement.Kind.COMMITMENT else "",
+        "beneficiary": m.beneficiary if m.kind == Movement.Kind.COMMITMENT else "",
+        "item": m.item, "quantity": _quantity(m.quantity), "unit": m.unit,
+        "valued_by": m.valued_by, "description": m.description,
+        "example": "true" if m.is_example else "false",
+    }
+
+
+def movements_export_rows(fund: Fund) -> list[list[str]]:
+    found = (Movement.objects.filter(fund=fund)
+             .select_related("fund__pact", "donor", "purpose", "pledge", "commitment",
+                             "reverses", "project", "beneficiary_territory")
+             .order_by("id"))
+    return [[movement_row(m)[c] for c in MOVEMENT_COLUMNS] for m in found]
+
+
+class RowPoster:
+    """Posts rows of fund_movements.csv for one pact, in order, naming the place of a fault."""
+
+    def __init__(self, *, pact, file: str, user: Any = None,
+                 allowed: Any = None):
+        self.pact, self.file, self.user = pact, file, user
+        self.allowed = allowed  # a fund -> bool check of the acting user's rights
+        self.funds = {f.code: f for f in Fund.objects.filter(pact=pact)}
+        self.created = 0
+        self.unchanged = 0
+
+    def refuse(self, number: int, field: str, detail: str, code: str = "invalid-value"):
+        return InputError([Problem(file=self.file, row=number, field=field, code=code,
+                                   detail=detail)])
+
+    def _get(self, model, number: int, field: str, what: str, **lookup):
+        found = model.objects.filter(**lookup).first() if all(lookup.values()) else None
+        if found is None:
+            raise self.refuse(number, field, _("%(what)s “%(value)s” does not exist: use a "
+                                               "code that does, or add it first.") % {
+                "what": what, "value": list(lookup.values())[-1]},
+                code="unknown-reference")
+        return found
+
+    def post(self, row: dict, number: int) -> Movement:
+        row = {key: _text(row.get(key)) for key in MOVEMENT_COLUMNS}
+        if row["pact"] and row["pact"] != self.pact.code:
+            raise self.refuse(number, "pact", _("the row is for pact %(code)s, not this "
+                                                "one.") % {"code": row["pact"]})
+        fund = self.funds.get(row["fund"])
+        if fund is None:
+            raise self.refuse(number, "fund", _("fund “%(code)s” does not exist: use one of "
+                                                "%(codes)s.") % {
+                "code": row["fund"], "codes": ", ".join(sorted(self.funds))},
+                code="unknown-reference")
+        if self.allowed is not None and not self.allowed(fund):
+            raise self.refuse(number, "fund", _("you may not record movements of this fund."),
+                              code="forbidden")
+        kinds = Movement.Kind.values
+        if row["kind"] not in kinds:
+            raise self.refuse(number, "kind", _("“%(value)s” is not a kind of movement: write "
+                                                "one of %(codes)s.") % {
+                "value": row["kind"], "codes": ", ".join(kinds)})
+        try:
+            booked_on = dt.date.fromisoformat(row["date"])
+        except ValueError:
+            raise self.refuse(number, "date", _("“%(value)s” is not a date: write it as "
+                                                "YYYY-MM-DD.") % {"value": row["date"]}
+                              ) from None
+        try:
+            amount = services.money(row["amount"])
+        except services.FundError as exc:
+            raise self.refuse(number, "amount", exc.message) from None
+        existing = Movement.objects.filter(fund=fund, ref=row["ref"]).first() \
+            if row["ref"] else None
+        if existing is not None:
+            if (existing.kind, existing.amount, existing.booked_on) != (
+                    row["kind"], amount, booked_on):
+                raise self.refuse(number, "ref", _(
+                    "movement %(ref)s is already posted with other values (%(kind)s, "
+                    "%(amount)s, %(date)s); posted movements are never changed: add a "
+                    "reversal and a new movement instead.") % {
+                    "ref": existing.ref, "kind": existing.kind, "amount": existing.amount,
+                    "date": existing.booked_on}, code="changed-movement")
+            self.unchanged += 1
+            return existing
+        medium = row["medium"] or Medium.MONEY
+        if medium not in Medium.values:
+            raise self.refuse(number, "medium", _("“%(value)s” is not a medium: write money or "
+                                                  "kind.") % {"value": medium})
+        common = {"user": self.user, "booked_on": booked_on, "ref": row["ref"] or None,
+                  "description": row["description"],
+                  "is_example": row["example"].lower() in ("true", "1", "yes")}
+
+        def purpose():
+            return self._get(Purpose, number, "purpose", _("purpose"), fund=fund,
+                             code=row["purpose"])
+
+        def donor():
+            return self._get(Donor, number, "donor", _("donor"), pact=self.pact,
+                             code=row["donor"])
+
+        def earlier(field):
+            return self._get(Movement, number, field, _("movement"), fund=fund,
+                             ref=row[field])
+
+        try:
+            kind = row["kind"]
+            if kind == Movement.Kind.PLEDGE:
+                movement = services.movement_pledge(fund=fund, donor=donor(), amount=amount,
+                                                    purpose=purpose(), **common)
+            elif kind == Movement.Kind.RECEIPT:
+                quantity = None
+                if row["quantity"]:
+                    try:
+                        quantity = Decimal(row["quantity"])
+                    except InvalidOperation:
+                        raise self.refuse(number, "quantity", _(
+                            "“%(value)s” is not a number.") % {"value": row["quantity"]}
+                        ) from None
+                movement = services.movement_receipt(
+                    fund=fund, donor=donor(), amount=amount, purpose=purpose(),
+                    medium=medium, pledge=earlier("pledge") if row["pledge"] else None,
+                    item=row["item"], quantity=quantity, unit=row["unit"],
+                    valued_by=row["valued_by"], **common)
+            elif kind == Movement.Kind.COMMITMENT:
+                from patto.pact.models import Territory
+                from patto.projects.models import Project
+
+                project = self._get(Project, number, "project", _("project"), pact=self.pact,
+                                    code=row["project"]) if row["project"] else None
+                place = self._get(Territory, number, "beneficiary_territory",
+                                  _("municipality"), code=row["beneficiary_territory"]) \
+                    if row["beneficiary_territory"] else None
+                movement = services.movement_commit(
+                    fund=fund, amount=amount, purpose=purpose(), medium=medium,
+                    project=project, beneficiary_territory=place,
+                    beneficiary=row["beneficiary"], **common)
+            elif kind in (Movement.Kind.PAYMENT, Movement.Kind.RELEASE):
+                if not row["commitment"]:
+                    raise self.refuse(number, "commitment", _(
+                        "name the commitment this settles; nothing can be paid that was not "
+                        "committed."), code="no-commitment")
+                settle = services.movement_pay if kind == Movement.Kind.PAYMENT \
+                    else services.movement_release
+                movement = settle(commitment=earlier("commitment"), amount=amount, **common)
+            else:
+                if not row["reverses"]:
+                    raise self.refuse(number, "reverses", _("name the movement reversed."))
+                original = earlier("reverses")
+                if original.amount != amount:
+                    raise self.refuse(number, "amount", _(
+                        "a reversal cancels the whole movement: write its amount, "
+                        "%(amount)s.") % {"amount": original.amount})
+                common["reason"] = common.pop("description")
+                movement = services.movement_reverse(movement=original, **common)
+        except services.FundError as exc:
+            raise self.refuse(number, exc.field, exc.message, code=exc.code) from None
+        self.created += 1
+        return movement
+
+
+def movements_import(*, rows: list[dict], pact, file: str, user: Any = None,
+                     allowed: Any = None, progress: Any = None) -> RowPoster:
+    """Post every row or none; the first fault stops and is reported with its place."""
+    missing = [c for c in ("fund", "kind", "date", "amount") if rows and c not in rows[0]]
+    if missing:
+        raise InputError([Problem(file=file, row=1, field=c, code="missing-column",
+                                  detail=_("column %(name)s is missing: add it (see the "
+                                           "export for the layout).") % {"name": c})
+                          for c in missing])
+    poster = RowPoster(pact=pact, file=file, user=user, allowed=allowed)
+    with transaction.atomic():
+        for number, row in enumerate(rows, start=2):
+            poster.post(row, number)
+            if progress is not None and number % 20 == 0:
+                progress(min(99, round(100 * number / (len(rows) + 1))))
+    return poster
+
+
+def import_job_runner(job: Any, progress: Any) -> dict:
+    """A staff upload of movements, posted in the background (see patto.core.importing)."""
+    from patto.core.importing import load_dataset
+    from patto.pact.models import Pact
+
+    from .rules import is_fund_clerk, is_secretariat
+
+    dataset = load_dataset(Path(job.file.path), job.original_name)
+    rows = [dict(zip(dataset.headers, values, strict=False)) for values in dataset]
+    user = job.created_by
+    codes = {(r.get("pact") or "").strip() for r in rows}
+    if len(codes) != 1 or not Pact.objects.filter(code=next(iter(codes))).exists():
+        raise ApplicationError(_("%(name)s: the pact column must name one existing pact on "
+                                 "every row.") % {"name": job.original_name},
+                               problems=[Problem(file=job.original_name, row=None,
+                                                 field="pact", code="invalid-value",
+                                                 detail="one existing pact on every row")])
+    pact = Pact.objects.get(code=next(iter(codes)))
+    try:
+        poster = movements_import(
+            rows=rows, pact=pact, file=job.original_name, user=user, progress=progress.at,
+            allowed=lambda fund: is_secretariat(user) or is_fund_clerk(user, fund))
+    except InputError as exc:
+        raise ApplicationError(_("%(name)s: nothing was written.") % {
+            "name": job.original_name}, problems=exc.problems) from exc
+    return {"created": poster.created, "unchanged": poster.unchanged}

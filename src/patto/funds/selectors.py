@@ -1,0 +1,481 @@
+"""Reads of the funds: totals, flows, the journal and trial balance, statements, allocations.
+
+Every figure is derived from the ledger's entries or movements in a few grouped queries; the
+balances kept on accounts are only trusted after `ledger_verify` has re-derived them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
+
+from patto.pact.models import Pact
+
+from .models import CENT, Account, AllocationRule, Donor, Entry, Fund, Medium, Movement
+
+ZERO = Decimal("0.00")
+
+
+def fund_list(*, pact: Pact) -> QuerySet[Fund]:
+    return Fund.objects.filter(pact=pact).select_related("instrument", "pact")
+
+
+def fund_get(*, pact_code: str, code: str) -> Fund:
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(Fund.objects.select_related("instrument", "pact"),
+                             pact__code=pact_code, code=code)
+
+
+@dataclass
+class Totals:
+    """A fund's position in one medium (money, or goods and services at declared value)."""
+
+    received: Decimal = ZERO
+    pledged_open: Decimal = ZERO
+    committed: Decimal = ZERO
+    paid: Decimal = ZERO
+    released: Decimal = ZERO
+    held: Decimal = ZERO
+    available: Decimal = ZERO
+
+    @property
+    def to_pay(self) -> Decimal:
+        return self.committed - self.paid - self.released
+
+
+def _net_by_kind(fund: Fund) -> dict[tuple[str, str], Decimal]:
+    """Amounts per (kind, medium), a reversal subtracting from the kind it reverses."""
+    sums: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
+    for row in (Movement.objects.filter(fund=fund).values("kind", "medium", "reverses__kind")
+                .annotate(total=Sum("amount"))):
+        if row["kind"] == Movement.Kind.REVERSAL:
+            sums[(row["reverses__kind"], row["medium"])] -= row["total"]
+        else:
+            sums[(row["kind"], row["medium"])] += row["total"]
+    return sums
+
+
+def fund_totals(fund: Fund) -> dict[str, Totals]:
+    """Money and kind apart: received, committed, paid, released; held and available from
+    the accounts (verified against the entries by `ledger_verify`)."""
+    sums = _net_by_kind(fund)
+    result = {}
+    balances = defaultdict(lambda: ZERO)
+    for row in (Account.objects.filter(fund=fund).values("kind", "medium")
+                .annotate(total=Sum("balance"))):
+        balances[(row["kind"], row["medium"])] = row["total"]
+    for medium in Medium.values:
+        totals = Totals(
+            received=sums[(Movement.Kind.RECEIPT, medium)],
+            committed=sums[(Movement.Kind.COMMITMENT, medium)],
+            paid=sums[(Movement.Kind.PAYMENT, medium)],
+            released=sums[(Movement.Kind.RELEASE, medium)],
+            held=balances[(Account.Kind.CASH if medium == Medium.MONEY else Account.Kind.GOODS,
+                           medium)],
+            available=-balances[(Account.Kind.AVAILABLE, medium)],
+            pledged_open=balances[(Account.Kind.PLEDGES, medium)])
+        result[medium] = totals
+    return result
+
+
+def fund_totals_combined(totals: dict[str, Totals]) -> Totals:
+    both = Totals()
+    for part in totals.values():
+        for name in ("received", "pledged_open", "committed", "paid", "released", "held",
+                     "available"):
+            setattr(both, name, getattr(both, name) + getattr(part, name))
+    return both
+
+
+def movement_list(*, fund: Fund) -> QuerySet[Movement]:
+    return (Movement.objects.filter(fund=fund)
+            .select_related("donor__party", "donor__territory", "purpose", "project",
+                            "beneficiary_territory", "reverses", "pledge", "commitment",
+                            "recorded_by")
+            .annotate(reversed_count=Count("reversed_by"))
+            .order_by("booked_on", "id"))
+
+
+def money_over_time(fund: Fund) -> dict:
+    """Money and kind in (receipts) and out (payments) per year, reversals netted."""
+    rows = (Movement.objects.filter(fund=fund, kind__in=[Movement.Kind.RECEIPT,
+                                                          Movement.Kind.PAYMENT,
+                                                          Movement.Kind.REVERSAL])
+            .values("booked_on__year", "kind", "medium", "reverses__kind")
+            .annotate(total=Sum("amount")).order_by("booked_on__year"))
+    years: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
+    for row in rows:
+        kind, sign = row["kind"], Decimal(1)
+        if kind == Movement.Kind.REVERSAL:
+            kind, sign = row["reverses__kind"], Decimal(-1)
+        if kind not in (Movement.Kind.RECEIPT, Movement.Kind.PAYMENT):
+            continue
+        years[row["booked_on__year"]][f"{kind}-{row['medium']}"] += sign * row["total"]
+    ordered = sorted(years)
+    return {"years": [str(y) for y in ordered], **{
+        key: [float(years[y][key]) for y in ordered]
+        for key in ("receipt-money", "receipt-kind", "payment-money", "payment-kind")}}
+
+
+def _net_movements(fund: Fund, kind: str) -> list[tuple[Movement, Decimal]]:
+    """Movements of a kind with what is left of each after reversals (zero when reversed)."""
+    found = list(movement_list(fund=fund).filter(kind=kind))
+    return [(m, ZERO if m.reversed_count else m.amount) for m in found]
+
+
+def flows(fund: Fund) -> dict:
+    """The flow diagram: donors (people without consent pooled) to purposes to destinations,
+    with links sized by euro (money and kind together, at declared value)."""
+    links: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
+    for movement, amount in _net_movements(fund, Movement.Kind.RECEIPT):
+        if amount:
+            links[(movement.donor.public_group, str(movement.purpose))] += amount
+    for movement, amount in _net_movements(fund, Movement.Kind.COMMITMENT):
+        if amount:
+            links[(str(movement.purpose), movement.destination)] += amount
+    # Names are unique across the three columns: a purpose and a donor may share a name.
+    donors = {a for a, _b in links if a not in {str(p) for p in fund.purposes.all()}}
+    nodes = []
+    seen = set()
+    for a, b in links:
+        for name in (a, b):
+            if name not in seen:
+                seen.add(name)
+                nodes.append({"name": name, "depth": 0 if name in donors else None})
+    purposes = {str(p) for p in fund.purposes.all()}
+    for node in nodes:
+        node["depth"] = 0 if node["name"] in donors and node["name"] not in purposes else (
+            1 if node["name"] in purposes else 2)
+    return {"nodes": nodes, "links": [{"source": a, "target": b, "value": float(v)}
+                                      for (a, b), v in links.items() if a != b]}
+
+
+@dataclass
+class Destination:
+    name: str
+    project: object | None
+    territory: object | None
+    committed: Decimal = ZERO
+    paid: Decimal = ZERO
+    released: Decimal = ZERO
+    refs: list[str] = field(default_factory=list)
+
+    @property
+    def to_pay(self) -> Decimal:
+        return self.committed - self.paid - self.released
+
+
+def destinations(fund: Fund) -> list[Destination]:
+    """Projects, municipalities and programmes financed, with what was committed and paid."""
+    by_key: dict[tuple, Destination] = {}
+    for kind, attr in ((Movement.Kind.COMMITMENT, "committed"),
+                       (Movement.Kind.PAYMENT, "paid"), (Movement.Kind.RELEASE, "released")):
+        for movement, amount in _net_movements(fund, kind):
+            key = (movement.project_id, movement.beneficiary_territory_id,
+                   movement.beneficiary)
+            found = by_key.setdefault(key, Destination(
+                movement.destination, movement.project, movement.beneficiary_territory))
+            setattr(found, attr, getattr(found, attr) + amount)
+            if kind == Movement.Kind.COMMITMENT:
+                found.refs.append(movement.ref)
+    return sorted(by_key.values(), key=lambda d: (-d.committed, d.name))
+
+
+def equalisation_by_municipality(fund: Fund) -> dict[int, dict[str, Decimal]]:
+    """Contributions due and paid in, and allocations committed and paid, per municipality."""
+    result: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
+    for t in fund.transformations.all():
+        result[t.municipality_id]["due"] += t.due
+    for movement, amount in _net_movements(fund, Movement.Kind.RECEIPT):
+        if movement.donor.territory_id:
+            result[movement.donor.territory_id]["contributed"] += amount
+    for movement, amount in _net_movements(fund, Movement.Kind.COMMITMENT):
+        if movement.beneficiary_territory_id:
+            result[movement.beneficiary_territory_id]["allocated"] += amount
+    for movement, amount in _net_movements(fund, Movement.Kind.PAYMENT):
+        if movement.beneficiary_territory_id:
+            result[movement.beneficiary_territory_id]["paid"] += amount
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+# Accountants' exports
+
+
+JOURNAL_HEADER = ["date", "movement", "kind", "recorded_at", "recorded_by", "reverses",
+                  "account", "account_name", "debit", "credit", "medium", "purpose",
+                  "donor", "destination", "description"]
+
+
+def journal_rows(fund: Fund, *, staff: bool = False) -> list[list[str]]:
+    """Every entry, in posting order: one row per account line, debit and credit apart."""
+    entries = (Entry.objects.filter(movement__fund=fund)
+               .select_related("account", "movement__donor__party",
+                               "movement__donor__territory", "movement__purpose",
+                               "movement__project", "movement__beneficiary_territory",
+                               "movement__reverses", "movement__recorded_by")
+               .order_by("movement__booked_on", "movement_id", "id"))
+    rows = []
+    for entry in entries:
+        m = entry.movement
+        donor = ""
+        if m.donor_id:
+            donor = m.donor.full_name if staff else m.donor.public_name
+        rows.append([
+            m.booked_on.isoformat(), m.ref, m.kind, m.recorded_at.isoformat(timespec="seconds"),
+            (m.recorded_by.get_username() if m.recorded_by_id else "") if staff else "",
+            m.reverses.ref if m.reverses_id else "", entry.account.code,
+            entry.account.get_kind_display(),
+            f"{entry.amount:.2f}" if entry.amount > 0 else "",
+            f"{-entry.amount:.2f}" if entry.amount < 0 else "",
+            m.medium, m.purpose.code if m.purpose_id else "", donor, m.destination,
+            m.description])
+    return rows
+
+
+TRIAL_HEADER = ["account", "name", "medium", "purpose", "debits", "credits", "balance",
+                "side"]
+
+
+def trial_balance(fund: Fund) -> tuple[list[list[str]], Decimal, Decimal]:
+    """Each account's debits, credits and balance from its entries; totals must be equal."""
+    sums = {row["account"]: row for row in (
+        Entry.objects.filter(movement__fund=fund).values("account")
+        .annotate(debits=Sum("amount", filter=Q(amount__gt=0)),
+                  credits=Sum("amount", filter=Q(amount__lt=0))))}
+    rows, total_debits, total_credits = [], ZERO, ZERO
+    for account in Account.objects.filter(fund=fund).select_related("purpose"):
+        found = sums.get(account.pk, {})
+        debits = found.get("debits") or ZERO
+        credits = -(found.get("credits") or ZERO)
+        total_debits += debits
+        total_credits += credits
+        balance = debits - credits
+        rows.append([account.code, account.get_kind_display(), account.medium,
+                     account.purpose.code if account.purpose_id else "", f"{debits:.2f}",
+                     f"{credits:.2f}", f"{abs(balance):.2f}",
+                     "" if balance == 0 else ("D" if balance > 0 else "C")])
+    return rows, total_debits, total_credits
+
+
+@dataclass
+class Violation:
+    what: str
+    detail: str
+
+
+def ledger_verify(*, funds: QuerySet[Fund] | None = None) -> list[Violation]:
+    """Re-derive every invariant from the entries: each movement balances, each account's
+    kept balance equals the sum of its entries, no guarded account is overdrawn."""
+    funds = funds if funds is not None else Fund.objects.all()
+    problems = []
+    unbalanced = (Entry.objects.filter(movement__fund__in=funds).values("movement")
+                  .annotate(total=Sum("amount")).exclude(total=0))
+    for row in unbalanced:
+        problems.append(Violation("unbalanced", f"movement {row['movement']}: {row['total']}"))
+    empty = Movement.objects.filter(fund__in=funds, entries__isnull=True)
+    for movement in empty:
+        problems.append(Violation("no-entries", f"movement {movement.ref}"))
+    sums = dict(Entry.objects.filter(movement__fund__in=funds).values("account")
+                .annotate(total=Sum("amount")).values_list("account", "total"))
+    for account in Account.objects.filter(fund__in=funds):
+        derived = sums.get(account.pk) or ZERO
+        if derived != account.balance:
+            problems.append(Violation("balance", f"account {account.pk} {account.code}: kept "
+                                      f"{account.balance}, entries {derived}"))
+        if account.guarded and derived * account.sign < 0:
+            problems.append(Violation("overdraft", f"account {account.pk} {account.code}: "
+                                      f"{derived}"))
+    return problems
+
+
+# ---------------------------------------------------------------------------------------------
+# Donors' statements
+
+
+@dataclass
+class StatementLine:
+    movement: Movement
+    amount: Decimal
+
+
+@dataclass
+class Attribution:
+    purpose: str
+    medium: str
+    share: float
+    destination: str
+    committed: Decimal
+    paid: Decimal
+
+
+def donor_statement(donor: Donor) -> dict:
+    """A donor's pledges and gifts, and where they went.
+
+    Money is fungible within a purpose: a donor's part of each commitment made for that purpose
+    is their share of everything received for it (a proportional attribution, stated on the
+    statement).
+    """
+    own = list(Movement.objects.filter(donor=donor, kind__in=[Movement.Kind.PLEDGE,
+                                                              Movement.Kind.RECEIPT])
+               .select_related("fund__instrument", "purpose")
+               .annotate(reversed_count=Count("reversed_by")).order_by("booked_on", "id"))
+    lines = [StatementLine(m, ZERO if m.reversed_count else m.amount) for m in own]
+    given: dict[tuple[int, int, str], Decimal] = defaultdict(lambda: ZERO)
+    for line in lines:
+        if line.movement.kind == Movement.Kind.RECEIPT:
+            given[(line.movement.fund_id, line.movement.purpose_id,
+                   line.movement.medium)] += line.amount
+    attributions = []
+    for (fund_id, purpose_id, medium), amount in given.items():
+        if not amount:
+            continue
+        received = _net_sum(fund_id, purpose_id, medium, Movement.Kind.RECEIPT)
+        share = float(amount / received) if received else 0.0
+        spent = defaultdict(lambda: [ZERO, ZERO])
+        fund = Fund.objects.get(pk=fund_id)
+        for kind, slot in ((Movement.Kind.COMMITMENT, 0), (Movement.Kind.PAYMENT, 1)):
+            for movement, net in _net_movements(fund, kind):
+                if movement.purpose_id == purpose_id and movement.medium == medium and net:
+                    spent[movement.destination][slot] += net
+        purpose = str(fund.purposes.get(pk=purpose_id))
+        for destination, (committed, paid) in sorted(spent.items()):
+            attributions.append(Attribution(
+                purpose, medium, share, destination,
+                (committed * Decimal(share)).quantize(CENT),
+                (paid * Decimal(share)).quantize(CENT)))
+    return {"donor": donor, "lines": lines, "attributions": attributions,
+            "given": sum((line.amount for line in lines
+                          if line.movement.kind == Movement.Kind.RECEIPT), ZERO)}
+
+
+def _net_sum(fund_id: int, purpose_id: int, medium: str, kind: str) -> Decimal:
+    base = Movement.objects.filter(fund_id=fund_id, purpose_id=purpose_id, medium=medium)
+    direct = base.filter(kind=kind).aggregate(s=Sum("amount"))["s"] or ZERO
+    undone = base.filter(kind=Movement.Kind.REVERSAL, reverses__kind=kind).aggregate(
+        s=Sum("amount"))["s"] or ZERO
+    return direct - undone
+
+
+# ---------------------------------------------------------------------------------------------
+# Equalisation: the fragility index and the allocation
+
+
+def fragility_inputs(rule: AllocationRule) -> tuple[list, list[str], object]:
+    """The municipalities of the pact's territory, the rule's indicators and their values in
+    the rule's year, as a (units, indicators) array with NaN where missing."""
+    import numpy as np
+
+    from patto.monitoring.models import Observation
+    from patto.pact.selectors import territory_tree
+
+    pact = rule.fund.pact
+    tree = territory_tree(root=pact.territory, on=pact.signed_on)
+    places = [node.territory for node in tree.municipalities]
+    indicators = list(rule.indicators.select_related("indicator"))
+    position = {p.pk: i for i, p in enumerate(places)}
+    values = np.full((len(places), len(indicators)), np.nan)
+    column = {ri.indicator_id: j for j, ri in enumerate(indicators)}
+    observations = (Observation.objects.filter(
+        indicator_id__in=column, year=rule.year, is_current=True, series="",
+        territory_id__in=position).filter(disaggregation={})
+        .values_list("indicator_id", "territory_id", "value"))
+    for indicator_id, territory_id, value in observations:
+        values[position[territory_id], column[indicator_id]] = float(value)
+    return places, indicators, values
+
+
+def allocation_compute(*, rule: AllocationRule) -> dict:
+    """Run a rule: the index per municipality, eligibility, shares, floors and caps, amounts.
+
+    Returns the parameters and one line per municipality (JSON-ready), so that a simulation
+    keeps exactly what was computed.
+    """
+    import numpy as np
+
+    from patto.engine.equalisation import AllocationRule as EngineRule
+    from patto.engine.equalisation import allocate, composite_index, weighted_index
+
+    from .services import FundError
+
+    places, indicators, values = fragility_inputs(rule)
+    if not indicators:
+        raise FundError("indicators", _("indicators: choose at least one indicator of the "
+                                        "monitoring part for the fragility index."))
+    polarity = np.array([1 if ri.fragile_when_high else -1 for ri in indicators])
+    missing = [ri.indicator.code for j, ri in enumerate(indicators)
+               if np.all(np.isnan(values[:, j]))]
+    if missing:
+        raise FundError("year", _("year: %(codes)s have no value per municipality in "
+                                  "%(year)s: choose another year or other indicators.") % {
+            "codes": ", ".join(missing), "year": rule.year})
+    if rule.method == AllocationRule.Method.COMPOSITE:
+        complete = ~np.isnan(values).any(axis=1)
+        index = np.full(len(places), np.nan)
+        if complete.sum() >= 2:
+            # The AMPI's reference is the territory's median municipality on each indicator,
+            # added as a last row so that 100 means "as fragile as the median".
+            subset = values[complete]
+            reference = np.nanmedian(subset, axis=0, keepdims=True)
+            computed = composite_index(np.vstack([subset, reference]), polarity,
+                                       reference_unit=len(subset))
+            index[complete] = computed[:-1]
+    else:
+        index = weighted_index(values, np.array([ri.weight for ri in indicators]), polarity)
+    population = [p.population or 0 for p in places]
+    try:
+        result = allocate(index, population, EngineRule(
+            total=rule.total, threshold=rule.threshold,
+            population_weight=rule.population_weight, floor=rule.floor, cap=rule.cap))
+    except ValueError as exc:
+        raise FundError("total", _("the rule cannot be applied: %(reason)s") % {
+            "reason": exc}) from None
+    lines = []
+    for place, line, row in zip(places, result.lines, values, strict=True):
+        lines.append({
+            "territory": place.pk, "code": place.code, "istat_code": place.istat_code,
+            "name": place.name, "population": line.population,
+            "values": [None if np.isnan(v) else round(float(v), 6) for v in row],
+            "index": None if line.index is None else round(line.index, 4),
+            "eligible": line.eligible, "reason": line.reason,
+            "share": round(line.share, 8), "amount": f"{line.amount:.2f}",
+            "floored": line.floored, "capped": line.capped})
+    parameters = {
+        "method": rule.method, "year": rule.year, "threshold": rule.threshold,
+        "population_weight": rule.population_weight, "floor": f"{rule.floor:.2f}",
+        "cap": None if rule.cap is None else f"{rule.cap:.2f}", "total": f"{rule.total:.2f}",
+        "purpose": rule.purpose.code,
+        "indicators": [{"code": ri.indicator.code, "name": ri.indicator.name,
+                        "weight": ri.weight, "fragile_when_high": ri.fragile_when_high}
+                       for ri in indicators]}
+    return {"parameters": parameters, "lines": lines, "allocated": result.allocated,
+            "unallocated": result.unallocated}
+
+
+def simulation_compare(a, b) -> list[dict]:
+    """Two simulations side by side, municipality by municipality, with the difference."""
+    right = {line["territory"]: line for line in b.lines}
+    rows = []
+    for line in a.lines:
+        other = right.get(line["territory"], {})
+        amount_a, amount_b = Decimal(line["amount"]), Decimal(other.get("amount", "0"))
+        rows.append({"name": line["name"], "a": line, "b": other,
+                     "difference": amount_b - amount_a})
+    return rows
+
+
+def fund_counts(pact: Pact) -> dict[str, int]:
+    """The counts `patto load-pact` prints for a pact's funds."""
+    return {
+        "funds": Fund.objects.filter(pact=pact).count(),
+        "donors": Donor.objects.filter(pact=pact).count(),
+        "fund movements": Movement.objects.filter(fund__pact=pact).count(),
+        "transformations": sum(f.transformations.count() for f in Fund.objects.filter(
+            pact=pact)),
+        "allocation rules": AllocationRule.objects.filter(fund__pact=pact).count(),
+    }

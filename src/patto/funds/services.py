@@ -1,0 +1,513 @@
+"""Writes to the funds: the ledger's postings, donors, transformations and allocations.
+
+Every posting runs in one database transaction: the movement and its entries are inserted,
+then each touched account's balance moves by one guarded UPDATE, in account order so that two
+clerks never wait on each other in a cycle. A guard that fails (an overdraft) rolls the whole
+posting back; nothing is half-written, whatever stops the process.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from patto.core.errors import ApplicationError
+from patto.engine.problems import Problem
+
+from .models import (
+    CENT,
+    Account,
+    AllocationRule,
+    ChargeRule,
+    Donor,
+    Entry,
+    Fund,
+    Medium,
+    Movement,
+    Purpose,
+    Simulation,
+    Transformation,
+)
+
+
+class FundError(ApplicationError):
+    """A refused write to a fund, naming the field at fault."""
+
+    def __init__(self, field: str, message: str, *, code: str = "invalid"):
+        super().__init__(message, code=code, problems=[
+            Problem(file="", code=code, detail=message, field=field)])
+        self.field = field
+
+
+def _euro(value: Decimal) -> str:
+    return f"€ {value:,.2f}".replace(",", "\u202f").replace(".", ",").replace("\u202f", ".")
+
+
+def money(value: Any, *, field: str = "amount") -> Decimal:
+    """An amount of euro: positive, finite, at most two decimals; refused otherwise."""
+    try:
+        amount = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise FundError(field, _("%(field)s: “%(value)s” is not an amount: write euro with at "
+                                 "most two decimals, e.g. 1250.50.") % {
+            "field": field, "value": value}) from None
+    if not amount.is_finite():
+        raise FundError(field, _("%(field)s: the amount must be a number.") % {"field": field})
+    if amount <= 0:
+        raise FundError(field, _("%(field)s: the amount must be greater than zero; to undo a "
+                                 "movement, reverse it.") % {"field": field})
+    if amount != amount.quantize(CENT):
+        raise FundError(field, _("%(field)s: %(value)s has more than two decimals: round it "
+                                 "to the cent.") % {"field": field, "value": amount})
+    if amount >= Decimal("1e12"):
+        raise FundError(field, _("%(field)s: the amount is too large.") % {"field": field})
+    return amount.quantize(CENT)
+
+
+# ---------------------------------------------------------------------------------------------
+# The chart of accounts
+
+
+def _account_code(kind: str, medium: str, suffix: str = "") -> str:
+    return "-".join(p for p in (kind, medium, suffix) if p)
+
+
+def fund_chart_ensure(*, fund: Fund) -> None:
+    """Create the fund's standing accounts (idempotent): money and goods held, pledged, and
+    what is available for each purpose in money and in kind."""
+    wanted = [(Account.Kind.CASH, Medium.MONEY, None), (Account.Kind.GOODS, Medium.KIND, None),
+              (Account.Kind.PLEDGED, Medium.MONEY, None)]
+    for purpose in fund.purposes.all():
+        wanted += [(Account.Kind.AVAILABLE, Medium.MONEY, purpose),
+                   (Account.Kind.AVAILABLE, Medium.KIND, purpose)]
+    existing = set(fund.accounts.values_list("code", flat=True))
+    for kind, medium, purpose in wanted:
+        code = _account_code(kind, medium, purpose.code if purpose else "")
+        if code in existing:
+            continue
+        guarded = kind != Account.Kind.PLEDGED and not (
+            kind == Account.Kind.AVAILABLE and medium == Medium.MONEY and fund.allow_overcommit)
+        Account.objects.create(fund=fund, code=code, kind=kind, medium=medium, purpose=purpose,
+                               guarded=guarded)
+
+
+def _standing(fund: Fund, kind: str, medium: str, purpose: Purpose | None = None) -> Account:
+    code = _account_code(kind, medium, purpose.code if purpose else "")
+    account = Account.objects.filter(fund=fund, code=code).first()
+    if account is None:
+        fund_chart_ensure(fund=fund)
+        account = Account.objects.get(fund=fund, code=code)
+    return account
+
+
+# ---------------------------------------------------------------------------------------------
+# Posting
+
+
+#: A fault-injection point: the fault tests stop a posting here, with every row written and
+#: the transaction not yet committed, to show that a killed process leaves nothing behind.
+before_commit: Callable[[Movement], None] | None = None
+
+
+@dataclass(frozen=True)
+class Line:
+    account: Account
+    amount: Decimal  # debit positive, credit negative
+
+
+def _new_ref(kind: str) -> str:
+    return f"{kind[:3].upper()}-{timezone.now():%Y%m%d}-{secrets.token_hex(3).upper()}"
+
+
+def _refuse_guard(account: Account, amount: Decimal, movement: Movement) -> FundError:
+    current = Account.objects.get(pk=account.pk).normal_balance
+    kind = account.kind
+    if kind == Account.Kind.AVAILABLE:
+        return FundError("amount", _(
+            "amount: %(asked)s is more than is available for “%(purpose)s” in %(medium)s "
+            "(%(left)s): record the receipts first, commit less, or choose another "
+            "purpose.") % {"asked": _euro(abs(amount)), "purpose": account.purpose,
+                           "medium": account.get_medium_display(), "left": _euro(current)},
+            code="above-available")
+    if kind == Account.Kind.COMMITTED:
+        return FundError("amount", _(
+            "amount: %(asked)s is more than is left to pay on commitment %(ref)s "
+            "(%(left)s): pay at most what is left, or commit more first.") % {
+            "asked": _euro(abs(amount)), "ref": account.movement.ref, "left": _euro(current)},
+            code="above-commitment")
+    if kind == Account.Kind.PLEDGES:
+        return FundError("pledge", _(
+            "pledge: %(asked)s is more than is left of pledge %(ref)s (%(left)s).") % {
+            "asked": _euro(abs(amount)), "ref": account.movement.ref, "left": _euro(current)},
+            code="above-pledge")
+    return FundError("amount", _(
+        "amount: %(asked)s is more than the fund holds in %(medium)s (%(left)s): nothing "
+        "can be paid or given that was not received.") % {
+        "asked": _euro(abs(amount)), "medium": account.get_medium_display(),
+        "left": _euro(current)}, code="overdraft")
+
+
+def _post(movement: Movement, lines: list[Line], sub_account: dict | None = None) -> Movement:
+    """Insert a movement with its balanced entries and move the balances, or nothing.
+
+    ``sub_account`` opens the movement's own account (a pledge's or a commitment's) whose
+    balance then takes the lines marked with ``account=None``.
+    """
+    total = sum((line.amount for line in lines), Decimal("0"))
+    if total != 0 or any(line.amount == 0 for line in lines):
+        # A programming error, not a user's: the posting rules below always balance.
+        raise ValueError(f"unbalanced movement {movement.ref}: {lines}")
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                movement.save(force_insert=True)
+        except IntegrityError:
+            raise FundError("ref", _("ref: reference %(ref)s is already used in this fund: "
+                                     "give the movement its own reference.") % {
+                "ref": movement.ref}, code="duplicate-ref") from None
+        if sub_account is not None:
+            own = Account.objects.create(fund=movement.fund, movement=movement, **sub_account)
+            lines = [Line(own, line.amount) if line.account is None else line
+                     for line in lines]
+        Entry.objects.bulk_create([Entry(movement=movement, account=line.account,
+                                         amount=line.amount) for line in lines])
+        # Lock in one order (account id) so that concurrent postings cannot deadlock.
+        for line in sorted(lines, key=lambda item: item.account.pk):
+            account, amount = line.account, line.amount
+            rows = Account.objects.filter(pk=account.pk)
+            if account.guarded and amount * account.sign < 0:
+                # The balance may fall to zero on its normal side, never beyond.
+                rows = (rows.filter(balance__gte=-amount) if account.sign > 0
+                        else rows.filter(balance__lte=-amount))
+            if rows.update(balance=F("balance") + amount) != 1:
+                raise _refuse_guard(account, amount, movement)
+        if before_commit is not None:
+            before_commit(movement)
+    return movement
+
+
+def _movement(fund: Fund, kind: str, *, user, ref: str | None, booked_on: dt.date | None,
+              amount: Decimal, **fields) -> Movement:
+    if booked_on is None:
+        booked_on = timezone.localdate()
+    if booked_on > timezone.localdate() + dt.timedelta(days=366):
+        raise FundError("booked_on", _("booked_on: %(date)s is more than a year ahead: check "
+                                       "the date.") % {"date": booked_on})
+    return Movement(fund=fund, kind=kind, ref=(ref or "").strip() or _new_ref(kind),
+                    booked_on=booked_on, amount=amount,
+                    recorded_by=user if getattr(user, "is_authenticated", False) else None,
+                    **fields)
+
+
+def _check_purpose(fund: Fund, purpose: Purpose | None) -> Purpose:
+    if purpose is None:
+        raise FundError("purpose", _("purpose: choose what the money or goods are for."))
+    if purpose.fund_id != fund.pk:
+        raise FundError("purpose", _("purpose: “%(purpose)s” belongs to another fund.") % {
+            "purpose": purpose})
+    return purpose
+
+
+def _check_donor(fund: Fund, donor: Donor | None) -> Donor:
+    if donor is None:
+        raise FundError("donor", _("donor: name who gives; record an unknown giver as an "
+                                   "anonymous person donor."), code="unknown-donor")
+    if donor.pact_id != fund.pact_id:
+        raise FundError("donor", _("donor: %(donor)s is a donor of another pact.") % {
+            "donor": donor.code}, code="unknown-donor")
+    return donor
+
+
+def movement_pledge(*, fund: Fund, donor: Donor, amount: Any, purpose: Purpose,
+                    user=None, booked_on: dt.date | None = None, ref: str | None = None,
+                    description: str = "", is_example: bool = False) -> Movement:
+    """A promise to give money: receivable until the receipts that honour it arrive."""
+    amount = money(amount)
+    movement = _movement(fund, Movement.Kind.PLEDGE, user=user, ref=ref, booked_on=booked_on,
+                         amount=amount, donor=_check_donor(fund, donor),
+                         purpose=_check_purpose(fund, purpose), description=description,
+                         is_example=is_example)
+    pledged = _standing(fund, Account.Kind.PLEDGED, Medium.MONEY)
+    return _post(movement, [Line(None, amount), Line(pledged, -amount)], sub_account={
+        "code": f"pledge-{movement.ref}", "kind": Account.Kind.PLEDGES,
+        "medium": Medium.MONEY, "purpose": purpose, "guarded": True})
+
+
+def movement_receipt(*, fund: Fund, donor: Donor, amount: Any, purpose: Purpose,
+                     medium: str = Medium.MONEY, pledge: Movement | None = None,
+                     item: str = "", quantity: Decimal | None = None, unit: str = "",
+                     valued_by: str = "", user=None, booked_on: dt.date | None = None,
+                     ref: str | None = None, description: str = "",
+                     is_example: bool = False) -> Movement:
+    """Money or goods received: held, and available for the purpose; a receipt that honours a
+    pledge settles it up to what is left of it."""
+    amount = money(amount)
+    donor = _check_donor(fund, donor)
+    purpose = _check_purpose(fund, purpose)
+    if medium == Medium.KIND:
+        if not item.strip():
+            raise FundError("item", _("item: describe the goods or services given."))
+        if quantity is not None and quantity <= 0:
+            raise FundError("quantity", _("quantity: write a quantity greater than zero."))
+        if not valued_by.strip():
+            raise FundError("valued_by", _("valued_by: say who declared the value of the "
+                                           "goods or services."))
+        if pledge is not None:
+            raise FundError("pledge", _("pledge: pledges are of money; record goods without "
+                                        "a pledge."))
+    elif medium != Medium.MONEY:
+        raise FundError("medium", _("medium: write money or kind."))
+    lines = [Line(_standing(fund, Account.Kind.CASH if medium == Medium.MONEY
+                            else Account.Kind.GOODS, medium), amount),
+             Line(_standing(fund, Account.Kind.AVAILABLE, medium, purpose), -amount)]
+    if pledge is not None:
+        if pledge.kind != Movement.Kind.PLEDGE or pledge.fund_id != fund.pk:
+            raise FundError("pledge", _("pledge: %(ref)s is not a pledge of this fund.") % {
+                "ref": pledge.ref})
+        if pledge.donor_id != donor.pk:
+            raise FundError("pledge", _("pledge: %(ref)s was made by another donor.") % {
+                "ref": pledge.ref})
+        # Read afresh: the pledge object may carry its account as it was when it was made.
+        own = Account.objects.get(movement=pledge)
+        settled = min(own.normal_balance, amount)
+        if settled > 0:
+            lines += [Line(_standing(fund, Account.Kind.PLEDGED, Medium.MONEY), settled),
+                      Line(own, -settled)]
+    movement = _movement(fund, Movement.Kind.RECEIPT, user=user, ref=ref, booked_on=booked_on,
+                         amount=amount, donor=donor, purpose=purpose, medium=medium,
+                         pledge=pledge, item=item.strip(), quantity=quantity, unit=unit,
+                         valued_by=valued_by.strip(), description=description,
+                         is_example=is_example)
+    return _post(movement, lines)
+
+
+def movement_commit(*, fund: Fund, amount: Any, purpose: Purpose,
+                    medium: str = Medium.MONEY, project=None, beneficiary_territory=None,
+                    beneficiary: str = "", user=None, booked_on: dt.date | None = None,
+                    ref: str | None = None, description: str = "",
+                    simulation: Simulation | None = None,
+                    is_example: bool = False) -> Movement:
+    """An allocation to a project, a municipality or a programme: money set aside to pay."""
+    amount = money(amount)
+    purpose = _check_purpose(fund, purpose)
+    targets = [bool(project), bool(beneficiary_territory), bool(beneficiary.strip())]
+    if sum(targets) != 1:
+        raise FundError("project", _("project: name exactly one destination: a project, a "
+                                     "municipality or another beneficiary."))
+    if project is not None and project.pact_id != fund.pact_id:
+        raise FundError("project", _("project: %(code)s is a project of another pact.") % {
+            "code": project.code})
+    movement = _movement(fund, Movement.Kind.COMMITMENT, user=user, ref=ref,
+                         booked_on=booked_on, amount=amount, purpose=purpose, medium=medium,
+                         project=project, beneficiary_territory=beneficiary_territory,
+                         beneficiary=beneficiary.strip(), description=description,
+                         simulation=simulation, is_example=is_example)
+    available = _standing(fund, Account.Kind.AVAILABLE, medium, purpose)
+    return _post(movement, [Line(available, amount), Line(None, -amount)], sub_account={
+        "code": f"commitment-{movement.ref}", "kind": Account.Kind.COMMITTED,
+        "medium": medium, "purpose": purpose, "guarded": True})
+
+
+def _settle(kind: str, *, commitment: Movement, amount: Any, user, booked_on, ref,
+            description: str, is_example: bool) -> Movement:
+    amount = money(amount)
+    if commitment is None or commitment.kind != Movement.Kind.COMMITMENT:
+        raise FundError("commitment", _("commitment: name the commitment this settles; "
+                                        "nothing can be paid that was not committed."),
+                        code="no-commitment")
+    fund = commitment.fund
+    movement = _movement(fund, kind, user=user, ref=ref, booked_on=booked_on, amount=amount,
+                         purpose=commitment.purpose, medium=commitment.medium,
+                         commitment=commitment, project=commitment.project,
+                         beneficiary_territory=commitment.beneficiary_territory,
+                         beneficiary=commitment.beneficiary, description=description,
+                         is_example=is_example)
+    if kind == Movement.Kind.PAYMENT:
+        other = _standing(fund, Account.Kind.CASH if commitment.medium == Medium.MONEY
+                          else Account.Kind.GOODS, commitment.medium)
+    else:
+        other = _standing(fund, Account.Kind.AVAILABLE, commitment.medium, commitment.purpose)
+    return _post(movement, [Line(commitment.account, amount), Line(other, -amount)])
+
+
+def movement_pay(*, commitment: Movement, amount: Any, user=None,
+                 booked_on: dt.date | None = None, ref: str | None = None,
+                 description: str = "", is_example: bool = False) -> Movement:
+    """A payment (or a delivery of goods) against a commitment, never above what is left."""
+    return _settle(Movement.Kind.PAYMENT, commitment=commitment, amount=amount, user=user,
+                   booked_on=booked_on, ref=ref, description=description,
+                   is_example=is_example)
+
+
+def movement_release(*, commitment: Movement, amount: Any, user=None,
+                     booked_on: dt.date | None = None, ref: str | None = None,
+                     description: str = "", is_example: bool = False) -> Movement:
+    """Give back to the purpose what a commitment will not spend (a project under budget)."""
+    return _settle(Movement.Kind.RELEASE, commitment=commitment, amount=amount, user=user,
+                   booked_on=booked_on, ref=ref, description=description,
+                   is_example=is_example)
+
+
+def movement_reverse(*, movement: Movement, reason: str, user=None,
+                     booked_on: dt.date | None = None, ref: str | None = None,
+                     is_example: bool = False) -> Movement:
+    """Cancel a movement with its mirror image, which names it; the original stays."""
+    if not reason.strip():
+        raise FundError("description", _("description: say why the movement is reversed."))
+    if movement.kind == Movement.Kind.REVERSAL:
+        raise FundError("reverses", _("reverses: a reversal is not reversed; post the "
+                                      "movement again instead."))
+    if Movement.objects.filter(reverses=movement).exists():
+        raise FundError("reverses", _("reverses: %(ref)s has already been reversed.") % {
+            "ref": movement.ref}, code="already-reversed")
+    lines = [Line(entry.account, -entry.amount) for entry in
+             movement.entries.select_related("account", "account__movement")]
+    reversal = _movement(movement.fund, Movement.Kind.REVERSAL, user=user, ref=ref,
+                         booked_on=booked_on, amount=movement.amount, reverses=movement,
+                         purpose=movement.purpose, medium=movement.medium,
+                         donor=movement.donor, project=movement.project,
+                         beneficiary_territory=movement.beneficiary_territory,
+                         beneficiary=movement.beneficiary, description=reason.strip(),
+                         is_example=is_example)
+    try:
+        return _post(reversal, lines)
+    except IntegrityError:
+        raise FundError("reverses", _("reverses: %(ref)s has already been reversed.") % {
+            "ref": movement.ref}, code="already-reversed") from None
+
+
+# ---------------------------------------------------------------------------------------------
+# Donors
+
+
+def donor_for_municipality(*, pact, territory) -> Donor:
+    donor, _created = Donor.objects.get_or_create(
+        pact=pact, code=f"comune-{territory.code}",
+        defaults={"kind": Donor.Kind.MUNICIPALITY, "territory": territory})
+    return donor
+
+
+# ---------------------------------------------------------------------------------------------
+# Equalisation
+
+
+def _money_or_zero(value: Any, field: str) -> Decimal:
+    """A declared charge: zero is allowed (a transformation may raise one kind only)."""
+    if value in (None, ""):
+        return Decimal("0.00")
+    try:
+        if Decimal(str(value)) == 0:
+            return Decimal("0.00")
+    except InvalidOperation:
+        pass
+    return money(value, field=field)
+
+
+def transformation_declare(*, fund: Fund, ref: str, municipality, area: str,
+                           declared_on: dt.date, description: str, secondary_charges: Any,
+                           extraordinary_contribution: Any, purpose: Purpose, user=None,
+                           is_example: bool = False) -> Transformation:
+    """Record a transformation and pledge the contribution it owes, by the rule in force."""
+    from patto.engine.equalisation import ChargeRate, contribution_due, rate_on
+
+    if fund.kind != Fund.Kind.EQUALISATION:
+        raise FundError("fund", _("fund: transformations pay into the equalisation fund."))
+    charges = {field: _money_or_zero(value, field) for field, value in (
+        ("secondary_charges", secondary_charges),
+        ("extraordinary_contribution", extraordinary_contribution))}
+    if not any(charges.values()):
+        raise FundError("secondary_charges", _("secondary_charges: declare the charges the "
+                                               "transformation raised."))
+    rules = list(fund.charge_rules.all())
+    try:
+        rate = rate_on([ChargeRate(r.valid_from, r.secondary_rate, r.extraordinary_rate)
+                        for r in rules], declared_on)
+    except ValueError:
+        raise FundError("declared_on", _("declared_on: no charge rule is in force on "
+                                         "%(date)s: add one that starts on or before that "
+                                         "day.") % {"date": declared_on}) from None
+    rule = next(r for r in rules if r.valid_from == rate.valid_from)
+    due = contribution_due(secondary_charges=charges["secondary_charges"],
+                           extraordinary_contribution=charges["extraordinary_contribution"],
+                           rate=rate)
+    if due <= 0:
+        raise FundError("secondary_charges", _("secondary_charges: the rule in force makes "
+                                               "nothing due."))
+    with transaction.atomic():
+        donor = donor_for_municipality(pact=fund.pact, territory=municipality)
+        pledge = movement_pledge(fund=fund, donor=donor, amount=due, purpose=purpose,
+                                 user=user, booked_on=declared_on, ref=ref,
+                                 description=description, is_example=is_example)
+        transformation = Transformation(
+            fund=fund, ref=ref, municipality=municipality, area=area, declared_on=declared_on,
+            description=description, rule=rule, due=due, pledge=pledge,
+            is_example=is_example, **charges)
+        transformation._history_user = user
+        transformation.full_clean(exclude=["pledge", "rule"])
+        transformation.save()
+    return transformation
+
+
+def simulation_run(*, rule: AllocationRule, user=None) -> Simulation:
+    """Compute a rule on today's data and keep the result, every line explained."""
+    from .selectors import allocation_compute
+
+    computed = allocation_compute(rule=rule)
+    simulation = Simulation.objects.create(
+        rule=rule, created_by=user if getattr(user, "is_authenticated", False) else None,
+        parameters=computed["parameters"], lines=computed["lines"],
+        allocated=computed["allocated"], unallocated=computed["unallocated"])
+    return simulation
+
+
+def simulation_adopt(*, simulation: Simulation, user=None,
+                     booked_on: dt.date | None = None) -> list[Movement]:
+    """Commit the simulated amounts to the municipalities, all or none."""
+    from patto.pact.models import Territory
+
+    rule = simulation.rule
+    if simulation.adopted_at is not None:
+        raise FundError("simulation", _("simulation: this allocation is already adopted."))
+    if Simulation.objects.filter(rule=rule, adopted_at__isnull=False).exists():
+        raise FundError("simulation", _("simulation: another simulation of this rule is "
+                                        "already adopted: make a new rule for a new round."))
+    places = Territory.objects.in_bulk([line["territory"] for line in simulation.lines
+                                        if Decimal(line["amount"]) > 0])
+    made = []
+    with transaction.atomic():
+        for line in simulation.lines:
+            amount = Decimal(line["amount"])
+            if amount <= 0:
+                continue
+            made.append(movement_commit(
+                fund=rule.fund, amount=amount, purpose=rule.purpose,
+                beneficiary_territory=places[line["territory"]], user=user,
+                booked_on=booked_on, ref=f"{rule.code}-{line['istat_code'] or line['code']}",
+                description=_("Allocation by rule “%(rule)s”") % {"rule": rule.name},
+                simulation=simulation, is_example=rule.is_example))
+        updated = Simulation.objects.filter(pk=simulation.pk, adopted_at__isnull=True).update(
+            adopted_at=timezone.now(),
+            adopted_by=user if getattr(user, "is_authenticated", False) else None)
+        if updated != 1:
+            raise FundError("simulation", _("simulation: this allocation is already adopted."))
+    simulation.refresh_from_db()
+    return made
+
+
+def charge_rule_save(*, fund: Fund, valid_from: dt.date, secondary_rate: Decimal,
+                     extraordinary_rate: Decimal, note: str = "", user=None) -> ChargeRule:
+    rule = ChargeRule(fund=fund, valid_from=valid_from, secondary_rate=secondary_rate,
+                      extraordinary_rate=extraordinary_rate, note=note)
+    rule._history_user = user
+    rule.full_clean()
+    rule.save()
+    return rule
