@@ -12,7 +12,7 @@ from patto.funds.models import Account, Entry, Movement
 
 
 def balances(fund) -> dict[str, Decimal]:
-    return dict(Account.objects.filter(fund=fund).values_list("code", "balance"))
+    return dict(Account.objects.filter(fund=fund).values_list("code", "balance_cents"))
 
 
 def assert_books_consistent(fund):
@@ -239,7 +239,7 @@ def test_a_tampered_balance_is_found_by_the_verification(funded):
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE funds_account SET balance = balance + 1 WHERE code = %s "
+        cursor.execute("UPDATE funds_account SET balance_cents = balance_cents + 1 WHERE code = %s "
                        "AND fund_id = %s", ["cash-money", funded.pk])
     found = selectors.ledger_verify(funds=type(funded).objects.filter(pk=funded.pk))
     assert [v.what for v in found] == ["balance"]

@@ -81,5 +81,5 @@ class MovementAdmin(ReadOnlyAdmin):
 
 @admin.register(models.Account)
 class AccountAdmin(ReadOnlyAdmin):
-    list_display = ["code", "fund", "kind", "medium", "balance", "guarded"]
+    list_display = ["code", "fund", "kind", "medium", "balance_cents", "guarded"]
     list_filter = ["fund", "kind"]

@@ -59,7 +59,7 @@ def scratch_database(url: str | None) -> Iterator[str]:
 
 
 def run_patto(url: str, *args: str, timeout: float = 600) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DATABASE_URL": url, "PATTO_TASK_BACKEND": "immediate"}
+    env = {**os.environ, "DATABASE_URL": url}
     result = subprocess.run([*patto_command(), *args], env=env, capture_output=True,
                             text=True, timeout=timeout)
     if result.returncode != 0:

@@ -41,7 +41,7 @@ class MovementForm(StyledForm):
         if "commitment" in self.fields:
             self.fields["commitment"].queryset = (
                 Movement.objects.filter(fund=fund, kind=Movement.Kind.COMMITMENT,
-                                        account__balance__lt=0)
+                                        account__balance_cents__lt=0)
                 .select_related("project", "beneficiary_territory", "account"))
             self.fields["commitment"].label_from_instance = lambda m: (
                 f"{m.ref} · {m.destination} · {m.get_medium_display()} · "
@@ -49,7 +49,7 @@ class MovementForm(StyledForm):
         if "pledge" in self.fields:
             self.fields["pledge"].queryset = (
                 Movement.objects.filter(fund=fund, kind=Movement.Kind.PLEDGE,
-                                        account__balance__gt=0).select_related("donor"))
+                                        account__balance_cents__gt=0).select_related("donor"))
             self.fields["pledge"].label_from_instance = lambda m: (
                 f"{m.ref} · {m.donor.full_name} · {m.account.balance:.2f}")
         if "project" in self.fields:

@@ -322,7 +322,9 @@ class Account(models.Model):
                                     related_name="account",
                                     verbose_name=_("pledge or commitment"))
     guarded = models.BooleanField(_("may not be overdrawn"), default=True)
-    balance = money_field(_("balance"), default=Decimal("0"))
+    # Integer cents: exact arithmetic in the guarded UPDATE on every database (SQLite's
+    # NUMERIC arithmetic is floating point).
+    balance_cents = models.BigIntegerField(_("balance (cents)"), default=0)
 
     class Meta:
         ordering = ["fund", "code"]
@@ -338,6 +340,11 @@ class Account(models.Model):
     def sign(self) -> int:
         """+1 for a debit-normal account, -1 for a credit-normal one."""
         return 1 if self.kind in self.DEBIT_NORMAL else -1
+
+    @property
+    def balance(self) -> Decimal:
+        """Signed balance in euro: debit positive."""
+        return Decimal(self.balance_cents) / 100
 
     @property
     def normal_balance(self) -> Decimal:

@@ -67,8 +67,8 @@ def fund_totals(fund: Fund) -> dict[str, Totals]:
     result = {}
     balances = defaultdict(lambda: ZERO)
     for row in (Account.objects.filter(fund=fund).values("kind", "medium")
-                .annotate(total=Sum("balance"))):
-        balances[(row["kind"], row["medium"])] = row["total"]
+                .annotate(total=Sum("balance_cents"))):
+        balances[(row["kind"], row["medium"])] = (Decimal(row["total"]) / 100).quantize(CENT)
     for medium in Medium.values:
         totals = Totals(
             received=sums[(Movement.Kind.RECEIPT, medium)],
@@ -285,7 +285,7 @@ def ledger_verify(*, funds: QuerySet[Fund] | None = None) -> list[Violation]:
                 .annotate(total=Sum("amount")).values_list("account", "total"))
     for account in Account.objects.filter(fund__in=funds):
         derived = sums.get(account.pk) or ZERO
-        if derived != account.balance:
+        if derived * 100 != account.balance_cents:
             problems.append(Violation("balance", f"account {account.pk} {account.code}: kept "
                                       f"{account.balance}, entries {derived}"))
         if account.guarded and derived * account.sign < 0:
