@@ -30,8 +30,11 @@ class MovementForm(StyledForm):
                                   widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, fund, **kwargs):
-        super().__init__(*args, **kwargs)
         self.fund = fund
+        super().__init__(*args, **kwargs)
+
+    def prepare_fields(self) -> None:
+        fund = self.fund
         if "purpose" in self.fields:
             self.fields["purpose"].queryset = fund.purposes.all()
         if "donor" in self.fields:
@@ -117,8 +120,11 @@ class TransformationForm(StyledForm):
     purpose = forms.ModelChoiceField(label=_("Purpose"), queryset=None)
 
     def __init__(self, *args, fund, **kwargs):
+        self.fund = fund
         super().__init__(*args, **kwargs)
-        self.fields["purpose"].queryset = fund.purposes.all()
+
+    def prepare_fields(self) -> None:
+        self.fields["purpose"].queryset = self.fund.purposes.all()
 
 
 class RuleForm(StyledForm, forms.ModelForm):
@@ -128,8 +134,11 @@ class RuleForm(StyledForm, forms.ModelForm):
                   "population_weight", "floor", "cap", "total"]
 
     def __init__(self, *args, fund, **kwargs):
+        self.fund = fund
         super().__init__(*args, **kwargs)
-        self.fields["purpose"].queryset = fund.purposes.all()
+
+    def prepare_fields(self) -> None:
+        self.fields["purpose"].queryset = self.fund.purposes.all()
 
 
 class RuleIndicatorForm(StyledForm):
@@ -140,11 +149,14 @@ class RuleIndicatorForm(StyledForm):
         choices=[("high", _("higher")), ("low", _("lower"))], initial="high", required=False)
 
     def __init__(self, *args, pact=None, **kwargs):
+        self.pact = pact
         super().__init__(*args, **kwargs)
+
+    def prepare_fields(self) -> None:
         from patto.monitoring.models import Indicator
 
         self.fields["indicator"].queryset = Indicator.objects.filter(
-            pact=pact, observations__territory__kind=Territory.Kind.MUNICIPALITY,
+            pact=self.pact, observations__territory__kind=Territory.Kind.MUNICIPALITY,
             observations__is_current=True).distinct().order_by("code")
         self.fields["indicator"].label_from_instance = lambda i: f"{i.code} {i.name}"
 

@@ -10,7 +10,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import BigIntegerField, Count, F, Q, QuerySet, Sum
+from django.db.models.functions import Cast, Round
 from django.utils.translation import gettext as _
 
 from patto.pact.models import Pact
@@ -18,6 +19,17 @@ from patto.pact.models import Pact
 from .models import CENT, Account, AllocationRule, Donor, Entry, Fund, Medium, Movement
 
 ZERO = Decimal("0.00")
+
+
+def cents_sum(field: str, **extra) -> Sum:
+    """A sum of euro amounts, exact on every database: each amount is summed as whole cents
+    (SQLite would otherwise add them as floating-point numbers)."""
+    return Sum(Cast(Round(F(field) * 100), output_field=BigIntegerField()), **extra)
+
+
+def euro(cents) -> Decimal:
+    """Cents from `cents_sum` back to euro."""
+    return (Decimal(int(cents or 0)) / 100).quantize(CENT)
 
 
 def fund_list(*, pact: Pact) -> QuerySet[Fund]:
@@ -52,11 +64,11 @@ def _net_by_kind(fund: Fund) -> dict[tuple[str, str], Decimal]:
     """Amounts per (kind, medium), a reversal subtracting from the kind it reverses."""
     sums: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
     for row in (Movement.objects.filter(fund=fund).values("kind", "medium", "reverses__kind")
-                .annotate(total=Sum("amount"))):
+                .annotate(total=cents_sum("amount"))):
         if row["kind"] == Movement.Kind.REVERSAL:
-            sums[(row["reverses__kind"], row["medium"])] -= row["total"]
+            sums[(row["reverses__kind"], row["medium"])] -= euro(row["total"])
         else:
-            sums[(row["kind"], row["medium"])] += row["total"]
+            sums[(row["kind"], row["medium"])] += euro(row["total"])
     return sums
 
 
@@ -107,7 +119,7 @@ def money_over_time(fund: Fund) -> dict:
                                                           Movement.Kind.PAYMENT,
                                                           Movement.Kind.REVERSAL])
             .values("booked_on__year", "kind", "medium", "reverses__kind")
-            .annotate(total=Sum("amount")).order_by("booked_on__year"))
+            .annotate(total=cents_sum("amount")).order_by("booked_on__year"))
     years: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
     for row in rows:
         kind, sign = row["kind"], Decimal(1)
@@ -115,7 +127,7 @@ def money_over_time(fund: Fund) -> dict:
             kind, sign = row["reverses__kind"], Decimal(-1)
         if kind not in (Movement.Kind.RECEIPT, Movement.Kind.PAYMENT):
             continue
-        years[row["booked_on__year"]][f"{kind}-{row['medium']}"] += sign * row["total"]
+        years[row["booked_on__year"]][f"{kind}-{row['medium']}"] += sign * euro(row["total"])
     ordered = sorted(years)
     return {"years": [str(y) for y in ordered], **{
         key: [float(years[y][key]) for y in ordered]
@@ -246,13 +258,13 @@ def trial_balance(fund: Fund) -> tuple[list[list[str]], Decimal, Decimal]:
     """Each account's debits, credits and balance from its entries; totals must be equal."""
     sums = {row["account"]: row for row in (
         Entry.objects.filter(movement__fund=fund).values("account")
-        .annotate(debits=Sum("amount", filter=Q(amount__gt=0)),
-                  credits=Sum("amount", filter=Q(amount__lt=0))))}
+        .annotate(debits=cents_sum("amount", filter=Q(amount__gt=0)),
+                  credits=cents_sum("amount", filter=Q(amount__lt=0))))}
     rows, total_debits, total_credits = [], ZERO, ZERO
     for account in Account.objects.filter(fund=fund).select_related("purpose"):
         found = sums.get(account.pk, {})
-        debits = found.get("debits") or ZERO
-        credits = -(found.get("credits") or ZERO)
+        debits = euro(found.get("debits"))
+        credits = -euro(found.get("credits"))
         total_debits += debits
         total_credits += credits
         balance = debits - credits
@@ -275,16 +287,16 @@ def ledger_verify(*, funds: QuerySet[Fund] | None = None) -> list[Violation]:
     funds = funds if funds is not None else Fund.objects.all()
     problems = []
     unbalanced = (Entry.objects.filter(movement__fund__in=funds).values("movement")
-                  .annotate(total=Sum("amount")).exclude(total=0))
+                  .annotate(total=cents_sum("amount")).exclude(total=0))
     for row in unbalanced:
         problems.append(Violation("unbalanced", f"movement {row['movement']}: {row['total']}"))
     empty = Movement.objects.filter(fund__in=funds, entries__isnull=True)
     for movement in empty:
         problems.append(Violation("no-entries", f"movement {movement.ref}"))
     sums = dict(Entry.objects.filter(movement__fund__in=funds).values("account")
-                .annotate(total=Sum("amount")).values_list("account", "total"))
+                .annotate(total=cents_sum("amount")).values_list("account", "total"))
     for account in Account.objects.filter(fund__in=funds):
-        derived = sums.get(account.pk) or ZERO
+        derived = euro(sums.get(account.pk))
         if derived * 100 != account.balance_cents:
             problems.append(Violation("balance", f"account {account.pk} {account.code}: kept "
                                       f"{account.balance}, entries {derived}"))
@@ -356,9 +368,9 @@ def donor_statement(donor: Donor) -> dict:
 
 def _net_sum(fund_id: int, purpose_id: int, medium: str, kind: str) -> Decimal:
     base = Movement.objects.filter(fund_id=fund_id, purpose_id=purpose_id, medium=medium)
-    direct = base.filter(kind=kind).aggregate(s=Sum("amount"))["s"] or ZERO
-    undone = base.filter(kind=Movement.Kind.REVERSAL, reverses__kind=kind).aggregate(
-        s=Sum("amount"))["s"] or ZERO
+    direct = euro(base.filter(kind=kind).aggregate(s=cents_sum("amount"))["s"])
+    undone = euro(base.filter(kind=Movement.Kind.REVERSAL, reverses__kind=kind).aggregate(
+        s=cents_sum("amount"))["s"])
     return direct - undone
 
 

@@ -15,6 +15,7 @@ class StyledForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.prepare_fields()
         for name, field in self.fields.items():
             if isinstance(field.widget, (forms.RadioSelect, forms.HiddenInput)):
                 continue
@@ -22,6 +23,9 @@ class StyledForm(forms.Form):
             field.widget.attrs.setdefault("class", css)
             if self.is_bound and name in self.errors:
                 field.widget.attrs["aria-invalid"] = "true"
+
+    def prepare_fields(self) -> None:
+        """Set choices that depend on the request (querysets) before the form is checked."""
 
 
 class UpdateForm(StyledForm):

@@ -1,0 +1,228 @@
+"""The funds' public pages and downloads, staff pages and their permissions, statements."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from patto.funds.models import Fund, FundClerk, Movement
+
+
+@pytest.fixture
+def community(bologna):
+    return Fund.objects.get(pact=bologna, code="comunita")
+
+
+@pytest.fixture
+def equalisation(bologna):
+    return Fund.objects.get(pact=bologna, code="perequativo")
+
+
+def test_package_example_funds_are_loaded_and_their_books_verified(bologna):
+    from patto.funds.selectors import fund_totals, ledger_verify
+
+    funds = Fund.objects.filter(pact=bologna)
+    assert sorted(f.code for f in funds) == ["comunita", "perequativo"]
+    assert ledger_verify(funds=funds) == []
+    community = funds.get(code="comunita")
+    totals = fund_totals(community)
+    assert totals["money"].received == Decimal("512550.00")
+    assert totals["kind"].received == Decimal("54000.00")
+    assert Movement.objects.filter(fund__pact=bologna, is_example=True).exists()
+    assert not Movement.objects.filter(fund__pact=bologna, is_example=False).exists()
+
+
+def test_fund_pages_show_totals_charts_and_destinations(client, community,
+                                                        django_assert_max_num_queries):
+    with django_assert_max_num_queries(40):
+        response = client.get(community.get_absolute_url())
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "512.550,00" in page  # money received, Italian formatting
+    data = response.context["charts"]
+    assert data["flows"]["links"] and data["time"]["years"]
+    assert any(d.project for d in response.context["destinations"])
+    index = client.get(reverse("funds:index"))
+    assert index.status_code == 200 and community.name in index.content.decode()
+
+
+def test_equalisation_page_has_the_map_and_the_transformations(client, equalisation):
+    response = client.get(equalisation.get_absolute_url() + "?mostra=assegnazioni")
+    assert response.status_code == 200
+    values = response.context["map"]["values"]
+    assert len(values) == 55
+    assert values["037033"] and values["037033"] > 0  # Lizzano in Belvedere received money
+    assert len(response.context["transformations"]) == 6
+
+
+def test_people_without_consent_stay_anonymous_in_every_public_output(client, community,
+                                                                      bologna):
+    from patto.funds.models import Donor
+
+    hidden = [d.name for d in Donor.objects.filter(pact=bologna, kind="person",
+                                                   consent_public=False)]
+    shown = [d.name for d in Donor.objects.filter(pact=bologna, kind="person",
+                                                  consent_public=True)]
+    assert hidden and shown
+    urls = [community.get_absolute_url()] + [
+        reverse(name, args=[bologna.code, community.code, fmt])
+        for name in ("funds:movements_download", "funds:journal", "funds:trial_balance")
+        for fmt in ("csv", "json")]
+    for url in urls:
+        body = client.get(url).content.decode()
+        for name in hidden:
+            assert name not in body, url
+    assert "Donatore anonimo" in client.get(urls[1]).content.decode()
+    assert any(name in client.get(urls[1]).content.decode() for name in shown)
+
+
+def test_downloads_in_three_formats_carry_every_movement(client, community, bologna):
+    count = Movement.objects.filter(fund=community).count()
+    url = reverse("funds:movements_download", args=[bologna.code, community.code, "csv"])
+    rows = list(csv.DictReader(io.StringIO(client.get(url).content.decode())))
+    assert len(rows) == count
+    url = reverse("funds:movements_download", args=[bologna.code, community.code, "json"])
+    assert len(json.loads(client.get(url).content)) == count
+    url = reverse("funds:movements_download", args=[bologna.code, community.code, "xlsx"])
+    assert client.get(url)["Content-Type"].startswith("application/vnd.openxmlformats")
+    bad = reverse("funds:movements_download", args=[bologna.code, community.code, "pdf"])
+    assert client.get(bad).status_code == 404
+
+
+def test_trial_balance_download_reconciles(client, community, bologna):
+    url = reverse("funds:trial_balance", args=[bologna.code, community.code, "csv"])
+    rows = list(csv.DictReader(io.StringIO(client.get(url).content.decode())))
+    total = rows[-1]
+    assert total["account"] == "TOTAL" and total["debits"] == total["credits"]
+    assert sum(Decimal(r["debits"]) for r in rows[:-1]) == Decimal(total["debits"])
+
+
+@pytest.mark.parametrize(("who", "expected"), [
+    ("anonymous", 302), ("outsider", 403), ("clerk-elsewhere", 403), ("clerk", 200),
+    ("secretariat", 200)])
+def test_staff_pages_need_the_fund_clerk_role_or_the_secretariat(
+        client, community, equalisation, django_user_model, staff, who, expected):
+    user = None
+    if who != "anonymous":
+        user = staff if who == "secretariat" else django_user_model.objects.create_user(
+            who, f"{who}@example.org", "a-long-test-password")
+    if who == "clerk":
+        FundClerk.objects.create(fund=community, user=user)
+    if who == "clerk-elsewhere":
+        FundClerk.objects.create(fund=equalisation, user=user)
+    if user:
+        client.force_login(user)
+    url = reverse("funds:manage", args=[community.pact.code, community.code])
+    assert client.get(url).status_code == expected
+    before = Movement.objects.count()
+    response = client.post(reverse("funds:record", args=[
+        community.pact.code, community.code, "receipt"]), {
+        "receipt-booked_on": "2025-05-01", "receipt-amount": "10,00",
+        "receipt-donor": community.pact.donors.get(code="hera").pk,
+        "receipt-purpose": community.purposes.first().pk, "receipt-medium": "money"})
+    assert Movement.objects.count() == before + (1 if expected == 200 else 0)
+    assert response.status_code == (302 if expected == 200 else expected)
+
+
+def test_the_simulator_is_for_the_secretariat_alone(client, equalisation, django_user_model):
+    clerk = django_user_model.objects.create_user("c2", "c2@example.org",
+                                                  "a-long-test-password")
+    FundClerk.objects.create(fund=equalisation, user=clerk)
+    client.force_login(clerk)
+    url = reverse("funds:simulator", args=[equalisation.pact.code, equalisation.code])
+    assert client.get(url).status_code == 403
+
+
+def test_a_refused_movement_shows_the_field_and_writes_nothing(client, community, staff):
+    client.force_login(staff)
+    before = Movement.objects.count()
+    response = client.post(reverse("funds:record", args=[
+        community.pact.code, community.code, "commitment"]), {
+        "commitment-booked_on": "2025-05-01", "commitment-amount": "99999999,00",
+        "commitment-purpose": community.purposes.get(code="casa").pk,
+        "commitment-medium": "money", "commitment-beneficiary": "Troppo"})
+    assert response.status_code == 200
+    errors = response.context["forms"]["commitment"].errors
+    assert "amount" in errors and "disponibile" in errors["amount"][0]
+    assert Movement.objects.count() == before
+
+
+def test_reversal_from_the_staff_page(client, community, staff):
+    client.force_login(staff)
+    gift = Movement.objects.filter(fund=community, kind="receipt", medium="money",
+                                   reversed_by__isnull=True).order_by("-id").first()
+    url = reverse("funds:reverse", args=[community.pact.code, community.code, gift.pk])
+    client.post(url, {"booked_on": "2025-12-30", "reason": "registrato due volte"})
+    assert Movement.objects.filter(reverses=gift).exists() or \
+        "disponibile" in str(list(client.get(reverse(
+            "funds:manage", args=[community.pact.code, community.code])).context["messages"]))
+
+
+def test_donor_statement_by_signed_link_and_a_forged_one_is_refused(client, community,
+                                                                    bologna):
+    from patto.funds.models import Donor
+    from patto.funds.views import statement_token
+
+    donor = Donor.objects.get(pact=bologna, code="fondazione-carisbo")
+    response = client.get(reverse("funds:statement", args=[statement_token(donor)]))
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "private, no-store"
+    gifts = Movement.objects.filter(donor=donor, kind="receipt", reversed_by__isnull=True)
+    assert response.context["given"] == sum(m.amount for m in gifts) > 0
+    assert response.context["attributions"]
+    token = statement_token(donor)
+    assert client.get(reverse("funds:statement", args=[token[:-2] + "xx"])).status_code == 404
+
+
+def test_staff_export_reimports_exactly_into_an_empty_fund(client, community, staff,
+                                                           bologna):
+    from patto.funds import exchange
+    from patto.funds.models import Purpose
+    from patto.pact.models import Instrument
+
+    client.force_login(staff)
+    body = client.get(reverse("funds:export", args=[bologna.code, community.code])).content
+    rows = list(csv.DictReader(io.StringIO(body.decode())))
+    assert len(rows) == Movement.objects.filter(fund=community).count()
+    instrument = Instrument.objects.create(pact=bologna, code="copy", name="Copy",
+                                           kind="community_fund", summary="c")
+    copy = Fund.objects.create(pact=bologna, instrument=instrument, code="copy",
+                               kind="community")
+    for p in community.purposes.all():
+        Purpose.objects.create(fund=copy, code=p.code, name=p.name, position=p.position)
+    for row in rows:
+        row["fund"] = "copy"
+    exchange.movements_import(rows=rows, pact=bologna, file="copy.csv")
+    again = exchange.movements_export_rows(copy)
+    original = exchange.movements_export_rows(community)
+    assert [r[1:] for r in again] == [r[1:] for r in original] or [
+        r[2:] for r in again] == [r[2:] for r in original]
+
+
+def test_a_malformed_import_row_names_its_place_and_writes_nothing(community, bologna):
+    from patto.engine.problems import InputError
+    from patto.funds import exchange
+
+    before = Movement.objects.count()
+    rows = [
+        {"pact": bologna.code, "fund": "comunita", "ref": "N-1", "kind": "receipt",
+         "date": "2025-06-01", "donor": "hera", "purpose": "lavoro", "amount": "100.00"},
+        {"pact": bologna.code, "fund": "comunita", "ref": "N-2", "kind": "receipt",
+         "date": "2025-06-01", "donor": "nobody", "purpose": "lavoro", "amount": "5"},
+    ]
+    with pytest.raises(InputError) as caught:
+        exchange.movements_import(rows=rows, pact=bologna, file="upload.csv")
+    problem = caught.value.problems[0]
+    assert (problem.file, problem.row, problem.field) == ("upload.csv", 3, "donor")
+    assert Movement.objects.count() == before
+    rows[1]["donor"] = "hera"
+    rows[1]["amount"] = "-5"
+    with pytest.raises(InputError) as caught:
+        exchange.movements_import(rows=rows, pact=bologna, file="upload.csv")
+    assert (caught.value.problems[0].row, caught.value.problems[0].field) == (3, "amount")
+    assert Movement.objects.count() == before
