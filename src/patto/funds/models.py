@@ -17,6 +17,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from patto.core.models import ExampleDataModel, TimeStampedModel
@@ -328,8 +329,8 @@ class Account(models.Model):
 
     class Meta:
         ordering = ["fund", "code"]
-        verbose_name = _("account")
-        verbose_name_plural = _("accounts")
+        verbose_name = pgettext_lazy("ledger", "account")
+        verbose_name_plural = pgettext_lazy("ledger", "accounts")
         constraints = [models.UniqueConstraint(fields=["fund", "code"],
                                                name="account_unique_code")]
 
@@ -357,7 +358,7 @@ class Entry(models.Model):
     movement = models.ForeignKey(Movement, on_delete=models.PROTECT, related_name="entries",
                                  verbose_name=_("movement"))
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="entries",
-                                verbose_name=_("account"))
+                                verbose_name=pgettext_lazy("ledger", "account"))
     amount = money_field(_("amount"))
 
     objects = ImmutableQuerySet.as_manager()
