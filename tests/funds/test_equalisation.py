@@ -42,7 +42,7 @@ def test_declaring_a_transformation_pledges_the_contribution(equalisation, bolog
         secondary_charges="100000.00", extraordinary_contribution="0", purpose=purpose)
     assert made.due == Decimal("60000.00")  # 2024 rule: 0.6 of secondary charges
     assert made.pledge.donor.territory == place
-    with pytest.raises(services.FundError, match="no charge rule") as caught:
+    with pytest.raises(services.FundError, match="nessuna regola di contribuzione") as caught:
         services.transformation_declare(
             fund=equalisation, ref="T-OLD", municipality=place, area="functional_hub",
             declared_on=dt.date(2019, 3, 1), description="Troppo presto",
@@ -91,7 +91,7 @@ def test_two_simulations_compared_and_one_adopted_becomes_commitments(equalisati
     assert selectors.fund_totals(equalisation)["money"].available == available - b.allocated
     b.refresh_from_db()
     assert b.adopted_by == staff
-    with pytest.raises(services.FundError, match="already adopted"):
+    with pytest.raises(services.FundError, match="già stato adottato"):
         services.simulation_adopt(simulation=b)
     assert selectors.ledger_verify(funds=Fund.objects.filter(pk=equalisation.pk)) == []
 
@@ -103,7 +103,7 @@ def test_adopting_more_than_is_available_commits_nothing(equalisation):
     rule.save()
     simulation = services.simulation_run(rule=rule)
     before = Movement.objects.filter(fund=equalisation).count()
-    with pytest.raises(services.FundError, match="available"):
+    with pytest.raises(services.FundError, match="disponibile"):
         services.simulation_adopt(simulation=simulation)
     assert Movement.objects.filter(fund=equalisation).count() == before
     simulation.refresh_from_db()
@@ -168,7 +168,7 @@ def test_a_package_row_that_changes_a_posted_movement_is_refused(db, package_cop
         pact_load_package(path=package_copy)
     problem = caught.value.problems[0]
     assert (problem.file, problem.row, problem.field) == ("fund_movements.csv", 2, "ref")
-    assert "never changed" in problem.detail
+    assert "non si modificano mai" in problem.detail
     assert Movement.objects.count() == before
 
 

@@ -48,8 +48,8 @@ def test_commit_pay_release_flow_keeps_every_invariant(funded, food, bologna):
 
 
 @pytest.mark.parametrize(("value", "reason"), [
-    ("0", "greater than zero"), ("-5.00", "greater than zero"), ("12.345", "two decimals"),
-    ("dodici", "not an amount"), ("NaN", "must be a number")])
+    ("0", "maggiore di zero"), ("-5.00", "maggiore di zero"), ("12.345", "due decimali"),
+    ("dodici", "non è un importo"), ("NaN", "deve essere un numero")])
 def test_bad_amounts_are_refused_naming_the_field(funded, food, donor, value, reason):
     before = (Movement.objects.count(), balances(funded))
     with pytest.raises(services.FundError, match=reason) as caught:
@@ -61,7 +61,7 @@ def test_bad_amounts_are_refused_naming_the_field(funded, food, donor, value, re
 def test_commitment_above_the_available_balance_is_refused_and_nothing_written(
         funded, food):
     before = (Movement.objects.count(), Entry.objects.count(), balances(funded))
-    with pytest.raises(services.FundError, match="more than is available") as caught:
+    with pytest.raises(services.FundError, match="supera quanto disponibile") as caught:
         services.movement_commit(fund=funded, amount="1000.01", purpose=food,
                                  beneficiary="Emporio solidale")
     assert caught.value.code == "above-available"
@@ -72,7 +72,7 @@ def test_commitment_above_the_available_balance_is_refused_and_nothing_written(
 
 def test_money_for_one_purpose_cannot_be_committed_to_another(funded, fund):
     housing = fund.purposes.get(code="housing")
-    with pytest.raises(services.FundError, match="available"):
+    with pytest.raises(services.FundError, match="disponibile"):
         services.movement_commit(fund=funded, amount="1.00", purpose=housing,
                                  beneficiary="Casa")
 
@@ -82,18 +82,18 @@ def test_payment_above_its_commitment_is_refused(funded, food):
                                           beneficiary="Emporio")
     services.movement_pay(commitment=commitment, amount="200.00")
     before = balances(funded)
-    with pytest.raises(services.FundError, match="left to pay") as caught:
+    with pytest.raises(services.FundError, match="resta da pagare") as caught:
         services.movement_pay(commitment=commitment, amount="100.01")
     assert caught.value.code == "above-commitment"
     assert balances(funded) == before
 
 
 def test_nothing_is_paid_without_a_commitment(funded):
-    with pytest.raises(services.FundError, match="not committed") as caught:
+    with pytest.raises(services.FundError, match="impegnato") as caught:
         services.movement_pay(commitment=None, amount="10.00")
     assert caught.value.field == "commitment"
     receipt = Movement.objects.get(fund=funded, ref="R-1")
-    with pytest.raises(services.FundError, match="not committed"):
+    with pytest.raises(services.FundError, match="impegnato"):
         services.movement_pay(commitment=receipt, amount="10.00")
 
 
@@ -107,7 +107,7 @@ def test_unknown_or_foreign_donor_is_refused(funded, food, bologna):
     other = Pact.objects.exclude(pk=bologna.pk).first()
     stranger = Donor.objects.create(pact=other, code="x", kind=Donor.Kind.ORGANISATION,
                                     name="X")
-    with pytest.raises(services.FundError, match="another pact"):
+    with pytest.raises(services.FundError, match="altro patto"):
         services.movement_receipt(fund=funded, donor=stranger, amount="5.00", purpose=food)
 
 
@@ -125,7 +125,7 @@ def test_overcommitment_only_where_the_fund_allows_it_and_never_paying_more_than
     commitment = services.movement_commit(fund=fund, amount="250.00", purpose=purpose,
                                           beneficiary="B")
     assert selectors.fund_totals(fund)["money"].available == Decimal("-150.00")
-    with pytest.raises(services.FundError, match="holds") as caught:
+    with pytest.raises(services.FundError, match="giacenza") as caught:
         services.movement_pay(commitment=commitment, amount="100.01")
     assert caught.value.code == "overdraft"
     services.movement_pay(commitment=commitment, amount="100.00")
@@ -141,11 +141,11 @@ def test_a_reversal_names_the_original_restores_balances_and_happens_once(funded
     assert reversal.reverses == gift and reversal.kind == Movement.Kind.REVERSAL
     assert balances(funded) == before
     assert Movement.objects.filter(ref="R-typo").exists()  # the original stays
-    with pytest.raises(services.FundError, match="already been reversed"):
+    with pytest.raises(services.FundError, match="già stato stornato"):
         services.movement_reverse(movement=gift, reason="again")
-    with pytest.raises(services.FundError, match="is not reversed"):
+    with pytest.raises(services.FundError, match="non si storna"):
         services.movement_reverse(movement=reversal, reason="undo the undo")
-    with pytest.raises(services.FundError, match="why"):
+    with pytest.raises(services.FundError, match="perché"):
         services.movement_reverse(movement=Movement.objects.get(ref="R-1"), reason=" ")
     assert selectors.fund_totals(funded)["money"].received == Decimal("1000.00")
     assert_books_consistent(funded)
@@ -153,7 +153,7 @@ def test_a_reversal_names_the_original_restores_balances_and_happens_once(funded
 
 def test_a_receipt_already_committed_cannot_be_reversed(funded, food):
     services.movement_commit(fund=funded, amount="900.00", purpose=food, beneficiary="B")
-    with pytest.raises(services.FundError, match="available"):
+    with pytest.raises(services.FundError, match="disponibile"):
         services.movement_reverse(movement=Movement.objects.get(ref="R-1"), reason="error")
 
 
@@ -175,7 +175,7 @@ def test_ledger_rows_are_never_edited_or_deleted(funded):
 
 
 def test_a_reference_is_used_once_per_fund(funded, food, donor):
-    with pytest.raises(services.FundError, match="already used") as caught:
+    with pytest.raises(services.FundError, match="già usato") as caught:
         services.movement_receipt(fund=funded, donor=donor, amount="1.00", purpose=food,
                                   ref="R-1")
     assert caught.value.field == "ref"
@@ -217,7 +217,7 @@ def test_gifts_in_kind_are_described_valued_and_kept_apart_from_money(funded, fo
     combined = selectors.fund_totals_combined(totals)
     assert combined.received == Decimal("4600.00")
     # Goods cannot pay for money commitments, nor money for goods.
-    with pytest.raises(services.FundError, match="available"):
+    with pytest.raises(services.FundError, match="disponibile"):
         services.movement_commit(fund=funded, amount="1000.01", purpose=food,
                                  beneficiary="x")
     assert_books_consistent(funded)

@@ -48,6 +48,7 @@ class FundError(ApplicationError):
 
 
 def _euro(value: Decimal) -> str:
+    value = value if value != 0 else abs(value)  # no "-0,00" in a message
     return f"€ {value:,.2f}".replace(",", "\u202f").replace(".", ",").replace("\u202f", ".")
 
 
