@@ -80,3 +80,16 @@ def edit_csv(path: Path, row: int, column: str, value: str) -> None:
     rows[row - 1][header.index(column)] = value
     with path.open("w", encoding="utf-8", newline="") as handle:
         csv.writer(handle).writerows(rows)
+
+
+def wipe_funds() -> None:
+    """Empty the funds' books, which the application itself never deletes: for tests that
+    need a database without projects, whose movements would otherwise protect them."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for table in ("funds_transformation", "funds_entry", "funds_account"):
+            cursor.execute(f"DELETE FROM {table}")
+        cursor.execute("UPDATE funds_movement SET pledge_id = NULL, commitment_id = NULL, "
+                       "reverses_id = NULL")
+        cursor.execute("DELETE FROM funds_movement")

@@ -189,3 +189,16 @@ def test_a_package_commitment_above_availability_is_refused_with_its_place(db, p
     problem = caught.value.problems[0]
     assert (problem.file, problem.row, problem.field) == ("fund_movements.csv", number,
                                                           "amount")
+
+
+def test_a_funded_project_cannot_be_pruned_by_a_reload(bologna):
+    from patto.engine.problems import InputError
+    from patto.pact.services import LoadResult, PackageWriter
+    from patto.projects.models import Project
+
+    writer = PackageWriter(LoadResult(), None, "test")
+    funded = Project.objects.filter(pact=bologna, code="az-5")
+    with pytest.raises(InputError) as caught:
+        writer.prune(funded, keep_ids=set())
+    assert caught.value.problems[0].code == "still-referenced"
+    assert funded.exists()

@@ -53,6 +53,9 @@ def _messages() -> dict[str, str]:
         "unknown-cluster": _("cluster “%(value)s” does not exist for this pact: use a code from "
                              "clusters.csv"),
         "unknown-sdg": _("%(value)s is not one of the 17 SDGs: use numbers from 1 to 17"),
+        "still-referenced": _("“%(value)s” is missing from the file, but %(count)s recorded "
+                              "rows refer to it (such as a fund's movements): keep it in the "
+                              "file"),
         "unknown-working-group": _("working group “%(value)s” does not exist: use a code from "
                                    "working_groups.csv"),
     }

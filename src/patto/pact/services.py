@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
 from patto.core.errors import ApplicationError
@@ -108,7 +109,17 @@ class PackageWriter:
         for obj in stale:
             obj._history_user = self.user
             obj._change_reason = self.reason
-            obj.delete()
+            try:
+                obj.delete()
+            except ProtectedError as exc:
+                # Money and values recorded against it (e.g. a fund's movements) keep it.
+                raise InputError([Problem(
+                    file=f"{queryset.model._meta.model_name}", code="still-referenced",
+                    detail=f"{obj} is missing from the file but {len(exc.protected_objects)} "
+                           f"recorded rows refer to it (e.g. {next(iter(exc.protected_objects))}"
+                           "): keep it in the file",
+                    params={"value": str(obj), "count": len(exc.protected_objects)})]
+                ) from exc
             self.result.deleted[self._label(queryset.model)] += 1
 
     def set_m2m(self, manager: Any, objects: list[models.Model]) -> None:
