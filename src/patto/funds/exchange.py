@@ -35,11 +35,9 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def _quantity(value: Decimal | None) -> str:
-    if value is None:
-        return ""
-    text = format(value.normalize(), "f")
-    return text
+def quantity_text(value: Decimal | None) -> str:
+    """A quantity as written by a person: no trailing zeros, no exponent."""
+    return "" if value is None else format(value.normalize(), "f")
 
 
 def movement_row(movement: Movement) -> dict[str, str]:
@@ -60,7 +58,7 @@ def movement_row(movement: Movement) -> dict[str, str]:
         "beneficiary_territory": m.beneficiary_territory.code
         if m.beneficiary_territory_id and m.kind == Movement.Kind.COMMITMENT else "",
         "beneficiary": m.beneficiary if m.kind == Movement.Kind.COMMITMENT else "",
-        "item": m.item, "quantity": _quantity(m.quantity), "unit": m.unit,
+        "item": m.item, "quantity": quantity_text(m.quantity), "unit": m.unit,
         "valued_by": m.valued_by, "description": m.description,
         "example": "true" if m.is_example else "false",
     }

@@ -16,7 +16,17 @@ from django.utils.translation import gettext as _
 
 from patto.pact.models import Pact
 
-from .models import CENT, Account, AllocationRule, Donor, Entry, Fund, Medium, Movement
+from .models import (
+    CENT,
+    Account,
+    AllocationRule,
+    Donor,
+    Entry,
+    Fund,
+    Medium,
+    Movement,
+    Transformation,
+)
 
 ZERO = Decimal("0.00")
 
@@ -150,19 +160,16 @@ def flows(fund: Fund) -> dict:
     for movement, amount in _net_movements(fund, Movement.Kind.COMMITMENT):
         if amount:
             links[(str(movement.purpose), movement.destination)] += amount
-    # Names are unique across the three columns: a purpose and a donor may share a name.
-    donors = {a for a, _b in links if a not in {str(p) for p in fund.purposes.all()}}
-    nodes = []
-    seen = set()
-    for a, b in links:
-        for name in (a, b):
+    # Sankey columns: donors (depth 0), purposes (1), destinations (2).
+    purposes = {str(p) for p in fund.purposes.all()}
+    donors = {a for a, _b in links} - purposes
+    nodes, seen = [], set()
+    for pair in links:
+        for name in pair:
             if name not in seen:
                 seen.add(name)
-                nodes.append({"name": name, "depth": 0 if name in donors else None})
-    purposes = {str(p) for p in fund.purposes.all()}
-    for node in nodes:
-        node["depth"] = 0 if node["name"] in donors and node["name"] not in purposes else (
-            1 if node["name"] in purposes else 2)
+                nodes.append({"name": name, "depth": 1 if name in purposes else (
+                    0 if name in donors else 2)})
     return {"nodes": nodes, "links": [{"source": a, "target": b, "value": float(v)}
                                       for (a, b), v in links.items() if a != b]}
 
@@ -487,7 +494,6 @@ def fund_counts(pact: Pact) -> dict[str, int]:
         "funds": Fund.objects.filter(pact=pact).count(),
         "donors": Donor.objects.filter(pact=pact).count(),
         "fund movements": Movement.objects.filter(fund__pact=pact).count(),
-        "transformations": sum(f.transformations.count() for f in Fund.objects.filter(
-            pact=pact)),
+        "transformations": Transformation.objects.filter(fund__pact=pact).count(),
         "allocation rules": AllocationRule.objects.filter(fund__pact=pact).count(),
     }

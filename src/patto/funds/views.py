@@ -3,7 +3,6 @@ movements, keep donors and run the equalisation simulator."""
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 
 from django.contrib import messages
@@ -23,7 +22,7 @@ from patto.pact import selectors as pact_selectors
 from patto.pact.models import Pact
 
 from . import selectors, services
-from .exchange import MOVEMENT_COLUMNS, movements_export_rows
+from .exchange import MOVEMENT_COLUMNS, movements_export_rows, quantity_text
 from .forms import (
     CommitmentForm,
     DonorForm,
@@ -114,7 +113,7 @@ def _public_rows(fund: Fund) -> list[list[str]]:
         rows.append([m.booked_on.isoformat(), m.ref, m.kind, m.medium, f"{m.amount:.2f}",
                      m.purpose.code if m.purpose_id else "",
                      m.donor.public_name if m.donor_id else "", m.destination, m.item,
-                     format(m.quantity.normalize(), "f") if m.quantity is not None else "",
+                     quantity_text(m.quantity),
                      m.unit, m.valued_by, m.reverses.ref if m.reverses_id else "",
                      m.description, "true" if m.is_example else "false"])
     return rows
@@ -394,4 +393,4 @@ def simulation_compare(request: HttpRequest, pact: str, fund: str) -> HttpRespon
              "labels": [f"#{a.pk} {a.rule.name}", f"#{b.pk} {b.rule.name}"]}
     return render(request, "funds/compare.html", {
         "pact": fund.pact, "fund": fund, "a": a, "b": b, "rows": rows,
-        "chart": json.loads(json.dumps(chart))})
+        "chart": chart})
