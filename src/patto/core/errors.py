@@ -68,11 +68,15 @@ def describe(problem: Problem) -> str:
         place.append(_("row %(row)s") % {"row": problem.row})
     if problem.field:
         place.append(_("field %(field)s") % {"field": problem.field})
+    return f"{', '.join(place)}: {problem_detail(problem)}"
+
+
+def problem_detail(problem: Problem) -> str:
+    """What is wrong and how to fix it, in the reader's language where a message exists."""
     template = _messages().get(problem.code)
-    detail = problem.detail
     if template is not None:
         try:
-            detail = template % problem.params
+            return template % problem.params
         except (KeyError, TypeError):
             pass  # a problem without the values the message needs keeps its own text
-    return f"{', '.join(place)}: {detail}"
+    return problem.detail

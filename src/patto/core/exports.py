@@ -1,51 +1,132 @@
-"""CSV and XLSX downloads of what a list page shows, through django-import-export resources."""
+"""The one exporter: every CSV and XLSX file the platform writes, formula-safe and deterministic.
+
+Every cell goes through :func:`patto.core.text.defuse`: text that a spreadsheet would run as a
+formula gets a leading apostrophe, and control characters (which XLSX cannot hold) are
+dropped. XLSX files hold every cell as text and carry fixed timestamps, so that equal data give
+equal bytes. CSV downloads stream, so a long table never sits whole in memory.
+"""
 
 from __future__ import annotations
 
-from django.http import Http404, HttpResponse
+import csv
+import datetime as dt
+import io
+import re
+import zipfile
+from collections.abc import Iterable, Iterator
+from decimal import Decimal
+from typing import Any
+
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+
+from .text import defuse
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
+FIXED_TIME = (1980, 1, 1, 0, 0, 0)
+#: A table: its header and its rows.
+Table = tuple[list[str], Iterable[Iterable[Any]]]
+
+
+def cell_text(value: Any) -> str:
+    """A value as the text a file shows: dates in ISO form, money with its cents."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return f"{value:.2f}" if value == value.quantize(Decimal("0.01")) else str(value)
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _safe(row: Iterable[Any], defused: bool = True) -> list[str]:
+    if not defused:
+        return [cell_text(v) for v in row]
+    return [defuse(cell_text(v)) for v in row]
+
+
+class _Echo:
+    """A file-like object whose write returns what it was given (for streaming CSV)."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_lines(header: list[str], rows: Iterable[Iterable[Any]], *,
+              defused: bool = True) -> Iterator[str]:
+    """A CSV table line by line, every cell formula-safe (``defused=False`` only for scratch
+    files that a program, never a person, reads back)."""
+    writer = csv.writer(_Echo(), lineterminator="\n")
+    yield writer.writerow(_safe(header, defused))
+    for row in rows:
+        yield writer.writerow(_safe(row, defused))
+
+
+def csv_text(header: list[str], rows: Iterable[Iterable[Any]], *, defused: bool = True) -> str:
+    return "".join(csv_lines(header, rows, defused=defused))
+
+
+def xlsx_bytes(tables: dict[str, Table]) -> bytes:
+    """One sheet per table, every cell stored as text, the same bytes for the same data."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    book = Workbook(write_only=True)
+    for title, (header, rows) in tables.items():
+        sheet = book.create_sheet(title[:31])
+        for row in [header, *rows]:
+            cells = []
+            for value in _safe(row):
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.data_type = "s"  # text, never a formula or a number re-read by Excel
+                cell.number_format = "@"
+                cells.append(cell)
+            sheet.append(cells)
+    book.properties.created = book.properties.modified = dt.datetime(2000, 1, 1)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            content = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                # openpyxl stamps the save time here; equal data must give equal bytes.
+                content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*",
+                                 rb"\g<1>2000-01-01T00:00:00Z", content)
+            target.writestr(fixed, content)
+    return out.getvalue()
+
+
+def _attachment(response: HttpResponse, filename: str, fmt: str) -> HttpResponse:
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    return response
+
+
+def table_response(header: list[str], rows: Iterable[Iterable[Any]], fmt: str,
+                   filename: str, *, sheet: str | None = None) -> HttpResponse:
+    """A table as a CSV (streamed) or XLSX download."""
+    if fmt not in CONTENT_TYPES:
+        raise Http404(f"unknown format {fmt!r}: use csv or xlsx")
+    if fmt == "csv":
+        response = StreamingHttpResponse(csv_lines(header, rows),
+                                         content_type=CONTENT_TYPES["csv"])
+        return _attachment(response, filename, fmt)
+    body = xlsx_bytes({sheet or filename: (header, rows)})
+    return _attachment(HttpResponse(body, content_type=CONTENT_TYPES[fmt]), filename, fmt)
 
 
 def export_response(resource, queryset, fmt: str, filename: str) -> HttpResponse:
+    """What a django-import-export resource exports, through the same writer."""
     if fmt not in CONTENT_TYPES:
         raise Http404(f"unknown format {fmt!r}: use csv or xlsx")
     dataset = resource.export(queryset)
-    body = dataset.export(fmt)
-    if fmt == "csv":
-        body = body.encode("utf-8")
-    response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
-    return response
-
-
-def table_response(header: list[str], rows: list[list[str]], fmt: str,
-                   filename: str) -> HttpResponse:
-    """A plain table (header and text cells) as a CSV or XLSX download."""
-    import csv
-    import io
-
-    from openpyxl import Workbook
-
-    if fmt not in CONTENT_TYPES:
-        raise Http404(f"unknown format {fmt!r}: use csv or xlsx")
-    if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(header)
-        writer.writerows(rows)
-        body = buffer.getvalue().encode("utf-8")
-    else:
-        book = Workbook()
-        book.active.append(header)
-        for row in rows:
-            book.active.append(row)
-        out = io.BytesIO()
-        book.save(out)
-        body = out.getvalue()
-    response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
-    return response
+    return table_response(list(dataset.headers), list(dataset), fmt, filename)

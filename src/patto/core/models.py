@@ -38,13 +38,16 @@ class ImportJob(TimeStampedModel):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(_("kind"), max_length=40)
-    file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
+    # Emptied when the job ends: the upload is kept only while it is being imported.
+    file = models.FileField(_("file"), upload_to="imports/%Y/%m/", blank=True)
     original_name = models.CharField(_("file name"), max_length=255)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices,
                               default=Status.QUEUED)
     total_rows = models.PositiveIntegerField(_("rows"), default=0)
     summary = models.JSONField(_("results"), default=dict, blank=True)
     problems = models.JSONField(_("problems"), default=list, blank=True)
+    problem_count = models.PositiveIntegerField(_("problems found"), default=0, help_text=_(
+        "All the problems found; only the first ones are kept in the list."))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    verbose_name=_("uploaded by"))
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)

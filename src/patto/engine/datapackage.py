@@ -49,11 +49,33 @@ class PackageData:
     def name(self) -> str:
         return self.descriptor.get("name", self.root.name)
 
-    def text(self, relative: str | None) -> str:
-        """The content of a file shipped in the package (Markdown texts), '' when unset."""
+    def text(self, relative: str | None, *, resource: str | None = None,
+             row: dict | None = None) -> str:
+        """The content of a file shipped in the package (Markdown texts), '' when unset.
+
+        The file must lie inside the package folder once every link is followed: an absolute
+        path, ``..`` or a symbolic link that leaves the package is refused with its place, so
+        that no file of the server can be read through a package or an upload.
+        """
         if not relative:
             return ""
-        return (self.root / relative).read_text(encoding="utf-8")
+        path = self.contained(relative)
+        if path is None or not path.is_file():
+            code = "outside-package" if path is None else "missing-text"
+            raise InputError([Problem(
+                file=f"{resource}.csv" if resource else self.root.name,
+                row=(row or {}).get("_row"), field="text_file", code=code,
+                detail=f"{relative!r} is not a file inside the package; use a path inside it",
+                params={"value": relative})])
+        return path.read_text(encoding="utf-8")
+
+    def contained(self, relative: str) -> Path | None:
+        """The path of a package file, or None when it would lead outside the package."""
+        if Path(relative).is_absolute() or "\x00" in relative:
+            return None
+        root = self.root.resolve()
+        path = (root / relative).resolve()
+        return path if path.is_relative_to(root) and path != root else None
 
 
 def _descriptor_path(path: str | Path) -> Path:

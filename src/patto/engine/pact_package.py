@@ -66,12 +66,15 @@ def check_pact_package(data: PackageData) -> list[Problem]:
     for resource, rows in t.items():
         for row in rows:
             rel = row.get("text_file")
-            if rel and not (data.root / rel).is_file():
-                add(resource, row, "text_file", "missing-text",
-                    f"the file {rel!r} is not in the package; add it or empty the cell")
-            if rel and not (data.root / rel).resolve().is_relative_to(data.root.resolve()):
+            if not rel:
+                continue
+            path = data.contained(rel)
+            if path is None:
                 add(resource, row, "text_file", "outside-package",
                     f"{rel!r} points outside the package; use a path inside it")
+            elif not path.is_file():
+                add(resource, row, "text_file", "missing-text",
+                    f"the file {rel!r} is not in the package; add it or empty the cell")
 
     territories = {r["id"]: r for r in t.get("territories", [])}
     by_territory: dict[str, list] = defaultdict(list)

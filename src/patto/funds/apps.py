@@ -10,16 +10,15 @@ class FundsConfig(AppConfig):
     verbose_name = _("Funds")
 
     def ready(self) -> None:
-        from patto.core.importing import Importer, register_importer
+        from patto.core.importing import register_importer
         from patto.pact.selectors import register_count
         from patto.pact.services import register_package_section
 
         from . import rules as _rules  # noqa: F401 - registers object permissions
-        from .exchange import import_job_runner
+        from .exchange import IMPORTER
         from .package import load_funds_section
         from .selectors import fund_counts
 
         register_count(fund_counts)
         register_package_section(load_funds_section)
-        register_importer(Importer("fund-movements", _("Fund movements"), None,
-                                   "funds.import_movements", runner=import_job_runner))
+        register_importer(IMPORTER)

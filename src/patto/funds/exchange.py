@@ -8,14 +8,13 @@ already posted must say the same thing; the ledger is never changed by an import
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
-from pathlib import Path
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from patto.core.errors import ApplicationError
+from patto.core.importing import CellError, ImportContext, Importer, parse_date, parse_decimal
 from patto.engine.problems import InputError, Problem
 
 from . import services
@@ -116,11 +115,9 @@ class RowPoster:
                                                 "one of %(codes)s.") % {
                 "value": row["kind"], "codes": ", ".join(kinds)})
         try:
-            booked_on = dt.date.fromisoformat(row["date"])
-        except ValueError:
-            raise self.refuse(number, "date", _("“%(value)s” is not a date: write it as "
-                                                "YYYY-MM-DD.") % {"value": row["date"]}
-                              ) from None
+            booked_on = parse_date(row["date"])
+        except CellError as exc:
+            raise self.refuse(number, "date", str(exc)) from None
         try:
             amount = services.money(row["amount"])
         except services.FundError as exc:
@@ -167,11 +164,9 @@ class RowPoster:
                 quantity = None
                 if row["quantity"]:
                     try:
-                        quantity = Decimal(row["quantity"])
-                    except InvalidOperation:
-                        raise self.refuse(number, "quantity", _(
-                            "“%(value)s” is not a number.") % {"value": row["quantity"]}
-                        ) from None
+                        quantity = parse_decimal(row["quantity"])
+                    except CellError as exc:
+                        raise self.refuse(number, "quantity", str(exc)) from None
                 movement = services.movement_receipt(
                     fund=fund, donor=donor(), amount=amount, purpose=purpose(),
                     medium=medium, pledge=earlier("pledge") if row["pledge"] else None,
@@ -214,47 +209,34 @@ class RowPoster:
         return movement
 
 
-def movements_import(*, rows: list[dict], pact, file: str, user: Any = None,
-                     allowed: Any = None, progress: Any = None) -> RowPoster:
-    """Post every row or none; the first fault stops and is reported with its place."""
-    missing = [c for c in ("fund", "kind", "date", "amount") if rows and c not in rows[0]]
-    if missing:
-        raise InputError([Problem(file=file, row=1, field=c, code="missing-column",
-                                  detail=_("column %(name)s is missing: add it (see the "
-                                           "export for the layout).") % {"name": c})
-                          for c in missing])
-    poster = RowPoster(pact=pact, file=file, user=user, allowed=allowed)
-    with transaction.atomic():
-        for number, row in enumerate(rows, start=2):
-            poster.post(row, number)
-            if progress is not None and number % 20 == 0:
-                progress(min(99, round(100 * number / (len(rows) + 1))))
-    return poster
-
-
-def import_job_runner(job: Any, progress: Any) -> dict:
-    """A staff upload of movements, posted in the background (see patto.core.importing)."""
-    from patto.core.importing import load_dataset
+def import_movements(context: ImportContext) -> dict:
+    """The movements importer: every row is posted in file order through the services, each
+    in its own savepoint so that every faulty row is reported; any fault undoes them all."""
     from patto.pact.models import Pact
 
     from .rules import is_fund_clerk, is_secretariat
 
-    dataset = load_dataset(Path(job.file.path), job.original_name)
-    rows = [dict(zip(dataset.headers, values, strict=False)) for values in dataset]
-    user = job.created_by
-    codes = {(r.get("pact") or "").strip() for r in rows}
-    if len(codes) != 1 or not Pact.objects.filter(code=next(iter(codes))).exists():
-        raise ApplicationError(_("%(name)s: the pact column must name one existing pact on "
-                                 "every row.") % {"name": job.original_name},
-                               problems=[Problem(file=job.original_name, row=None,
-                                                 field="pact", code="invalid-value",
-                                                 detail="one existing pact on every row")])
-    pact = Pact.objects.get(code=next(iter(codes)))
-    try:
-        poster = movements_import(
-            rows=rows, pact=pact, file=job.original_name, user=user, progress=progress.at,
-            allowed=lambda fund: is_secretariat(user) or is_fund_clerk(user, fund))
-    except InputError as exc:
-        raise ApplicationError(_("%(name)s: nothing was written.") % {
-            "name": job.original_name}, problems=exc.problems) from exc
+    table = context.table(required=["pact", "fund", "kind", "date", "amount"])
+    codes = {row.get("pact") for row in table.rows}
+    pact = Pact.objects.filter(code=next(iter(codes))).first() if len(codes) == 1 else None
+    if pact is None:
+        raise InputError([Problem(file=table.place, row=None, field="pact",
+                                  code="invalid-value", detail=_(
+                                      "the pact column must name one existing pact on every "
+                                      "row."))])
+    user = context.user
+    poster = RowPoster(pact=pact, file=table.place, user=user,
+                       allowed=lambda fund: is_secretariat(user) or is_fund_clerk(user, fund))
+    for index, row in enumerate(table.rows, start=1):
+        try:
+            with transaction.atomic():
+                poster.post(row.cells, row.number)
+        except InputError as exc:
+            context.problems.extend(exc.problems)
+        if index % 20 == 0:
+            context.progress(round(100 * index / len(table.rows)))
     return {"created": poster.created, "unchanged": poster.unchanged}
+
+
+IMPORTER = Importer("fund-movements", _("Fund movements"), "funds.import_movements",
+                    import_movements)

@@ -22,9 +22,8 @@ class MonitoringConfig(AppConfig):
         register_count(monitoring_counts)
         register_sheet_panel(project_indicators)
 
-        from patto.core.importing import Importer, register_importer
+        from patto.core.importing import register_importer
 
-        from .spreadsheet import import_job_runner
+        from .spreadsheet import IMPORTER
 
-        register_importer(Importer("values", _("Indicator values (template)"), None,
-                                   "monitoring.add_observation", runner=import_job_runner))
+        register_importer(IMPORTER)

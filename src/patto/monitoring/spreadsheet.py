@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
-from patto.core.errors import ApplicationError
-from patto.core.importing import load_dataset
-from patto.engine.problems import Problem
+from patto.core.importing import CellError, ImportContext, Importer, parse_decimal, parse_year
 from patto.pact.models import Territory
 
 from .models import Indicator
@@ -36,77 +33,65 @@ def allowed(user: Any, indicator: Indicator) -> bool:
     return user.has_perm("projects.delete_project")  # the agenda belongs to the secretariat
 
 
-def import_template(*, path: Path, name: str, pact: Any, user: Any) -> dict[str, int]:
-    """Check every row, then record the values; any problem refuses the whole file."""
-    dataset = load_dataset(path, name)
-    header = [str(h).strip() for h in (dataset.headers or [])]
-    missing = [c for c in COLUMNS if c not in header]
-    if missing:
-        raise ApplicationError(_("%(name)s: nothing was imported.") % {"name": name},
-                               problems=[Problem(file=name, row=1, field=", ".join(missing),
-                                                 code="missing-column",
-                                                 detail="download the template again: these "
-                                                        "columns are missing")])
+def import_values(context: ImportContext) -> dict[str, int]:
+    """The template importer: check every row, then record every value in one transaction."""
+    from patto.pact.selectors import pact_default
+
+    pact, user = pact_default(), context.user
+    table = context.table(required=COLUMNS)
     indicators = {i.code: i for i in pact.indicators.select_related("project")}
     places = {}
     for t in Territory.objects.defer("boundary"):
         places[t.code] = t
         places.setdefault(t.istat_code, t)
-    problems, by_indicator = [], {}
-    for number, raw in enumerate(dataset.dict, start=2):
-        row = {k: ("" if raw.get(k) is None else str(raw.get(k)).strip()) for k in COLUMNS}
-        if not any(row.values()):
-            continue
-        def bad(field: str, detail: str, number: int = number) -> None:
-            problems.append(Problem(file=name, row=number, field=field, code="invalid-value",
-                                    detail=detail))
-        indicator = indicators.get(row["indicator"])
+    by_indicator: dict[Indicator, list[NewValue]] = {}
+    for row in table.rows:
+        def bad(field: str, detail: str, row=row) -> None:
+            context.problems.add(row.problem(field, detail))
+
+        indicator = indicators.get(row.get("indicator"))
         if indicator is None:
-            bad("indicator", f"{row['indicator']!r} is not an indicator of {pact.code}")
+            bad("indicator", _("“%(code)s” is not an indicator of %(pact)s: use a code from "
+                               "the template") % {"code": row.get("indicator"),
+                                                  "pact": pact.code})
             continue
         if not allowed(user, indicator):
-            bad("indicator", f"you may not enter values for {indicator.code}")
+            bad("indicator", _("you may not enter values for %(code)s: remove the row") % {
+                "code": indicator.code})
             continue
         try:
-            year = int(float(row["year"]))
-        except ValueError:
-            bad("year", f"{row['year']!r} is not a year; write it as 2024")
+            year = parse_year(row.get("year"))
+        except CellError as exc:
+            bad("year", str(exc))
             continue
-        place = places.get(row["territory"]) if row["territory"] else pact.territory
+        territory = row.get("territory")
+        place = places.get(territory) if territory else pact.territory
         if place is None:
-            bad("territory", f"{row['territory']!r} is not a territory code")
+            bad("territory", _("“%(code)s” is not a territory code: use an ISTAT code or "
+                               "leave the cell empty for the whole territory") % {
+                "code": territory})
             continue
-        text = row["value"].replace(",", ".") if row["value"].count(",") == 1 and \
-            "." not in row["value"] else row["value"]
         try:
-            from decimal import Decimal, InvalidOperation
-
-            if not Decimal(text).is_finite():
-                raise InvalidOperation
-        except InvalidOperation:
-            bad("value", f"{row['value']!r} is not a number")
+            value = parse_decimal(row.get("value"))
+        except CellError as exc:
+            bad("value", str(exc))
             continue
-        geocode = row["territory"]
         by_indicator.setdefault(indicator, []).append(NewValue(
-            year=year, value_text=text, series=row["series"], units=row["units"],
-            geocode=geocode, territory=place))
-    if problems:
-        raise ApplicationError(_("%(name)s: nothing was imported.") % {"name": name},
-                               problems=problems)
+            year=year, value_text=format(value, "f"), series=row.get("series"),
+            units=row.get("units"), geocode=territory, territory=place))
+    context.progress(50)
     totals = {"created": 0, "revised": 0, "unchanged": 0}
+    if context.problems:
+        return totals
     for indicator, values in by_indicator.items():
         changes = observations_record(indicator=indicator, values=values, user=user,
                                       is_example=indicator.is_example)
         totals["created"] += changes.created
         totals["revised"] += changes.revised
         totals["unchanged"] += changes.unchanged
+    context.progress(100)
     return totals
 
 
-def import_job_runner(job: Any, progress: Any) -> dict:
-    """Runs a staff upload of the template in the background (see patto.core.importing)."""
-    from patto.pact.selectors import pact_default
-
-    progress.at(10)
-    return import_template(path=Path(job.file.path), name=job.original_name,
-                           pact=pact_default(), user=job.created_by)
+IMPORTER = Importer("values", _("Indicator values (template)"), "monitoring.add_observation",
+                    import_values)

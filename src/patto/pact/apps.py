@@ -12,8 +12,9 @@ class PactConfig(AppConfig):
     def ready(self) -> None:
         from patto.core.importing import Importer, register_importer
 
-        from .resources import PartyResource, TerritoryResource
+        from .resources import PartyResource, TerritoryResource, resource_runner
 
-        register_importer(Importer("parties", _("Parties"), PartyResource, "pact.add_party"))
-        register_importer(Importer("territories", _("Territories"), TerritoryResource,
-                                   "pact.add_territory"))
+        register_importer(Importer("parties", _("Parties"), "pact.add_party",
+                                   resource_runner(PartyResource)))
+        register_importer(Importer("territories", _("Territories"), "pact.add_territory",
+                                   resource_runner(TerritoryResource)))

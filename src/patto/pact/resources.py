@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import tablib
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import CharField, TextField
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
+from patto.core.importing import ImportContext
+from patto.engine.problems import Problem
+
+from . import services
 from .models import Party, PartyCategory, Territory
 
 
@@ -38,6 +43,12 @@ class TextCellsResource(resources.ModelResource):
             if row[name] is None and isinstance(field, (CharField, TextField)) \
                     and not field.null and not field.is_relation:
                 row[name] = ""
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        # Writes go through the registry's service, which checks the role and keeps history.
+        if not kwargs.get("dry_run"):
+            services.registry_record_save(obj=instance, user=kwargs.get("user"),
+                                          reason=_("spreadsheet import"))
 
 
 class PartyResource(TextCellsResource):
@@ -76,8 +87,41 @@ class TerritoryResource(TextCellsResource):
         return super().get_queryset().defer("boundary")
 
 
-#: What staff can import, by the kind named in an import job.
-IMPORTERS = {
-    "parties": PartyResource,
-    "territories": TerritoryResource,
-}
+def _problems(result, resource, table) -> list[Problem]:
+    """import-export's findings with their places in the uploaded table."""
+    columns = {f.attribute: f.column_name for f in resource.fields.values()}
+
+    def row(number: int):
+        return table.rows[number - 1]
+
+    problems: list[Problem] = []
+    for error in result.base_errors:
+        problems.append(Problem(file=table.place, code="file-error", detail=str(error.error)))
+    for number, errors in result.row_errors():
+        for error in errors:
+            problems.append(row(number).problem(None, str(error.error), code="row-error"))
+    for invalid in result.invalid_rows:
+        for attribute, messages in invalid.error_dict.items():
+            column = columns.get(attribute, attribute)
+            for message in messages:
+                problems.append(row(invalid.number).problem(
+                    None if column == "__all__" else column, str(message)))
+    return problems
+
+
+def resource_runner(resource_class: type) -> callable:
+    """An importer (see patto.core.importing) that runs a resource on the uploaded table."""
+
+    def run(context: ImportContext) -> dict:
+        table = context.table()
+        dataset = tablib.Dataset(headers=table.header)
+        for row in table.rows:
+            dataset.append([row.cells[h] or None for h in table.header])
+        resource = resource_class()
+        result = resource.import_data(dataset, dry_run=False, raise_errors=False,
+                                      use_transactions=False, user=context.user)
+        context.problems.extend(_problems(result, resource, table))
+        context.progress(100)
+        return {k: v for k, v in result.totals.items() if v}
+
+    return run

@@ -130,6 +130,24 @@ class PackageWriter:
                 self.result.updated[self._label(type(instance))] += 1
 
 
+def registry_record_save(*, obj: models.Model, user: Any, reason: str) -> models.Model:
+    """Save a party or territory that a person changed (an import row), with its history.
+
+    Refused unless the person may add or change that kind of record.
+    """
+    meta = obj._meta
+    action = "add" if obj.pk is None else "change"
+    if user is None or not user.has_perm(f"{meta.app_label}.{action}_{meta.model_name}"):
+        raise ApplicationError(_("You may not change %(what)s.") % {
+            "what": meta.verbose_name_plural}, code="forbidden")
+    with transaction.atomic():
+        obj._history_user = user
+        obj._change_reason = reason
+        obj.full_clean(validate_unique=False, validate_constraints=False)
+        obj.save()
+    return obj
+
+
 #: Apps above this one load their own tables of a package (projects...), in the same
 #: transaction, after the pact's registry: each gets (data, writer, pact, parties).
 _SECTIONS: list[Callable[..., None]] = []
@@ -247,7 +265,8 @@ def _write_package(data: PackageData, w: PackageWriter, result: LoadResult) -> N
             "title": row["title"], "short_title": row["short_title"],
             "signed_on": row["signed_on"], "end_on": row.get("end_on"),
             "territory": territory(row["territory"], "pacts.csv", row, "territory"),
-            "summary": row["summary"], "description": data.text(row.get("text_file")),
+            "summary": row["summary"],
+            "description": data.text(row.get("text_file"), resource="pacts", row=row),
             "source_url": _s(row.get("source_url")),
         }, src=("pacts", row))
         result.pacts.append(pact)
@@ -288,7 +307,8 @@ def _write_pact_parts(data: PackageData, w: PackageWriter, pact: Pact, parties: 
         clusters[row["code"]] = w.sync(Cluster, {"pact": pact, "code": row["code"]}, {
             "title": row["title"], "short_title": row["short_title"],
             "position": row["position"], "summary": row["summary"],
-            "description": data.text(row.get("text_file"))}, src=("clusters", row))
+            "description": data.text(row.get("text_file"), resource="clusters", row=row)},
+            src=("clusters", row))
     w.prune(pact.clusters.all(), {c.pk for c in clusters.values()})
 
     goals = {g.number: g for g in SdgGoal.objects.all()}
@@ -296,7 +316,8 @@ def _write_pact_parts(data: PackageData, w: PackageWriter, pact: Pact, parties: 
     for row in _rows(data, "challenges", pact):
         challenge = w.sync(Challenge, {"pact": pact, "code": row["code"]}, {
             "title": row["title"], "position": row["position"], "summary": row["summary"],
-            "description": data.text(row.get("text_file"))}, src=("challenges", row))
+            "description": data.text(row.get("text_file"), resource="challenges", row=row)},
+            src=("challenges", row))
         w.set_m2m(challenge.sdgs, [goals[int(n)] for n in split_list(row.get("sdgs"))])
         w.set_m2m(challenge.clusters, [clusters[c] for c in split_list(row.get("clusters"))])
         keep.add(challenge.pk)
@@ -325,7 +346,8 @@ def _write_pact_parts(data: PackageData, w: PackageWriter, pact: Pact, parties: 
             values = {f: row[f] for f in fields}
             values.update(position=row["position"], summary=row["summary"])
             if model is Instrument:
-                values["description"] = data.text(row.get("text_file"))
+                values["description"] = data.text(row.get("text_file"), resource=resource,
+                                                  row=row)
             keep.add(w.sync(model, {"pact": pact, "code": row["code"]}, values,
                             src=(resource, row)).pk)
         w.prune(getattr(pact, related).all(), keep)

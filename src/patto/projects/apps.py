@@ -10,16 +10,15 @@ class ProjectsConfig(AppConfig):
     verbose_name = _("Projects")
 
     def ready(self) -> None:
-        from patto.core.importing import Importer, register_importer
+        from patto.core.importing import register_importer
         from patto.pact.selectors import register_count
         from patto.pact.services import register_package_section
 
         from . import rules as _rules  # noqa: F401 - registers object permissions
-        from .exchange import import_job_runner
+        from .exchange import IMPORTER
         from .package import load_projects_section
         from .selectors import project_counts
 
         register_count(project_counts)
         register_package_section(load_projects_section)
-        register_importer(Importer("projects", _("Projects with their sheets"), None,
-                                   "projects.delete_project", runner=import_job_runner))
+        register_importer(IMPORTER)

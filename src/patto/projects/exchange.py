@@ -7,22 +7,25 @@ has the pact registry but no projects, and exporting again gives the same bytes.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
-import re
 import tempfile
-import zipfile
-from collections.abc import Callable
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from patto.core.errors import ApplicationError
+from patto.core.exports import cell_text, csv_text, xlsx_bytes
+from patto.core.importing import (
+    ImportContext,
+    Importer,
+    Row,
+    import_run,
+    read_table,
+    read_tables,
+)
 from patto.engine.datapackage import read_package
 from patto.engine.problems import InputError, Problem
 from patto.pact.models import Pact
@@ -34,19 +37,6 @@ from .schema import RESOURCES, TABLES
 
 COLUMNS = {r["name"]: [f["name"] for f in r["schema"]["fields"]] for r in RESOURCES}
 PUBLIC_TABLES = [t for t in TABLES if t != "project_referents"]
-FIXED_TIME = (1980, 1, 1, 0, 0, 0)
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, Decimal):
-        return f"{value:.2f}"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
 
 
 def export_tables(projects: QuerySet[Project], *, personal: bool = False
@@ -97,59 +87,28 @@ def export_tables(projects: QuerySet[Project], *, personal: bool = False
         rows["contributions"] += sorted(
             ([*key, c.activity, c.amount, c.granted_by, c.party.code if c.party else None,
               c.received_on] for c in p.contributions.all()), key=lambda r: (r[2], r[4]))
-    return {t: [[_cell(v) for v in row] for row in table] for t, table in rows.items()}
+    return {t: [[cell_text(v) for v in row] for row in table] for t, table in rows.items()}
 
 
-def write_csv(tables: dict[str, list[list[str]]], stream: io.TextIOBase) -> None:
-    """One CSV: the first column names the table, then each table's own columns."""
+def _csv_rows(tables: dict[str, list[list[str]]]) -> tuple[list[str], list[list[str]]]:
+    """One table: the first column names the table, then the union of every table's columns."""
     union: list[str] = []
     for t in TABLES:
         union += [c for c in COLUMNS[t] if c not in union]
-    writer = csv.writer(stream, lineterminator="\n")
-    writer.writerow(["table", *union])
+    rows = []
     for t in TABLES:
         for row in tables.get(t, []):
             values = dict(zip(COLUMNS[t], row, strict=True))
-            writer.writerow([t, *(values.get(c, "") for c in union)])
-
-
-def write_xlsx(tables: dict[str, list[list[str]]], path: Path) -> None:
-    """One sheet per table, every cell as text; fixed timestamps so equal data give equal
-    bytes."""
-    from openpyxl import Workbook
-
-    book = Workbook()
-    book.remove(book.active)
-    for t in TABLES:
-        sheet = book.create_sheet(t)
-        sheet.append(COLUMNS[t])
-        for row in tables.get(t, []):
-            sheet.append(row)
-            for cell in sheet[sheet.max_row]:
-                cell.number_format = "@"
-    book.properties.created = book.properties.modified = dt.datetime(2000, 1, 1)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source, \
-            zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            content = source.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                # openpyxl stamps the save time here; equal data must give equal bytes.
-                content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2000-01-01T00:00:00Z",
-                                 content)
-            target.writestr(fixed, content)
+            rows.append([t, *(values.get(c, "") for c in union)])
+    return ["table", *union], rows
 
 
 def export_file(projects: QuerySet[Project], path: Path, *, personal: bool = True) -> int:
     tables = export_tables(projects, personal=personal)
     if path.suffix.lower() == ".xlsx":
-        write_xlsx(tables, path)
+        path.write_bytes(xlsx_bytes({t: (COLUMNS[t], tables[t]) for t in TABLES}))
     elif path.suffix.lower() == ".csv":
-        with path.open("w", encoding="utf-8", newline="") as stream:
-            write_csv(tables, stream)
+        path.write_text(csv_text(*_csv_rows(tables)), encoding="utf-8")
     else:
         raise ApplicationError(f"{path.name}: use a .csv or .xlsx file name", code="bad_format")
     return len(tables["projects"])
@@ -157,49 +116,38 @@ def export_file(projects: QuerySet[Project], path: Path, *, personal: bool = Tru
 
 # Import -----------------------------------------------------------------------------------
 
-def _read_tables(path: Path) -> tuple[dict[str, list[list[str]]], dict[str, list[str]]]:
-    """Tables of an exchange file, and for each row the place a person finds it at."""
+def _read_tables(path: Path, name: str) -> tuple[dict[str, list[list[str]]],
+                                                  dict[str, list[Row]]]:
+    """Tables of an exchange file, read through the import pipeline, and each row's place."""
     tables: dict[str, list[list[str]]] = {t: [] for t in TABLES}
-    places: dict[str, list[str]] = {t: [] for t in TABLES}
-    name = path.name
-    if path.suffix.lower() == ".csv":
-        with path.open(encoding="utf-8-sig", newline="") as stream:
-            reader = csv.reader(stream)
-            header = next(reader, [])
-            if not header or header[0] != "table":
-                raise InputError([Problem(file=name, row=1, field="table", code="bad-header",
-                                          detail="the first column must be 'table'; export a "
-                                                 "file to see the layout")])
-            for number, row in enumerate(reader, start=2):
-                values = dict(zip(header, row, strict=False))
-                table = values.get("table", "")
-                if table not in tables:
-                    raise InputError([Problem(file=name, row=number, field="table",
-                                              code="unknown-table",
-                                              detail=f"{table!r} is not one of: "
-                                                     f"{', '.join(TABLES)}")])
-                tables[table].append([values.get(c, "") for c in COLUMNS[table]])
-                places[table].append(f"{name}, row {number}")
-    elif path.suffix.lower() == ".xlsx":
-        from openpyxl import load_workbook
-
-        book = load_workbook(path, read_only=True, data_only=True)
-        for t in TABLES:
-            if t not in book.sheetnames:
-                continue
-            rows = list(book[t].iter_rows(values_only=True))
-            header = [str(h) for h in rows[0]] if rows else []
-            for number, row in enumerate(rows[1:], start=2):
-                values = dict(zip(header, row, strict=False))
-                tables[t].append([_cell(values.get(c)) for c in COLUMNS[t]])
-                places[t].append(f"{name}, sheet {t}, row {number}")
+    places: dict[str, list[Row]] = {t: [] for t in TABLES}
+    if Path(name).suffix.lower() == ".csv":
+        table = read_table(path, name, required=["table"])
+        for row in table.rows:
+            kind = row.get("table")
+            if kind not in tables:
+                raise InputError([row.problem("table", f"{kind!r} is not one of: "
+                                              f"{', '.join(TABLES)}", code="unknown-table")])
+            tables[kind].append([row.get(c) for c in COLUMNS[kind]])
+            places[kind].append(row)
     else:
-        raise InputError([Problem(file=name, code="bad-format",
-                                  detail="use a .csv or .xlsx file")])
+        for table in read_tables(path, name, sheets=TABLES):
+            for row in table.rows:
+                tables[table.sheet].append([row.get(c) for c in COLUMNS[table.sheet]])
+                places[table.sheet].append(row)
+    for kind, rows in places.items():
+        if "text_file" in COLUMNS[kind]:
+            # An exchange file carries texts in its own cells; a path would read a server file.
+            bad = [r.problem("text_file", "an exchange file names no files: write the text "
+                             "in the description column and empty this cell",
+                             code="outside-package", value=r.get("text_file"))
+                   for r in rows if r.get("text_file")]
+            if bad:
+                raise InputError(bad)
     return tables, places
 
 
-def _typed(tables: dict[str, list[list[str]]], places: dict[str, list[str]]):
+def _typed(tables: dict[str, list[list[str]]], places: dict[str, list[Row]]):
     """Type and check the rows with the package schema (Frictionless), in a scratch folder."""
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
@@ -210,10 +158,10 @@ def _typed(tables: dict[str, list[list[str]]], places: dict[str, list[str]]):
             copy["schema"]["foreignKeys"] = [k for k in keys
                                              if k["reference"]["resource"] in TABLES]
             resources.append(copy)
-            with (root / resource["path"]).open("w", encoding="utf-8", newline="") as out:
-                writer = csv.writer(out, lineterminator="\n")
-                writer.writerow(COLUMNS[resource["name"]])
-                writer.writerows(tables[resource["name"]])
+            # A scratch copy for the schema check: the values as read, not defused.
+            (root / resource["path"]).write_text(
+                csv_text(COLUMNS[resource["name"]], tables[resource["name"]], defused=False),
+                encoding="utf-8")
         (root / "datapackage.json").write_text(json.dumps(
             {"name": "projects-import", "resources": resources}), encoding="utf-8")
         try:
@@ -222,57 +170,52 @@ def _typed(tables: dict[str, list[list[str]]], places: dict[str, list[str]]):
             raise InputError([_placed(p, places) for p in exc.problems]) from exc
 
 
-def _placed(problem: Problem, places: dict[str, list[str]]) -> Problem:
+def _placed(problem: Problem, places: dict[str, list[Row]]) -> Problem:
+    """A problem found in the scratch package, placed where the person finds it."""
     table = problem.file.removesuffix(".csv")
     if problem.row is not None and table in places and 2 <= problem.row <= len(
             places[table]) + 1:
         where = places[table][problem.row - 2]
-        return Problem(file=where, code=problem.code, detail=problem.detail,
-                       field=problem.field, params=problem.params)
+        return Problem(file=where.table.place, row=where.number, code=problem.code,
+                       detail=problem.detail, field=problem.field, params=problem.params)
     return problem
 
 
-@transaction.atomic
-def import_file(path: Path, *, user: Any = None, dry_run: bool = False,
-                progress: Callable[[int], None] | None = None) -> LoadResult:
-    """Import an exchange file: for each pact it names, the projects become the file's.
+def import_projects(context: ImportContext) -> dict:
+    """The projects importer: for each pact the file names, its projects become the file's.
 
-    All rows are checked first; any problem refuses the whole file, each with its place.
+    Every row is checked first (the pipeline's reader, then the package schema); any problem
+    refuses the whole file, each with its place.
     """
-    path = Path(path)
-    try:
-        tables, places = _read_tables(path)
-        data = _typed(tables, places)
-    except InputError as exc:
-        raise ApplicationError(f"{path.name}: nothing was imported.", code="invalid_file",
-                               problems=exc.problems) from exc
-    if progress:
-        progress(50)
+    tables, places = _read_tables(context.path, context.name)
+    data = _typed(tables, places)
+    context.progress(50)
     result = LoadResult()
-    writer = PackageWriter(result, user, f"import-projects {path.name}")
-    codes = sorted({r["pact"] for r in data.tables["projects"]})
+    writer = PackageWriter(result, context.user, f"import-projects {context.name}")
     try:
-        for code in codes:
+        for code in sorted({r["pact"] for r in data.tables["projects"]}):
             pact = Pact.objects.filter(code=code).first()
             if pact is None:
                 row = next(r for r in data.tables["projects"] if r["pact"] == code)
-                raise InputError([Problem(file=places["projects"][row["_row"] - 2],
-                                          field="pact", code="unknown-pact",
-                                          detail=f"pact {code!r} is not loaded; load its "
-                                                 "package first with `patto load-pact`")])
+                where = places["projects"][row["_row"] - 2]
+                raise InputError([where.problem(
+                    "pact", f"pact {code!r} is not loaded; load its package first with "
+                    "`patto load-pact`", code="unknown-pact")])
             result.pacts.append(pact)
             load_projects_section(data=data, writer=writer, pact=pact, parties={})
     except InputError as exc:
-        raise ApplicationError(f"{path.name}: nothing was imported.", code="invalid_file",
-                               problems=[_placed(p, places) for p in exc.problems]) from exc
-    if dry_run:
-        transaction.set_rollback(True)
-    return result
-
-
-def import_job_runner(job: Any, progress: Any) -> dict:
-    """Runs a staff upload of projects in the background (see patto.core.importing)."""
-    result = import_file(Path(job.file.path), user=job.created_by, progress=progress.at)
+        raise InputError([_placed(p, places) for p in exc.problems]) from exc
+    context.progress(100)
     return {f"{label} {kind}": n for label, counter in (
-        ("created", result.created), ("updated", result.updated), ("deleted", result.deleted))
-        for kind, n in sorted(counter.items())}
+        ("created", result.created), ("updated", result.updated), ("deleted", result.deleted),
+        ("unchanged", result.unchanged)) for kind, n in sorted(counter.items())}
+
+
+IMPORTER = Importer("projects", _("Projects with their sheets"), "projects.delete_project",
+                    import_projects)
+
+
+def import_file(path: Path, *, user: Any = None, dry_run: bool = False) -> dict:
+    """Import an exchange file from a command, through the same pipeline as an upload."""
+    return import_run(importer=IMPORTER, path=Path(path), name=Path(path).name, user=user,
+                      dry_run=dry_run)

@@ -101,7 +101,8 @@ def load_projects_section(*, data: PackageData, writer: PackageWriter, pact: Pac
             "start_on": row.get("start_on"), "end_on": row.get("end_on"),
             "cup": _text(row.get("cup")), "budget": _money(row.get("budget")),
             "summary": row["summary"], "expected_results": _text(row.get("expected_results")),
-            "description": _text(row.get("description")) or data.text(row.get("text_file")),
+            "description": _text(row.get("description"))
+            or data.text(row.get("text_file"), resource="projects", row=row),
             "is_example": bool(row.get("example")), "source": _text(row.get("source")),
         }, src=("projects", row))
         projects[row["code"]] = project

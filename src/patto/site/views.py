@@ -5,11 +5,18 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from patto.core.errors import ApplicationError
-from patto.core.importing import Progress, import_job_create, importer_for, importers
+from patto.core.importing import (
+    Progress,
+    import_job_create,
+    import_jobs_expire,
+    importer_for,
+    importers,
+)
 from patto.core.models import ImportJob
 
 
@@ -48,12 +55,22 @@ def import_list(request):
     return render(request, "site/import_list.html", {"importers": allowed, "jobs": jobs})
 
 
+PROBLEMS_PER_PAGE = 50
+
+
 @login_required
 def import_detail(request, pk):
     job = get_object_or_404(ImportJob, pk=pk)
     if job.created_by_id != request.user.pk and not request.user.is_superuser:
         raise PermissionDenied
+    running = job.status in (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING)
+    if running and import_jobs_expire():
+        # A worker that stopped never ends its job: the page ends it instead of polling on.
+        job.refresh_from_db()
+        running = job.status in (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING)
     template = "site/_import_status.html" if request.headers.get("HX-Request") \
         else "site/import_detail.html"
+    page = Paginator(job.problems, PROBLEMS_PER_PAGE).get_page(request.GET.get("pagina"))
     return render(request, template, {"job": job, "percent": Progress.percent(job),
-                                      "running": job.status in ("queued", "running")})
+                                      "running": running, "page": page,
+                                      "more": job.problem_count - len(job.problems)})

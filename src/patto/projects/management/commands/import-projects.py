@@ -20,12 +20,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, dry_run, **options):
         try:
-            result = import_file(Path(file), dry_run=dry_run)
+            summary = import_file(Path(file), dry_run=dry_run)
         except ApplicationError as exc:
             raise CommandError("\n".join(exc.lines())) from exc
-        for label, counter in (("created", result.created), ("updated", result.updated),
-                               ("deleted", result.deleted), ("unchanged", result.unchanged)):
-            for kind, n in sorted(counter.items()):
-                self.stdout.write(f"{label} {kind}: {n}")
+        for line, n in summary.items():
+            self.stdout.write(f"{line}: {n}")
         if dry_run:
             self.stdout.write(self.style.WARNING("dry run: nothing was written"))
