@@ -239,3 +239,15 @@ LOGGING = {
 PATTO_DEFAULT_PACT = os.environ.get("PATTO_DEFAULT_PACT", "")
 # Marks the demo's example data on every page.
 PATTO_DEMO = env_bool("PATTO_DEMO", False)
+
+# Upload limits of the one import pipeline (patto.core.importing): the file's size, an XLSX
+# workbook's size once uncompressed (checked before it is parsed), rows and cells per row; how
+# many problems a rejected import lists (the others are counted); how long a job may stay
+# queued or running before it is failed as stopped.
+PATTO_UPLOAD_MAX_BYTES = int(os.environ.get("PATTO_UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
+PATTO_UPLOAD_MAX_UNCOMPRESSED_BYTES = int(
+    os.environ.get("PATTO_UPLOAD_MAX_UNCOMPRESSED_BYTES", 100 * 1024 * 1024))
+PATTO_UPLOAD_MAX_ROWS = int(os.environ.get("PATTO_UPLOAD_MAX_ROWS", 100_000))
+PATTO_UPLOAD_MAX_CELLS = int(os.environ.get("PATTO_UPLOAD_MAX_CELLS", 200))
+PATTO_IMPORT_MAX_PROBLEMS = int(os.environ.get("PATTO_IMPORT_MAX_PROBLEMS", 200))
+PATTO_IMPORT_TIMEOUT = int(os.environ.get("PATTO_IMPORT_TIMEOUT", 3600))
