@@ -18,6 +18,7 @@ from patto.engine.opensdg import (
     build_indicator,
     headline,
     read_repository,
+    read_repository_lenient,
     series_key,
     write_repository,
 )
@@ -290,11 +291,53 @@ def test_any_decimal_reads_back_equal(tmp_path_factory, value, year):
 
 def test_bad_year_names_file_row_and_column(repo):
     set_line(repo / "data" / "indicator_1-2-1.csv", 3,
-             f"2016-Q1,{POVERTY},Percentuale,037,,12.1")
+             f"Q1 2016,{POVERTY},Percentuale,037,,12.1")
     [problem] = problems_of(repo)
     assert (problem.file, problem.row, problem.field, problem.code) == (
         "data/indicator_1-2-1.csv", 3, "Year", "bad-year")
-    assert "2016" in problem.detail
+    assert "four-digit" in problem.detail
+
+
+@pytest.mark.parametrize("label", ["2016-Q1", "2016 Q1", "2016/2017", "2016-17"])
+def test_year_with_suffix_or_range_reads_its_first_four_digits(repo, label):
+    set_line(repo / "data" / "indicator_1-2-1.csv", 3,
+             f"{label},{POVERTY},Percentuale,037,,12.1")
+    poverty = by_id(read_repository(repo))["1-2-1"]
+    [row] = [o for o in poverty.observations if o.row == 3]
+    assert (row.year, row.year_label, row.period) == (2016, label, label)
+
+
+@pytest.mark.parametrize("cell", ["Inf", "-inf", "NaN", "Infinity"])
+def test_non_finite_value_is_skipped_with_a_warning(repo, cell):
+    set_line(repo / "data" / "indicator_8-5-2.csv", 3, f"2019,{cell}")
+    reading = read_repository_lenient(repo)
+    assert reading.problems == []
+    minimal = {i.id: i for i in reading.indicators}["8-5-2"]
+    assert 3 not in [o.row for o in minimal.observations]
+    assert [(w.file, w.row, w.field, w.code) for w in minimal.warnings] == [
+        ("data/indicator_8-5-2.csv", 3, "Value", "non-finite-value"),
+        ("data/indicator_8-5-2.csv", 4, "Value", "empty-value")]  # the fixture's blank row
+    assert [o.row for o in minimal.unvalued] == [3, 4]
+
+
+def test_a_problem_keeps_only_its_indicator_out_when_reading_leniently(repo):
+    set_line(repo / "data" / "indicator_8-5-2.csv", 3, "2019,n.d.")
+    reading = read_repository_lenient(repo)
+    assert [(p.file, p.code) for p in reading.problems] == [
+        ("data/indicator_8-5-2.csv", "bad-value")]
+    assert "8-5-2" not in {i.id for i in reading.indicators}
+    assert {"1-2-1", "11-6-2"} <= {i.id for i in reading.indicators}
+
+
+def test_yaml_with_byte_order_mark_and_missing_files_are_read(repo):
+    config = repo / "indicator-config" / "11-6-2.yml"
+    config.write_bytes(b"\xef\xbb\xbf" + config.read_bytes())
+    for folder in ("meta", "indicator-config"):
+        for path in (repo / folder).glob("8-5-2.yml"):
+            path.unlink()
+    indicators = by_id(read_repository(repo))
+    assert indicators["11-6-2"].progress_options
+    assert indicators["8-5-2"].settings == {}
 
 
 def test_bad_value_names_file_row_and_column(repo):

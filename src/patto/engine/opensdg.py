@@ -35,11 +35,16 @@ KEY_COLUMNS = (YEAR, VALUE, SERIES, UNITS, GEOCODE)
 DATA_DIR = "data"
 META_DIR = "meta"
 CONFIG_DIR = "indicator-config"
+SITE_CONFIG = "config_data.yml"
 PROGRESS_OPTIONS = "progress_calculation_options"
 
 _ID = re.compile(r"[0-9A-Za-z]+(?:-[0-9A-Za-z]+)*")
 _DATA_NAME = re.compile(r"indicator_(?P<id>.+)\.csv")
 _YEAR_TEXT = re.compile(r"\d{4}")
+# Open SDG's progress reads the first four digits of a year label ("2024 Q1", "2020/2021",
+# "2019-20"); the page shows the label itself.
+_YEAR_LABEL = re.compile(r"(?P<year>\d{4})(?:\D.*)?", re.DOTALL)
+_NON_FINITE = re.compile(r"[+-]?(?:inf|infinity|nan)", re.IGNORECASE)
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 _COMMA_DECIMAL = re.compile(r"[+-]?\d+,\d+")
 _DIRECTIONS = ("positive", "negative")
@@ -64,11 +69,47 @@ class Observation:
     disaggregation: tuple[tuple[str, str], ...]
     row: int
     attributes: tuple[tuple[str, str], ...] = ()
+    #: The Year cell as written when it is more than four digits ("2024 Q1", "2020/2021");
+    #: ``year`` holds its first four digits, as Open SDG's progress calculation reads it.
+    year_label: str | None = None
+
+    @property
+    def period(self) -> str:
+        """The year as written in the file: the label when there is one, else the year."""
+        return self.year_label or str(self.year)
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnOptions:
+    """How Open SDG reads an indicator's columns: sdg-build's ``indicator_options``.
+
+    A repository may set them in ``config_data.yml``; these are sdg-build 2.4's defaults
+    (``open_sdg_indicator_options_defaults``). Columns listed in neither tuple are
+    disaggregations; ``meta_folders`` are the metadata folders in the order their
+    ``InputYamlMeta`` inputs are listed, a later one overriding an earlier one.
+    """
+
+    non_disaggregation_columns: tuple[str, ...] = (
+        "Year", "Units", "Series", "Value", "GeoCode", "Observation status",
+        "Unit multiplier", "Unit measure", "UNIT_MEASURE", "SERIES", "COMMENT_TS",
+        "DATA_LAST_UPDATE")
+    observation_attributes: tuple[str, ...] = ("COMMENT_OBS",)
+    series_column: str = SERIES
+    unit_column: str = UNITS
+    progress_column: str = "Progress"
+    meta_folders: tuple[str, ...] = (META_DIR, CONFIG_DIR)
+
+
+DEFAULT_COLUMNS = ColumnOptions()
 
 
 @dataclass(frozen=True, slots=True)
 class IndicatorFile:
-    """An indicator's data, metadata and configuration, with the bytes they were read from."""
+    """An indicator's data, metadata and configuration, with the bytes they were read from.
+
+    ``unvalued`` holds the rows without a usable value (blank or not finite), which Open SDG
+    still sees when it picks the headline; ``warnings`` says which values were skipped.
+    """
 
     id: str
     columns: tuple[str, ...]
@@ -76,6 +117,9 @@ class IndicatorFile:
     meta: dict
     config: dict
     raw: dict[str, bytes]
+    options: ColumnOptions = DEFAULT_COLUMNS
+    unvalued: tuple[Observation, ...] = ()
+    warnings: tuple[Problem, ...] = ()
 
     @property
     def data_path(self) -> str:
@@ -83,18 +127,38 @@ class IndicatorFile:
         return _data_path(self.id)
 
     @property
-    def progress_options(self) -> list[dict]:
-        """The progress calculation options: the configuration's, else the metadata's, else [].
+    def settings(self) -> dict:
+        """Metadata and configuration merged as sdg-build merges its inputs.
 
-        Open SDG merges ``meta`` and ``indicator-config``, the configuration winning; each
-        option may have ``direction``, ``base_year``, ``target_year``, ``target``, ``limit``,
-        ``series``, ``unit`` and ``disaggregation``, or a ``group`` of such options.
+        Folders are merged in ``options.meta_folders`` order (by default ``meta`` then
+        ``indicator-config``, so the configuration wins), nested mappings key by key.
         """
-        for source in (self.config, self.meta):
-            if PROGRESS_OPTIONS in source:
-                options = source[PROGRESS_OPTIONS]
-                return list(options) if isinstance(options, list) else []
-        return []
+        merged: dict = {}
+        documents = {META_DIR: self.meta, CONFIG_DIR: self.config}
+        for folder in self.options.meta_folders:
+            _deep_update(merged, documents.get(folder) or {})
+        return merged
+
+    @property
+    def progress_options(self) -> list[dict]:
+        """The progress calculation options of the merged settings, else [].
+
+        Each option may have ``direction``, ``base_year``, ``target_year``, ``target``,
+        ``limit``, ``progress_thresholds``, ``series``, ``unit`` and ``disaggregation``.
+        """
+        options = self.settings.get(PROGRESS_OPTIONS)
+        return list(options) if isinstance(options, list) else []
+
+
+def _deep_update(target: dict, update: dict) -> dict:
+    """sdg-build's ``Indicator.deepUpdate``: nested mappings merged, other values replaced."""
+    for key, value in update.items():
+        if isinstance(value, dict):
+            target[key] = _deep_update(dict(target.get(key) or {}) if isinstance(
+                target.get(key), dict) else {}, value)
+        else:
+            target[key] = value
+    return target
 
 
 def series_key(o: Observation) -> tuple:
@@ -110,8 +174,43 @@ def headline(observations: Iterable[Observation]) -> list[Observation]:
 # --------------------------------------------------------------------------- reading
 
 
+@dataclass(frozen=True, slots=True)
+class RepositoryReading:
+    """What a lenient read found: the indicators that could be read, and what could not."""
+
+    indicators: list[IndicatorFile]
+    problems: list[Problem]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [w for i in self.indicators for w in i.warnings]
+
+    def problems_of(self, inid: str) -> list[Problem]:
+        """The problems found in one indicator's files."""
+        names = {_data_path(inid), f"{META_DIR}/{inid}.yml", f"{CONFIG_DIR}/{inid}.yml"}
+        return [p for p in self.problems if p.file in names]
+
+
 def read_repository(path: str | Path) -> list[IndicatorFile]:
-    """Read an Open SDG data folder.
+    """Read an Open SDG data folder, refusing it whole if any file has a problem.
+
+    See :func:`read_repository_lenient` for what is read; this raises where that one
+    reports.
+
+    Raises
+    ------
+    InputError
+        With every problem found, each naming the file (relative path), the row and the
+        column, and saying how to fix it.
+    """
+    reading = read_repository_lenient(path)
+    if reading.problems:
+        raise InputError(reading.problems)
+    return reading.indicators
+
+
+def read_repository_lenient(path: str | Path) -> RepositoryReading:
+    """Read an Open SDG data folder as sdg-build 2.4 reads it, one indicator at a time.
 
     Parameters
     ----------
@@ -122,15 +221,20 @@ def read_repository(path: str | Path) -> list[IndicatorFile]:
 
     Returns
     -------
-    list of IndicatorFile
-        One per data file, in natural order of id (``2-1-1`` before ``10-1-1``). Rows with
-        a blank ``Value`` are skipped, as Open SDG does.
+    RepositoryReading
+        ``indicators``: one per data file without problems, in natural order of id
+        (``2-1-1`` before ``10-1-1``); ``problems``: what kept the others out, each naming
+        its file, row and column. A year written with a suffix or as a range ("2024 Q1",
+        "2020/2021") is read as its first four digits, keeping its label; rows with a blank
+        or non-finite ``Value`` are skipped and reported as warnings of their indicator.
+        ``config_data.yml``, when present, gives the column options and the order in which
+        ``meta/`` and ``indicator-config/`` are merged; missing ``meta/`` and
+        ``indicator-config/`` files are no problem.
 
     Raises
     ------
     InputError
-        With every problem found, each naming the file (relative path), the row and the
-        column, and saying how to fix it.
+        Only when there is no ``data/`` folder at all.
     """
     root = Path(path)
     data_dir = root / DATA_DIR
@@ -144,6 +248,8 @@ def read_repository(path: str | Path) -> list[IndicatorFile]:
 
     problems: list[Problem] = []
     indicators: list[IndicatorFile] = []
+    options, found = _site_options(root)
+    problems.extend(found)
     for entry in sorted(data_dir.iterdir(), key=lambda p: p.name):
         if entry.name.startswith(".") or not entry.is_file():
             continue
@@ -156,25 +262,64 @@ def read_repository(path: str | Path) -> list[IndicatorFile]:
             continue
         inid = match.group("id")
         raw = {relative: entry.read_bytes()}
-        columns, observations, found = _parse_csv(relative, raw[relative])
-        problems.extend(found)
+        columns, observations, found, unvalued = _parse_csv(relative, raw[relative])
+        warnings = tuple(p for p in found if p.code in WARNING_CODES)
+        found = [p for p in found if p.code not in WARNING_CODES]
         documents: dict[str, dict] = {}
         for folder in (META_DIR, CONFIG_DIR):
             yml = root / folder / f"{inid}.yml"
             yml_relative = f"{folder}/{inid}.yml"
             if yml.is_file():
                 raw[yml_relative] = yml.read_bytes()
-                documents[folder], found = _parse_yaml(yml_relative, raw[yml_relative])
-                problems.extend(found)
+                documents[folder], more = _parse_yaml(yml_relative, raw[yml_relative])
+                found.extend(more)
             else:
                 documents[folder] = {}
+        if found:
+            problems.extend(found)
+            continue
         indicators.append(IndicatorFile(
             id=inid, columns=columns, observations=observations,
             meta=documents[META_DIR], config=documents[CONFIG_DIR], raw=raw,
+            options=options, unvalued=unvalued, warnings=warnings,
         ))
+    return RepositoryReading(sorted(indicators, key=lambda i: natural_key(i.id)), problems)
+
+
+#: Problem codes that skip a value but do not keep an indicator out.
+WARNING_CODES = frozenset({"empty-value", "non-finite-value"})
+
+
+def _site_options(root: Path) -> tuple[ColumnOptions, list[Problem]]:
+    """The column options and metadata order of ``config_data.yml``, or the defaults."""
+    path = root / SITE_CONFIG
+    if not path.is_file():
+        return DEFAULT_COLUMNS, []
+    document, problems = _parse_yaml(SITE_CONFIG, path.read_bytes(), check=False)
     if problems:
-        raise InputError(problems)
-    return sorted(indicators, key=lambda i: natural_key(i.id))
+        return DEFAULT_COLUMNS, problems
+    given = document.get("indicator_options")
+    given = given if isinstance(given, dict) else {}
+
+    def names(key: str, default: tuple[str, ...]) -> tuple[str, ...]:
+        value = given.get(key)
+        return tuple(str(v) for v in value) if isinstance(value, list) else default
+
+    folders = []
+    for spec in document.get("inputs") or []:
+        if isinstance(spec, dict) and spec.get("class") == "InputYamlMeta":
+            folder = str(spec.get("path_pattern") or "").split("/")[0]
+            if folder in (META_DIR, CONFIG_DIR) and folder not in folders:
+                folders.append(folder)
+    return ColumnOptions(
+        non_disaggregation_columns=names("non_disaggregation_columns",
+                                         DEFAULT_COLUMNS.non_disaggregation_columns),
+        observation_attributes=names("observation_attributes",
+                                     DEFAULT_COLUMNS.observation_attributes),
+        series_column=str(given.get("series_column") or SERIES),
+        unit_column=str(given.get("unit_column") or UNITS),
+        meta_folders=tuple(folders) or DEFAULT_COLUMNS.meta_folders,
+    ), []
 
 
 def natural_key(inid: str) -> tuple:
@@ -230,24 +375,28 @@ def _header_problems(relative: str, header: list[str]) -> list[Problem]:
 
 def _parse_csv(
     relative: str, data: bytes,
-) -> tuple[tuple[str, ...], tuple[Observation, ...], list[Problem]]:
-    """Parse an indicator CSV: (header, observations, problems)."""
+) -> tuple[tuple[str, ...], tuple[Observation, ...], list[Problem], tuple[Observation, ...]]:
+    """Parse an indicator CSV: (header, observations, problems, rows without a value).
+
+    Rows without a usable value come back with ``value`` None; their problems (codes in
+    :data:`WARNING_CODES`) are warnings.
+    """
     text, problems = _decode(relative, data)
     if text is None:
-        return (), (), problems
+        return (), (), problems, ()
     try:
         records = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as exc:
         return (), (), [Problem(
             file=relative, code="bad-csv",
             detail=f"not a readable CSV file ({exc}); save it again as UTF-8 CSV",
-        )]
+        )], ()
     if not records or not any(cell.strip() for cell in records[0]):
         return (), (), [Problem(
             file=relative, code="empty-file", row=1,
             detail="the file has no header; the first row must name the columns, at least "
                    "Year and Value",
-        )]
+        )], ()
     header = records[0]
     columns = tuple(header)
     if len(header) == 1 and (";" in header[0] or "\t" in header[0]):
@@ -255,10 +404,10 @@ def _parse_csv(
             file=relative, code="wrong-separator", row=1,
             detail="the columns are separated by ';' or tabs; Open SDG reads comma-separated "
                    "files, so save it as CSV with ',' between cells and '.' for decimals",
-        )]
+        )], ()
     problems = _header_problems(relative, header)
     if problems:
-        return columns, (), problems
+        return columns, (), problems, ()
 
     year_at, value_at = header.index(YEAR), header.index(VALUE)
     series_at, units_at, geocode_at = (
@@ -271,6 +420,7 @@ def _parse_csv(
         return record[at] if at is not None and record[at].strip() else None
 
     observations: list[Observation] = []
+    unvalued: list[Observation] = []
     first_row: dict[tuple, int] = {}
     for index, record in enumerate(records[1:], start=1):
         row = index + 1
@@ -285,22 +435,33 @@ def _parse_csv(
             ))
             continue
         value_text = record[value_at].strip()
-        if not value_text:
-            continue
         year_text = record[year_at].strip()
         year = None
-        if _YEAR_TEXT.fullmatch(year_text):
-            year = int(year_text)
+        label = _YEAR_LABEL.fullmatch(year_text)
+        if label:
+            year = int(label.group("year"))
         else:
-            hint = ("Open SDG takes one value per year, so give the year alone, e.g. "
-                    f"{year_text[:4]}" if re.match(r"\d{4}\D", year_text)
-                    else "write the year as four digits, e.g. 2015")
             problems.append(Problem(
                 file=relative, code="bad-year", row=row, field=YEAR,
-                detail=f"Year {year_text!r} is not a year; {hint}", params={"cell": year_text},
+                detail=f"Year {year_text!r} does not start with a four-digit year; write it "
+                       f"as e.g. 2015, or with a suffix or range such as 2015 Q1 or 2015/2016",
+                params={"cell": year_text},
             ))
         value = None
-        if _NUMBER.fullmatch(value_text):
+        skipped = None
+        if not value_text:
+            skipped = Problem(
+                file=relative, code="empty-value", row=row, field=VALUE,
+                detail="the Value cell is empty, so the row is skipped, as Open SDG skips it",
+            )
+        elif _NON_FINITE.fullmatch(value_text):
+            skipped = Problem(
+                file=relative, code="non-finite-value", row=row, field=VALUE,
+                detail=f"Value {value_text!r} is not a finite number, so the row is skipped; "
+                       f"leave the cell blank for a missing value",
+                params={"cell": value_text},
+            )
+        elif _NUMBER.fullmatch(value_text):
             value = Decimal(value_text)
         else:
             hint = ("use a dot as the decimal separator, e.g. " + value_text.replace(",", ".")
@@ -312,10 +473,11 @@ def _parse_csv(
                 detail=f"Value {value_text!r} is not a number; {hint}",
                 params={"cell": value_text},
             ))
-        if year is None or value is None:
+        if year is None or (value is None and skipped is None):
             continue
         observation = Observation(
-            year=year, value=value,
+            year=year, value=value, year_label=None if _YEAR_TEXT.fullmatch(year_text)
+            else year_text,
             series=cell(record, series_at), units=cell(record, units_at),
             geocode=cell(record, geocode_at),
             disaggregation=tuple(sorted(
@@ -324,11 +486,16 @@ def _parse_csv(
             attributes=tuple(sorted(
                 (header[i], record[i]) for i in attribute_at if record[i].strip())),
         )
-        key = (year, *series_key(observation))
+        if skipped is not None:
+            problems.append(skipped)
+            unvalued.append(observation)
+            continue
+        key = (observation.period, *series_key(observation))
         if key in first_row:
             problems.append(Problem(
                 file=relative, code="duplicate-row", row=row, field=YEAR,
-                detail=f"row {first_row[key]} already has a value for year {year} with the same "
+                detail=f"row {first_row[key]} already has a value for year "
+                       f"{observation.period} with the same "
                        f"Series, Units, GeoCode and disaggregation; delete one of the two rows "
                        f"or correct its columns",
                 params={"first_row": first_row[key], "year": year},
@@ -336,11 +503,14 @@ def _parse_csv(
             continue
         first_row[key] = row
         observations.append(observation)
-    return columns, tuple(observations), problems
+    return columns, tuple(observations), problems, tuple(unvalued)
 
 
-def _parse_yaml(relative: str, data: bytes) -> tuple[dict, list[Problem]]:
-    """Parse a meta or indicator-config YAML file into a mapping, or say what is wrong."""
+def _parse_yaml(relative: str, data: bytes, check: bool = True) -> tuple[dict, list[Problem]]:
+    """Parse a YAML file into a mapping, or say what is wrong.
+
+    A byte-order mark is accepted. With ``check``, the progress settings are checked too.
+    """
     try:
         loaded = yaml.safe_load(data)
     except yaml.MarkedYAMLError as exc:
@@ -364,7 +534,7 @@ def _parse_yaml(relative: str, data: bytes) -> tuple[dict, list[Problem]]:
             detail=f"the file holds a {type(loaded).__name__}, not 'key: value' lines; write "
                    f"one setting per line, e.g. 'reporting_status: complete'",
         )]
-    return loaded, _settings_problems(relative, data, loaded)
+    return loaded, _settings_problems(relative, data, loaded) if check else []
 
 
 def _is_number(value: Any) -> bool:
@@ -479,7 +649,7 @@ def _csv_bytes(columns: Sequence[str], observations: Iterable[Observation]) -> b
     writer.writerow(columns)
     for o in observations:
         cells = dict(o.disaggregation) | dict(o.attributes) | {
-            YEAR: str(o.year), VALUE: str(o.value),
+            YEAR: o.period, VALUE: str(o.value),
             SERIES: o.series or "", UNITS: o.units or "", GEOCODE: o.geocode or "",
         }
         writer.writerow([cells.get(name, "") for name in columns])
@@ -547,7 +717,7 @@ def _build_problems(
             if name not in after:
                 add("missing-column", f"observation {number} has attribute {name!r} but there "
                                       f"is no such column after {VALUE!r}; add it there", name)
-        key = (o.year, *series_key(o))
+        key = (o.period, *series_key(o))
         if key in first:
             add("duplicate-row", f"observations {first[key]} and {number} have the same year, "
                                  f"Series, Units, GeoCode and disaggregation; keep one", YEAR)
@@ -619,7 +789,8 @@ def build_indicator(
 
 
 def _unchanged_csv(indicator: IndicatorFile, data: bytes) -> bool:
-    columns, observations, problems = _parse_csv(indicator.data_path, data)
+    columns, observations, problems, _ = _parse_csv(indicator.data_path, data)
+    problems = [p for p in problems if p.code not in WARNING_CODES]
     return not problems and columns == indicator.columns \
         and observations == tuple(indicator.observations)
 
