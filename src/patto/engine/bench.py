@@ -80,14 +80,27 @@ def engine_full(panel: Panel) -> dict:
     return {"scores": result.score, "indices": indices}
 
 
-def pandas_baseline(panel: Panel, units: int) -> object:
-    """The same method the straightforward way: a long table, group by, apply per series."""
+def engine_assess(panel: Panel) -> object:
+    """Only the assessment of every unit and indicator: what the pandas baselines compute."""
+    return assess_panel(panel.values, panel.years, panel.directions.astype(np.float64),
+                        targets=panel.targets, target_years=panel.target_years)
+
+
+def long_frame(panel: Panel, units: int) -> object:
+    """The first ``units`` units of the panel as pandas users hold such data: one row per
+    (unit, indicator, year) with a value, sorted by unit, indicator and year."""
     import pandas as pd
 
     u, i, y = np.meshgrid(np.arange(units), np.arange(panel.values.shape[1]), panel.years,
                           indexing="ij")
-    frame = pd.DataFrame({"unit": u.ravel(), "indicator": i.ravel(), "year": y.ravel(),
-                          "value": panel.values[:units].ravel()}).dropna()
+    return pd.DataFrame({"unit": u.ravel(), "indicator": i.ravel(), "year": y.ravel(),
+                         "value": panel.values[:units].ravel()}).dropna()
+
+
+def pandas_baseline(panel: Panel, units: int) -> object:
+    """The engine's own per-series function called for each group: a long table, group by,
+    apply. It flatters the engine, since Python runs once per series."""
+    frame = long_frame(panel, units)
 
     def one(group):
         k = int(group["indicator"].iloc[0])
@@ -101,6 +114,76 @@ def pandas_baseline(panel: Panel, units: int) -> object:
 
     return frame.groupby(["unit", "indicator"], sort=False)[["indicator", "year", "value"]] \
         .apply(one)
+
+
+def pandas_vectorised(panel: Panel, units: int) -> object:
+    """The same method as a fair pandas program would write it, with no Python per series.
+
+    Base and latest year and value of each (unit, indicator) come from group-wise first and
+    last (cythonised in pandas); the Open SDG rules (target achieved, too few years, zero base,
+    sign changes, the ratio to the required growth with a target, the growth thresholds
+    without) are then whole-column operations. It covers what the benchmark's panel needs
+    (every year in the window, no natural limit), so it is the engine's method on that panel.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by (unit, indicator) for the cells with at least one value; columns
+        ``status`` (an index into :data:`patto.engine.progress.STATUSES`) and ``score``
+        (NaN without enough data).
+    """
+    import pandas as pd
+
+    from .progress import (
+        DETERIORATION,
+        GROWTH_THRESHOLDS,
+        LIMITED,
+        MODERATE,
+        NOT_ENOUGH_DATA,
+        RATIO_THRESHOLDS,
+        SUBSTANTIAL,
+        TARGET_ACHIEVED,
+    )
+
+    frame = long_frame(panel, units)
+    ends = frame.groupby(["unit", "indicator"], sort=False).agg(
+        t0=("year", "first"), y0=("value", "first"), ti=("year", "last"),
+        yi=("value", "last"))
+    k = ends.index.get_level_values("indicator").to_numpy()
+    t0, y0 = ends["t0"].to_numpy(np.float64), ends["y0"].to_numpy()
+    ti, yi = ends["ti"].to_numpy(np.float64), ends["yi"].to_numpy()
+    d = panel.directions[k].astype(np.float64)
+    target, target_year = panel.targets[k], panel.target_years[k].astype(np.float64)
+    with np.errstate(all="ignore"):
+        has_target = ~np.isnan(target)
+        s = np.sign(y0)
+        achieved = has_target & np.where(d > 0, yi >= target, yi <= target)
+        measurable = (ti > t0) & (y0 != 0) & (s * np.sign(yi) >= 0)
+        observed = (yi / y0) ** (1 / (ti - t0)) - 1
+        with_target = measurable & has_target & (np.sign(target) * s >= 0) & (target_year > t0)
+        required = (target / y0) ** (1 / (target_year - t0)) - 1
+        ratio = s * d * observed / np.abs(required)
+        v = s * d * observed
+        trend = measurable & ~has_target
+        status = np.select(
+            [achieved, with_target & (required == 0),
+             with_target & (ratio >= RATIO_THRESHOLDS[0]),
+             with_target & (ratio >= RATIO_THRESHOLDS[1]), with_target & (ratio >= 0),
+             with_target, trend & (v >= GROWTH_THRESHOLDS[0]),
+             trend & (v >= GROWTH_THRESHOLDS[1]), trend & (v >= 0), trend],
+            [TARGET_ACHIEVED, DETERIORATION, SUBSTANTIAL, MODERATE, LIMITED, DETERIORATION,
+             SUBSTANTIAL, MODERATE, LIMITED, DETERIORATION],
+            NOT_ENOUGH_DATA)
+        # Open SDG's scores: linear in R with a target, in v without, both from -5 to +5.
+        score = np.select(
+            [achieved, with_target & (required == 0), with_target & (ratio >= 0.6),
+             with_target, trend & (v < 0), trend & (v >= GROWTH_THRESHOLDS[0]),
+             trend & (v >= GROWTH_THRESHOLDS[1]), trend],
+            [5.0, -5.0, np.minimum(5.0, (ratio - 0.6) * 5 / 0.7),
+             np.maximum(-5.0, (ratio - 0.6) * 5 / 1.2), np.maximum(-5.0, 125 * v - 2.5),
+             np.minimum(5.0, 500 * v - 5), 250 * v - 1.25, 500 * v - 2.5],
+            np.nan)
+    return pd.DataFrame({"status": status.astype(np.int8), "score": score}, index=ends.index)
 
 
 def process_peak_bytes() -> int:

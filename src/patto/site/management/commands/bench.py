@@ -1,26 +1,81 @@
-"""`patto bench`: the monitoring engine beside a pandas baseline; the ledger beside pgbench."""
+"""`patto bench`: the monitoring engine beside pandas; the ledger beside pgbench; each suite in
+a scratch database of its own, so that it runs on a fresh checkout and leaves nothing behind."""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import shutil
 import tempfile
 import time
+import uuid
+import warnings
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import override_settings
 
 
 class Rollback(Exception):
     """Raised to undo what a benchmark wrote to the database."""
 
 
+@contextlib.contextmanager
+def scratch_database() -> Iterator[str]:
+    """Point the default connection at a new, migrated database and drop it afterwards, even
+    on error: a temporary file on SQLite, a database on the server of DATABASE_URL on
+    PostgreSQL. Yields a description of where it is."""
+    test_settings = connection.settings_dict["TEST"]
+    old_name, old_test_name = connection.settings_dict["NAME"], test_settings.get("NAME")
+    folder = None
+    if connection.vendor == "sqlite":
+        folder = tempfile.mkdtemp(prefix="patto-bench-")
+        name = str(Path(folder) / "bench.sqlite3")
+    else:
+        name = f"patto_bench_{uuid.uuid4().hex[:12]}"
+    # Django's test-database machinery creates, migrates and drops a database by name.
+    test_settings["NAME"] = name
+    try:
+        connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+        yield name
+    finally:
+        test_settings["NAME"] = old_test_name
+        # Only ever drop the scratch database: if creating it failed, the connection still
+        # names the real one.
+        if connection.settings_dict["NAME"] == name:
+            connection.creation.destroy_test_db(old_name, verbosity=0)
+        connection.close()
+        if folder:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def bench_settings():
+    """What a benchmark process needs beside the configured settings: templates render
+    without collected static files (no manifest), and a cache of its own, so that the site's
+    cached pages neither feed nor receive benchmark data."""
+    return override_settings(
+        STORAGES={**settings.STORAGES, "staticfiles": {
+            "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}},
+        CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                            "LOCATION": "patto-bench"}},
+        ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"],
+    )
+
+
 class Command(BaseCommand):
-    help = ("Benchmarks. `monitoring`: a synthetic national panel assessed and indexed in full "
-            "(time and peak memory) beside a pandas group-by-apply baseline on a slice, scaled "
-            "by the number of units; an Open SDG repository imported, assessed and exported; "
-            "one indicator re-assessed after a new value, page included. Database writes are "
-            "rolled back. The last line is the ratio to the pandas baseline.")
+    help = ("Benchmarks, each in a scratch database of its own (a temporary SQLite file, or a "
+            "database on the PostgreSQL server of DATABASE_URL), dropped at the end. "
+            "`monitoring`: a synthetic national panel assessed and indexed in full (time and "
+            "peak memory) beside two pandas baselines, the engine's per-series function "
+            "applied per group (on a slice, scaled by the number of units) and a vectorised "
+            "pandas version of the same method; an Open SDG repository imported, assessed and "
+            "exported; one indicator re-assessed after a new value, page included. The last "
+            "two lines are the ratios to the pandas baselines. `ledger`: concurrent writer "
+            "processes posting, beside pgbench on PostgreSQL.")
 
     def add_arguments(self, parser):
         parser.add_argument("suite", choices=["monitoring", "ledger"], help="What to measure.")
@@ -28,62 +83,120 @@ class Command(BaseCommand):
                             help="ledger: concurrent writer processes (and pgbench clients).")
         parser.add_argument("--postings", type=int, default=10_000,
                             help="ledger: postings in all (and pgbench transactions).")
-        parser.add_argument("--units", type=int, default=7900, help="Territorial units.")
-        parser.add_argument("--indicators", type=int, default=300, help="Indicators.")
-        parser.add_argument("--years", type=int, default=20, help="Years.")
+        parser.add_argument("--units", type=int, default=7900,
+                            help="monitoring: territorial units of the synthetic panel.")
+        parser.add_argument("--indicators", type=int, default=300,
+                            help="monitoring: indicators of the synthetic panel.")
+        parser.add_argument("--years", type=int, default=20,
+                            help="monitoring: years of the synthetic panel.")
         parser.add_argument("--baseline-units", type=int, default=40,
-                            help="Units the pandas baseline runs on (its time is scaled).")
+                            help="monitoring: units the pandas group-by-apply baseline runs "
+                                 "on (its time is scaled to every unit).")
+        parser.add_argument("--vectorised-units", type=int, default=None,
+                            help="monitoring: units the vectorised pandas version runs on "
+                                 "(default: every unit; its time is scaled when fewer).")
         parser.add_argument("--repo-indicators", type=int, default=150,
-                            help="Indicators of the synthetic Open SDG repository.")
+                            help="monitoring: indicators of the synthetic Open SDG repository.")
         parser.add_argument("--repo-rows", type=int, default=120_000,
-                            help="Rows of the synthetic Open SDG repository.")
+                            help="monitoring: rows of the synthetic Open SDG repository.")
+        parser.add_argument("--package", type=Path, default=None,
+                            help="monitoring: the pact data package loaded into the scratch "
+                                 "database (default: packages/bologna-2021).")
 
     def handle(self, *args, suite, **o):
-        if suite == "ledger":
-            return self._ledger(o["writers"], o["postings"])
+        with bench_settings(), warnings.catch_warnings():
+            # WhiteNoise warns of a missing STATIC_ROOT: the benchmark serves no files.
+            warnings.filterwarnings("ignore", "No directory at", UserWarning)
+            if suite == "ledger":
+                self._ledger(o["writers"], o["postings"])
+            else:
+                self._monitoring(o)
+
+    def _monitoring(self, o: dict) -> None:
         from patto.engine import bench
 
+        for name in ("units", "indicators", "years", "baseline_units", "repo_indicators",
+                     "repo_rows"):
+            if o[name] < 1:
+                raise CommandError(f"--{name.replace('_', '-')} must be at least 1")
+        if o["years"] < 2:
+            raise CommandError("--years must be at least 2: progress needs two years")
+        package = o["package"] or Path(settings.BASE_DIR) / "packages" / "bologna-2021"
+        if not (package / "datapackage.json").is_file():
+            raise CommandError(f"no pact data package at {package}: give one with --package")
+
         out = self.stdout.write
-        panel = bench.synthetic_panel(o["units"], o["indicators"], o["years"])
-        cells = panel.values.size
-        out(f"panel: {o['units']} units x {o['indicators']} indicators x {o['years']} years "
-            f"= {cells:,} values")
+        units = o["units"]
+        panel = bench.synthetic_panel(units, o["indicators"], o["years"])
+        out(f"panel: {units} units x {o['indicators']} indicators x {o['years']} years "
+            f"= {panel.values.size:,} values")
         _, engine = bench.timed(bench.engine_full, panel)
         out(f"engine full recompute: {engine.seconds:.2f} s, peak traced memory "
             f"{engine.peak_bytes / 2**20:.0f} MiB (process peak "
             f"{bench.process_peak_bytes() / 2**20:.0f} MiB)")
-        n = min(o["baseline_units"], o["units"])
+        _, assess = bench.timed(bench.engine_assess, panel)
+        out(f"engine assessment only (what the pandas versions compute): "
+            f"{assess.seconds:.3f} s")
+        n = min(o["baseline_units"], units)
         _, base = bench.timed(bench.pandas_baseline, panel, n)
-        scaled = base.seconds * o["units"] / n
-        out(f"pandas group-by-apply baseline: {base.seconds:.2f} s on {n} units, scaled to "
-            f"{o['units']} units: {scaled:.1f} s")
+        applied = base.seconds * units / n
+        out(f"pandas group-by-apply of the engine's per-series function: "
+            f"{base.seconds:.2f} s on {n} units, scaled to {units} units: {applied:.1f} s")
+        n = min(o["vectorised_units"] or units, units)
+        _, vector = bench.timed(bench.pandas_vectorised, panel, n)
+        vectorised = vector.seconds * units / n
+        out(f"pandas vectorised (group-wise first/last, rules column by column): "
+            f"{vector.seconds:.2f} s on {n} units"
+            + (f", scaled to {units} units: {vectorised:.1f} s" if n < units else "")
+            + f", peak traced memory {vector.peak_bytes / 2**20:.0f} MiB")
         del panel
-        self._opensdg(o["repo_indicators"], o["repo_rows"])
-        ratio = scaled / engine.seconds if engine.seconds else float("inf")
-        out(f"ratio to pandas baseline: {ratio:.1f}x")
+
+        with scratch_database() as name:
+            where = "temporary SQLite file" if connection.vendor == "sqlite" else name
+            out(f"scratch database migrated ({where}); loading {package.name}")
+            self._load_package(package)
+            self._opensdg(o["repo_indicators"], o["repo_rows"])
+        out("scratch database dropped")
+
+        def ratio(seconds: float) -> str:
+            return f"{seconds / assess.seconds:,.1f}x" if assess.seconds else "inf"
+
+        out(f"ratio to pandas group-by-apply baseline: {ratio(applied)}")
+        out(f"ratio to vectorised pandas: {ratio(vectorised)}")
+
+    def _load_package(self, package: Path) -> None:
+        from patto.core.errors import ApplicationError
+        from patto.pact.services import pact_load_package
+
+        try:
+            pact_load_package(path=package)
+        except ApplicationError as error:
+            raise CommandError("\n".join([f"the pact package {package} was refused:",
+                                          *error.lines()])) from error
 
     def _ledger(self, writers: int, postings: int) -> None:
-        import os
-
         from patto.funds import bench as ledger_bench
 
         out = self.stdout.write
         url = os.environ.get("DATABASE_URL", "")
-        if not url.startswith(("postgres://", "postgresql://")):
-            raise CommandError("the ledger benchmark runs on PostgreSQL: set DATABASE_URL, "
-                               "e.g. postgres://postgres@127.0.0.1:5432/patto")
+        on_postgres = url.startswith(("postgres://", "postgresql://"))
         if writers < 1 or postings < writers:
             raise CommandError("--writers must be at least 1 and --postings at least as many")
-        with ledger_bench.scratch_database(url) as scratch:
-            out(f"scratch database ready ({scratch.rsplit('/', 1)[-1]}); migrating")
+        with ledger_bench.scratch_database(url if on_postgres else None) as scratch:
+            where = scratch.rsplit("/", 1)[-1] if on_postgres else "temporary SQLite file"
+            out(f"scratch database ready ({where}); migrating")
             ledger_bench.prepare(scratch)
             run = ledger_bench.run_writers(scratch, writers=writers, postings=postings)
             checked = ledger_bench.verify(scratch)
+        out("scratch database dropped")
         out(f"ledger: {run.postings:,} postings by {run.writers} writer processes in "
             f"{run.seconds:.2f} s = {run.rate:,.0f} postings/s ({run.refused} overdrafts "
             f"refused as they should be)")
-        tps = ledger_bench.pgbench(url, clients=writers, transactions=postings)
-        if tps is None:
+        if not on_postgres:
+            out("pgbench: PostgreSQL only (SQLite lets one writer in at a time; set "
+                "DATABASE_URL to compare with pgbench)")
+        elif (tps := ledger_bench.pgbench(url, clients=writers,
+                                          transactions=postings)) is None:
             out("pgbench: not installed (Debian package postgresql-client or -contrib)")
         else:
             out(f"pgbench TPC-B, scale 1, {writers} clients, same server: {tps:,.0f} tps")
@@ -94,16 +207,13 @@ class Command(BaseCommand):
 
     def _opensdg(self, indicators: int, rows: int) -> None:
         from patto.engine.assess import assess_opensdg
-        from patto.engine.opensdg import read_repository, write_repository
+        from patto.engine.opensdg import read_repository
         from patto.monitoring.bench import synthetic_repository
         from patto.monitoring.services import opensdg_export, opensdg_import
         from patto.pact.selectors import pact_default
 
         out = self.stdout.write
         pact = pact_default()
-        if pact is None:
-            raise CommandError("load a pact first (patto load-pact): the repository is "
-                               "imported into its agenda, then rolled back")
         with tempfile.TemporaryDirectory() as folder:
             source, target = Path(folder) / "in", Path(folder) / "out"
             synthetic_repository(source, indicators=indicators, rows=rows)
@@ -130,7 +240,6 @@ class Command(BaseCommand):
                 f"{total:.2f} s")
             out(f"re-assess one indicator after a new value, page included: "
                 f"{timings['reassess'] * 1000:.0f} ms")
-        del write_repository
 
     def _reassess(self, pact) -> float:
         from django.test import Client
@@ -142,13 +251,13 @@ class Command(BaseCommand):
         latest = indicator.observations.filter(is_current=True).order_by("-year").first()
         client = Client()
         # A running server has its templates compiled: warm them up once, untimed.
-        client.get(indicator.get_absolute_url(), HTTP_HOST="127.0.0.1")
+        client.get(indicator.get_absolute_url(), secure=True)
         start = time.perf_counter()
         observations_record(indicator=indicator, values=[NewValue(
             year=latest.year + 1, value_text=str(latest.value + Decimal("1")),
             series=latest.series, units=latest.units, geocode=latest.geocode,
             disaggregation=latest.disaggregation, territory=latest.territory)])
-        response = client.get(indicator.get_absolute_url(), HTTP_HOST="127.0.0.1")
+        response = client.get(indicator.get_absolute_url(), secure=True)
         seconds = time.perf_counter() - start
         if response.status_code != 200:
             raise CommandError(f"indicator page answered {response.status_code}")
