@@ -120,7 +120,7 @@ def test_indicator_page_shows_status_chart_data_and_example_mark(client, bologna
 def test_indicator_downloads(client, bologna):
     url = "/monitoraggio/bologna-2021/indicatori/8-5-2/"
     rows = list(csv.DictReader(io.StringIO(client.get(url, {"formato": "csv"})
-                                           .content.decode())))
+                                           .getvalue().decode())))
     current = Observation.objects.filter(indicator__code="8-5-2", is_current=True).count()
     assert len(rows) == current and rows[0]["example"] == "true"
     data = client.get(url, {"formato": "json"}).json()

@@ -55,7 +55,7 @@ def test_party_list_query_count_does_not_grow_with_rows(client, bologna,
 def test_party_list_downloads_csv_and_xlsx(client, bologna):
     response = client.get("/soggetti/", {"formato": "csv", "patto": "bologna-2021"})
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8"))))
+    rows = list(csv.DictReader(io.StringIO(response.getvalue().decode("utf-8"))))
     assert len(rows) == Party.objects.filter(pact_roles__pact=bologna).count() == 52
     assert {"code", "name", "category", "tax_code"} <= set(rows[0])
     response = client.get("/soggetti/", {"formato": "xlsx", "categoria": "diocesi"})

@@ -84,7 +84,7 @@ def test_bad_row_is_reported_by_row_and_column_and_nothing_written(rich, tmp_pat
     edit_csv(path, row, "amount", "mille")
     before = Project.objects.get(code="prova-cluster-1").progress
     Project.objects.filter(code="prova-cluster-1").update(progress=before + 1)
-    with pytest.raises(CommandError, match=rf"p\.csv, row {row}, campo amount"):
+    with pytest.raises(CommandError, match=rf"p\.csv, riga {row}, campo amount"):
         call_command("import-projects", str(path))
     assert "amount" in header
     assert Project.objects.get(code="prova-cluster-1").progress == before + 1
@@ -95,13 +95,13 @@ def test_unknown_reference_is_placed(rich, tmp_path):
     call_command("export-projects", str(path))
     row = next(i for i, record in enumerate(read_records(path), 1) if record[0] == "projects")
     edit_csv(path, row, "cluster", "9")
-    with pytest.raises(CommandError, match=rf"row {row}, campo cluster"):
+    with pytest.raises(CommandError, match=rf"riga {row}, campo cluster"):
         call_command("import-projects", str(path))
 
 
 def test_list_download_is_the_projects_table(client, rich):
     response = client.get("/progetti/", {"formato": "csv", "cluster": "1"})
-    lines = response.content.decode().splitlines()
+    lines = response.getvalue().decode().splitlines()
     assert lines[0].startswith("pact,code,title,cluster")
     assert any(",prova-cluster-1," in line for line in lines[1:])
     assert not any(",prova-cluster-2," in line for line in lines[1:])
@@ -143,4 +143,4 @@ def test_staff_import_of_a_bad_file_lists_problems(client, rich, tmp_path,
             "file": SimpleUploadedFile("p.csv", path.read_bytes())})
     job = ImportJob.objects.get()
     assert job.status == "failed"
-    assert [(p["field"], p["file"]) for p in job.problems] == [("status", f"p.csv, row {row}")]
+    assert [(p["field"], p["file"], p["row"]) for p in job.problems] == [("status", "p.csv", row)]
