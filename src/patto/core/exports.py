@@ -46,9 +46,9 @@ def cell_text(value: Any) -> str:
 
 
 def _safe(row: Iterable[Any], defused: bool = True) -> list[str]:
-    if not defused:
-        return [cell_text(v) for v in row]
-    return [defuse(cell_text(v)) for v in row]
+    # Line breaks as one character, so that CSV quoting always covers them.
+    texts = [cell_text(v).replace("\r\n", "\n").replace("\r", "\n") for v in row]
+    return [defuse(t) for t in texts] if defused else texts
 
 
 class _Echo:
