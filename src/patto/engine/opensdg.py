@@ -287,7 +287,7 @@ def read_repository_lenient(path: str | Path) -> RepositoryReading:
 
 
 #: Problem codes that skip a value but do not keep an indicator out.
-WARNING_CODES = frozenset({"empty-value", "non-finite-value"})
+WARNING_CODES = frozenset({"empty-value", "non-finite-value", "blank-column-name"})
 
 
 def _site_options(root: Path) -> tuple[ColumnOptions, list[Problem]]:
@@ -406,15 +406,18 @@ def _parse_csv(
                    "files, so save it as CSV with ',' between cells and '.' for decimals",
         )], ()
     problems = _header_problems(relative, header)
-    if problems:
+    if any(p.code not in WARNING_CODES for p in problems):
         return columns, (), problems, ()
 
     year_at, value_at = header.index(YEAR), header.index(VALUE)
     series_at, units_at, geocode_at = (
         header.index(name) if name in header else None for name in (SERIES, UNITS, GEOCODE))
+    # A column without a name (a trailing separator, as spreadsheets write) is read past, as
+    # sdg-build reads past its "Unnamed" columns when they are empty.
     disaggregation_at = [i for i, name in enumerate(header)
-                         if name not in KEY_COLUMNS and i < value_at]
-    attribute_at = [i for i, name in enumerate(header) if name not in KEY_COLUMNS and i > value_at]
+                         if name not in KEY_COLUMNS and i < value_at and name.strip()]
+    attribute_at = [i for i, name in enumerate(header)
+                    if name not in KEY_COLUMNS and i > value_at and name.strip()]
 
     def cell(record: list[str], at: int | None) -> str | None:
         return record[at] if at is not None and record[at].strip() else None
@@ -682,7 +685,8 @@ def _build_problems(
             detail=f"indicator id {inid!r} is not letters and digits joined by '-'; use e.g. "
                    f"1-2-1 for indicator 1.2.1",
         )]
-    problems = _header_problems(relative, list(columns))
+    problems = [p for p in _header_problems(relative, list(columns))
+                if p.code not in WARNING_CODES]
     if problems:
         return problems
     value_at = columns.index(VALUE)
