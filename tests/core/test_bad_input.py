@@ -255,7 +255,7 @@ def test_the_projects_command_can_name_no_file(valid, tmp_path, bologna):
         call_command("import-projects", str(path))
 
 
-def test_a_package_text_file_that_leaves_the_package_is_refused(package_copy, tmp_path):
+def test_a_package_text_file_that_leaves_the_package_is_refused(package_copy, tmp_path, db):
     """Through an absolute path, ``..`` or a symbolic link out of the package folder."""
     from patto.engine.datapackage import read_package
     from patto.engine.pact_package import check_pact_package
