@@ -27,14 +27,49 @@ node_modules/.installed: package.json package-lock.json
 browser:
 	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
-data: setup
-	mkdir -p var
+# Each step of `data` runs again only when its inputs change: a stamp under var/stamps/
+# remembers it, per database (DATABASE_URL, or the SQLite file under var/). `make clean` or
+# `rm -rf var/stamps` starts over.
+VAR := $(or $(PATTO_VAR_DIR),var)
+DB_KEY := $(if $(DATABASE_URL),$(shell printf '%s' '$(DATABASE_URL)' | md5sum | cut -c1-12),sqlite)
+STAMPS := $(VAR)/stamps/$(DB_KEY)
+MIGRATIONS := $(shell find src/patto -path '*/migrations/*.py')
+CATALOGS := $(shell find src/patto -name '*.po')
+STATIC_INPUTS := $(shell find src/patto -path '*/static/*' -type f) src/patto/settings.py
+PACKAGES := packages/bologna-2015 packages/bologna-2021
+BOUNDARIES := data/territory/bologna_municipalities.geojson
+PACKAGE_FILES := $(shell find $(PACKAGES) -type f) $(BOUNDARIES)
+# A stamp is only as good as what it describes: a deleted database or static folder starts over.
+ifeq ($(DB_KEY)$(wildcard $(VAR)/patto.sqlite3),sqlite)
+$(shell rm -f $(STAMPS)/migrated $(STAMPS)/loaded)
+endif
+ifeq ($(wildcard $(VAR)/static),)
+$(shell rm -f $(VAR)/stamps/static)
+endif
+
+data: setup $(STAMPS)/migrated $(CATALOGS:.po=.mo) $(VAR)/stamps/static $(STAMPS)/loaded
+
+# Third-party apps bring migrations too: a new lock file may mean new ones.
+$(STAMPS)/migrated: $(MIGRATIONS) $(VENV)/.installed
+	mkdir -p $(@D)
 	$(BIN)/patto migrate --noinput -v0
+	touch $@
+
+$(CATALOGS:.po=.mo) &: $(CATALOGS) $(VENV)/.installed
 	$(BIN)/patto compilemessages -v0 --ignore='.venv/*' --ignore='node_modules/*'
-	$(BIN)/patto collectstatic --noinput -v0
+	touch $(CATALOGS:.po=.mo)
+
+# --clear: the static folder holds exactly the current collection, nothing left from before.
+$(VAR)/stamps/static: $(STATIC_INPUTS) node_modules/.installed $(VENV)/.installed
+	mkdir -p $(@D)
+	$(BIN)/patto collectstatic --noinput --clear -v0
+	touch $@
+
+$(STAMPS)/loaded: $(PACKAGE_FILES) $(STAMPS)/migrated
 	$(BIN)/patto load-pact packages/bologna-2015
 	$(BIN)/patto load-pact packages/bologna-2021
-	$(BIN)/patto load-boundaries data/territory/bologna_municipalities.geojson
+	$(BIN)/patto load-boundaries $(BOUNDARIES)
+	touch $@
 
 demo: data
 	$(BIN)/patto demo-user
@@ -46,8 +81,7 @@ demo: data
 lint: setup
 	$(BIN)/ruff check src tests
 
-test: setup browser lint
-	$(BIN)/patto compilemessages -v0 --ignore='.venv/*' --ignore='node_modules/*'
+test: setup browser lint $(CATALOGS:.po=.mo)
 	$(BIN)/pytest
 
 check-deploy: setup

@@ -151,11 +151,28 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 ASSETS_DIR = Path(os.environ.get("PATTO_ASSETS_DIR", BASE_DIR / "node_modules"))
-# Front-end libraries come from npm (package-lock.json) and are served by the app itself.
-STATICFILES_DIRS = [
-    ("vendor/bootstrap-italia", ASSETS_DIR / "bootstrap-italia" / "dist"),
-    ("vendor/echarts", ASSETS_DIR / "echarts" / "dist"),
-    ("vendor/htmx", ASSETS_DIR / "htmx.org" / "dist"),
+# Front-end libraries come from npm (package-lock.json) and are served by the app itself: only
+# the files that templates and stylesheets use (`{% static %}`, url() in patto/fonts.css), not
+# the packages' dist folders with every build variant and source map. The CSS source map stays:
+# the stylesheet names it and the manifest storage resolves every name.
+_TITILLIUM = "fonts/Titillium_Web/titillium-web-v10-latin-ext_latin"
+VENDOR_FILES = {
+    "vendor/bootstrap-italia": (ASSETS_DIR / "bootstrap-italia" / "dist", [
+        "css/bootstrap-italia.min.css", "css/bootstrap-italia.min.css.map",
+        "js/bootstrap-italia.bundle.min.js", "svg/sprites.svg",
+        *(f"{_TITILLIUM}-{style}.woff2" for style in ("300", "regular", "italic", "600", "700")),
+        "fonts/Roboto_Mono/roboto-mono-v13-latin-ext_latin-regular.woff2",
+        "fonts/Lora/lora-v20-latin-ext_latin-regular.woff2",
+        "fonts/Titillium_Web/OFL.txt", "fonts/Roboto_Mono/LICENSE.txt", "fonts/Lora/OFL.txt",
+    ]),
+    "vendor/echarts": (ASSETS_DIR / "echarts" / "dist", ["echarts.min.js"]),
+    "vendor/htmx": (ASSETS_DIR / "htmx.org" / "dist", ["htmx.min.js"]),
+}
+STATICFILES_DIRS = []
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "patto.core.staticfiles.VendorFinder",
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
