@@ -241,6 +241,8 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
+# The admin's exports too: a cell that a spreadsheet would run as a formula goes out as text.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True

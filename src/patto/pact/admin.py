@@ -4,12 +4,15 @@ from django.contrib import admin
 from import_export.admin import ExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
+from patto.core.permissions import SecretariatAdminMixin, SecretariatInlineMixin
+
 from . import models
 from .resources import PartyResource, TerritoryResource
 
 
-class HistoryAdmin(SimpleHistoryAdmin):
-    """Every change is kept: the history page shows who, when, and before and after."""
+class HistoryAdmin(SecretariatAdminMixin, SimpleHistoryAdmin):
+    """The secretariat's pages: every change goes through the registry's service and is kept
+    (the history page shows who, when, and before and after)."""
 
 
 class ImportLinkMixin:
@@ -23,7 +26,7 @@ class ImportLinkMixin:
                                                  "import_kind": self.import_kind})
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(SecretariatInlineMixin, admin.TabularInline):
     model = models.TerritoryMembership
     fk_name = "territory"
     extra = 0
@@ -67,13 +70,13 @@ class PartyAdmin(ImportLinkMixin, ExportMixin, HistoryAdmin):
     import_kind = "parties"
 
 
-class PactPartyInline(admin.TabularInline):
+class PactPartyInline(SecretariatInlineMixin, admin.TabularInline):
     model = models.PactParty
     extra = 0
     autocomplete_fields = ["party"]
 
 
-class DocumentInline(admin.TabularInline):
+class DocumentInline(SecretariatInlineMixin, admin.TabularInline):
     model = models.PactDocument
     extra = 0
 
@@ -113,7 +116,7 @@ class ChallengeAdmin(PactPartAdmin):
     filter_horizontal = ["sdgs", "clusters"]
 
 
-class MemberInline(admin.TabularInline):
+class MemberInline(SecretariatInlineMixin, admin.TabularInline):
     model = models.WorkingGroupMember
     extra = 0
     autocomplete_fields = ["party"]
@@ -147,5 +150,5 @@ class TableDutyAdmin(PactPartAdmin):
 
 
 @admin.register(models.SdgGoal)
-class SdgGoalAdmin(admin.ModelAdmin):
+class SdgGoalAdmin(SecretariatAdminMixin, admin.ModelAdmin):
     list_display = ["number", "title"]

@@ -9,9 +9,9 @@ from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
 from patto.core.importing import ImportContext
+from patto.core.permissions import record_save
 from patto.engine.problems import Problem
 
-from . import services
 from .models import Party, PartyCategory, Territory
 
 
@@ -47,8 +47,7 @@ class TextCellsResource(resources.ModelResource):
     def save_instance(self, instance, is_create, row, **kwargs):
         # Writes go through the registry's service, which checks the role and keeps history.
         if not kwargs.get("dry_run"):
-            services.registry_record_save(obj=instance, user=kwargs.get("user"),
-                                          reason=_("spreadsheet import"))
+            record_save(obj=instance, user=kwargs.get("user"), reason=_("spreadsheet import"))
 
 
 class PartyResource(TextCellsResource):

@@ -130,24 +130,6 @@ class PackageWriter:
                 self.result.updated[self._label(type(instance))] += 1
 
 
-def registry_record_save(*, obj: models.Model, user: Any, reason: str) -> models.Model:
-    """Save a party or territory that a person changed (an import row), with its history.
-
-    Refused unless the person may add or change that kind of record.
-    """
-    meta = obj._meta
-    action = "add" if obj.pk is None else "change"
-    if user is None or not user.has_perm(f"{meta.app_label}.{action}_{meta.model_name}"):
-        raise ApplicationError(_("You may not change %(what)s.") % {
-            "what": meta.verbose_name_plural}, code="forbidden")
-    with transaction.atomic():
-        obj._history_user = user
-        obj._change_reason = reason
-        obj.full_clean(validate_unique=False, validate_constraints=False)
-        obj.save()
-    return obj
-
-
 #: Apps above this one load their own tables of a package (projects...), in the same
 #: transaction, after the pact's registry: each gets (data, writer, pact, parties).
 _SECTIONS: list[Callable[..., None]] = []
