@@ -357,3 +357,25 @@ def test_the_job_page_is_paginated(staff, client):
     last = client.get(f"/gestione/importazioni/lavoro/{job.pk}/?pagina=4").content.decode()
     assert "bad 201" in last and "bad 2<" not in last
     assert 'data-testid="more-problems"' in first and "1000" in first
+
+
+def test_an_oversized_upload_is_refused_by_the_page_before_it_is_read(client, staff, settings,
+                                                                      bologna):
+    settings.PATTO_UPLOAD_MAX_BYTES = 1000
+    client.force_login(staff)
+    response = client.post("/gestione/importazioni/parties/nuova/",
+                           {"file": SimpleUploadedFile("p.csv", b"x" * 200_000)})
+    assert response.status_code == 200
+    assert "MB" in response.content.decode()
+    assert not ImportJob.objects.exists()
+
+
+def test_a_good_import_counts_its_rows_and_keeps_no_file(valid, staff,
+                                                         django_capture_on_commit_callbacks):
+    header, row = valid["values"]
+    second = [row[0], "2022", *row[2:]]
+    content = _csv(header, row) + _csv(header, second).splitlines(True)[1]
+    job = _run("values", "v.csv", content, staff, django_capture_on_commit_callbacks)
+    assert job.status == ImportJob.Status.DONE, job.problems
+    assert job.total_rows == 2
+    assert not job.file

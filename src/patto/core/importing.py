@@ -415,12 +415,17 @@ class ImportContext:
     problems: Problems
     progress: Callable[[int], None]
     dry_run: bool = False
+    rows: int = 0
 
     def tables(self, *, sheets: list[str] | None = None) -> list[Table]:
-        return read_tables(self.path, self.name, sheets=sheets)
+        tables = read_tables(self.path, self.name, sheets=sheets)
+        self.rows += sum(len(t.rows) for t in tables)
+        return tables
 
     def table(self, *, required: list[str] = ()) -> Table:
-        return read_table(self.path, self.name, required=required)
+        table = read_table(self.path, self.name, required=required)
+        self.rows += len(table.rows)
+        return table
 
 
 @dataclass(frozen=True)
@@ -450,10 +455,17 @@ def importers() -> list[Importer]:
     return list(_REGISTRY.values())
 
 
+@dataclass(frozen=True)
+class ImportResult:
+    summary: dict
+    rows: int
+
+
 def import_run(*, importer: Importer, path: Path, name: str, user: Any,
-               progress: Callable[[int], None] | None = None, dry_run: bool = False) -> dict:
-    """Run an importer on a file in one transaction: its summary, or an ApplicationError
-    listing every fault (then nothing is written)."""
+               progress: Callable[[int], None] | None = None,
+               dry_run: bool = False) -> ImportResult:
+    """Run an importer on a file in one transaction: its summary and the rows read, or an
+    ApplicationError listing every fault (then nothing is written)."""
     problems = Problems()
     context = ImportContext(path=Path(path), name=name, user=user, problems=problems,
                             progress=progress or (lambda percent: None), dry_run=dry_run)
@@ -469,7 +481,7 @@ def import_run(*, importer: Importer, path: Path, name: str, user: Any,
                                                  detail=exc.message)])
     if problems:
         raise problems.error(name)
-    return summary
+    return ImportResult(summary=summary, rows=context.rows)
 
 
 class Progress:
@@ -530,8 +542,8 @@ def import_job_run(job: ImportJob) -> ImportJob:
         if importer is None:
             raise ApplicationError(_("Unknown import kind: %(kind)s.") % {"kind": job.kind},
                                    code="unknown_kind")
-        summary = import_run(importer=importer, path=Path(job.file.path),
-                             name=job.original_name, user=job.created_by, progress=progress.at)
+        result = import_run(importer=importer, path=Path(job.file.path),
+                            name=job.original_name, user=job.created_by, progress=progress.at)
     except ApplicationError as exc:
         problems = exc.problems or [Problem(file=job.original_name, code=exc.code,
                                             detail=exc.message)]
@@ -545,7 +557,8 @@ def import_job_run(job: ImportJob) -> ImportJob:
                 "the import stopped on an unexpected error and nothing was written: try again "
                 "later, and if it happens again tell the administrator the import's "
                 "reference %(ref)s") % {"ref": job.id})])
-    return _finish(job, ImportJob.Status.DONE, summary=summary)
+    job.total_rows = result.rows
+    return _finish(job, ImportJob.Status.DONE, summary=result.summary)
 
 
 def import_job_fail(job: ImportJob, detail: str) -> ImportJob:

@@ -218,4 +218,4 @@ IMPORTER = Importer("projects", _("Projects with their sheets"), "projects.delet
 def import_file(path: Path, *, user: Any = None, dry_run: bool = False) -> dict:
     """Import an exchange file from a command, through the same pipeline as an upload."""
     return import_run(importer=IMPORTER, path=Path(path), name=Path(path).name, user=user,
-                      dry_run=dry_run)
+                      dry_run=dry_run).summary

@@ -7,10 +7,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from patto.core.errors import ApplicationError
 from patto.core.importing import (
+    MIB,
+    Limits,
     Progress,
     import_job_create,
     import_jobs_expire,
@@ -32,7 +35,13 @@ def import_start(request, kind: str):
         return redirect("site:import_list")
     if not request.user.has_perm(importer.permission):
         raise PermissionDenied
-    if request.method == "POST" and request.FILES.get("file"):
+    declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    if request.method == "POST" and declared > Limits.from_settings().bytes + 64 * 1024:
+        # Refused before the body is read: an oversized upload never reaches the disk.
+        messages.error(request, _("The file is over the limit of %(limit)s MB: split it into "
+                                  "smaller files.") % {
+            "limit": round(Limits.from_settings().bytes / MIB, 1)})
+    elif request.method == "POST" and request.FILES.get("file"):
         try:
             job = import_job_create(kind=kind, uploaded_file=request.FILES["file"],
                                     user=request.user)
