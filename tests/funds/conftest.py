@@ -50,7 +50,7 @@ def funded(fund, food, donor):
     """The test fund with € 1,000.00 received for food."""
     from patto.funds import services
 
-    services.movement_receipt(fund=fund, donor=donor, amount=Decimal("1000.00"),
+    services.movement_receipt(user=None, fund=fund, donor=donor, amount=Decimal("1000.00"),
                               purpose=food, ref="R-1")
     return fund
 

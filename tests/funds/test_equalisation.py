@@ -36,20 +36,20 @@ def test_declaring_a_transformation_pledges_the_contribution(equalisation, bolog
 
     place = Territory.objects.get(code="037006")
     purpose = equalisation.purposes.get(code="rigenerazione")
-    made = services.transformation_declare(
+    made = services.transformation_declare(user=None,
         fund=equalisation, ref="T-NEW", municipality=place, area="functional_hub",
         declared_on=dt.date(2025, 3, 1), description="Nuovo polo",
         secondary_charges="100000.00", extraordinary_contribution="0", purpose=purpose)
     assert made.due == Decimal("60000.00")  # 2024 rule: 0.6 of secondary charges
     assert made.pledge.donor.territory == place
     with pytest.raises(services.FundError, match="nessuna regola di contribuzione") as caught:
-        services.transformation_declare(
+        services.transformation_declare(user=None,
             fund=equalisation, ref="T-OLD", municipality=place, area="functional_hub",
             declared_on=dt.date(2019, 3, 1), description="Troppo presto",
             secondary_charges="100.00", extraordinary_contribution="0", purpose=purpose)
     assert caught.value.field == "declared_on"
     with pytest.raises(services.FundError, match="secondary_charges"):
-        services.transformation_declare(
+        services.transformation_declare(user=None,
             fund=equalisation, ref="T-NEG", municipality=place, area="functional_hub",
             declared_on=dt.date(2025, 3, 1), description="Negativo",
             secondary_charges="-1.00", extraordinary_contribution="0", purpose=purpose)
@@ -58,7 +58,7 @@ def test_declaring_a_transformation_pledges_the_contribution(equalisation, bolog
 @pytest.mark.parametrize("code", ["perequazione-2025-ampi", "perequazione-2025-pesata"])
 def test_a_simulation_explains_every_municipality_and_sums_exactly(equalisation, code):
     rule = AllocationRule.objects.get(fund=equalisation, code=code)
-    simulation = services.simulation_run(rule=rule)
+    simulation = services.simulation_run(user=None, rule=rule)
     assert len(simulation.lines) == 55
     amounts = [Decimal(line["amount"]) for line in simulation.lines]
     assert sum(amounts) == simulation.allocated
@@ -77,9 +77,9 @@ def test_a_simulation_explains_every_municipality_and_sums_exactly(equalisation,
 
 
 def test_two_simulations_compared_and_one_adopted_becomes_commitments(equalisation, staff):
-    a = services.simulation_run(rule=AllocationRule.objects.get(
+    a = services.simulation_run(user=None, rule=AllocationRule.objects.get(
         fund=equalisation, code="perequazione-2025-ampi"))
-    b = services.simulation_run(rule=AllocationRule.objects.get(
+    b = services.simulation_run(user=None, rule=AllocationRule.objects.get(
         fund=equalisation, code="perequazione-2025-pesata"))
     rows = selectors.simulation_compare(a, b)
     assert len(rows) == 55
@@ -92,7 +92,7 @@ def test_two_simulations_compared_and_one_adopted_becomes_commitments(equalisati
     b.refresh_from_db()
     assert b.adopted_by == staff
     with pytest.raises(services.FundError, match="già stato adottato"):
-        services.simulation_adopt(simulation=b)
+        services.simulation_adopt(user=None, simulation=b)
     assert selectors.ledger_verify(funds=Fund.objects.filter(pk=equalisation.pk)) == []
 
 
@@ -101,10 +101,10 @@ def test_adopting_more_than_is_available_commits_nothing(equalisation):
     rule.total = Decimal("90000000.00")
     rule.cap = None
     rule.save()
-    simulation = services.simulation_run(rule=rule)
+    simulation = services.simulation_run(user=None, rule=rule)
     before = Movement.objects.filter(fund=equalisation).count()
     with pytest.raises(services.FundError, match="disponibile"):
-        services.simulation_adopt(simulation=simulation)
+        services.simulation_adopt(user=None, simulation=simulation)
     assert Movement.objects.filter(fund=equalisation).count() == before
     simulation.refresh_from_db()
     assert simulation.adopted_at is None
@@ -133,7 +133,7 @@ def test_simulator_pages_run_compare_and_adopt(client, staff, equalisation):
     first = Simulation.objects.latest("created_at")
     assert first.parameters["method"] == "weighted" and len(
         first.parameters["indicators"]) == 2
-    second = services.simulation_run(rule=AllocationRule.objects.get(
+    second = services.simulation_run(user=None, rule=AllocationRule.objects.get(
         fund=equalisation, code="perequazione-2025-pesata"))
     compared = client.get(reverse("funds:compare", args=base) + f"?a={first.pk}&b={second.pk}")
     assert compared.status_code == 200 and len(compared.context["rows"]) == 55

@@ -31,10 +31,10 @@ def test_receipt_posts_balanced_entries_and_moves_balances(funded, food):
 
 def test_commit_pay_release_flow_keeps_every_invariant(funded, food, bologna):
     project = bologna.projects.get(code="az-5")
-    commitment = services.movement_commit(fund=funded, amount="600.00", purpose=food,
+    commitment = services.movement_commit(user=None, fund=funded, amount="600.00", purpose=food,
                                           project=project, ref="C-1")
-    services.movement_pay(commitment=commitment, amount="450.50", ref="P-1")
-    services.movement_release(commitment=commitment, amount="100.00", ref="L-1")
+    services.movement_pay(user=None, commitment=commitment, amount="450.50", ref="P-1")
+    services.movement_release(user=None, commitment=commitment, amount="100.00", ref="L-1")
     totals = selectors.fund_totals(funded)["money"]
     assert totals.committed == Decimal("600.00")
     assert totals.paid == Decimal("450.50")
@@ -53,7 +53,7 @@ def test_commit_pay_release_flow_keeps_every_invariant(funded, food, bologna):
 def test_bad_amounts_are_refused_naming_the_field(funded, food, donor, value, reason):
     before = (Movement.objects.count(), balances(funded))
     with pytest.raises(services.FundError, match=reason) as caught:
-        services.movement_receipt(fund=funded, donor=donor, amount=value, purpose=food)
+        services.movement_receipt(user=None, fund=funded, donor=donor, amount=value, purpose=food)
     assert caught.value.field == "amount"
     assert (Movement.objects.count(), balances(funded)) == before
 
@@ -62,7 +62,7 @@ def test_commitment_above_the_available_balance_is_refused_and_nothing_written(
         funded, food):
     before = (Movement.objects.count(), Entry.objects.count(), balances(funded))
     with pytest.raises(services.FundError, match="supera quanto disponibile") as caught:
-        services.movement_commit(fund=funded, amount="1000.01", purpose=food,
+        services.movement_commit(user=None, fund=funded, amount="1000.01", purpose=food,
                                  beneficiary="Emporio solidale")
     assert caught.value.code == "above-available"
     assert "1.000,01" in caught.value.message and "1.000,00" in caught.value.message
@@ -73,28 +73,28 @@ def test_commitment_above_the_available_balance_is_refused_and_nothing_written(
 def test_money_for_one_purpose_cannot_be_committed_to_another(funded, fund):
     housing = fund.purposes.get(code="housing")
     with pytest.raises(services.FundError, match="disponibile"):
-        services.movement_commit(fund=funded, amount="1.00", purpose=housing,
+        services.movement_commit(user=None, fund=funded, amount="1.00", purpose=housing,
                                  beneficiary="Casa")
 
 
 def test_payment_above_its_commitment_is_refused(funded, food):
-    commitment = services.movement_commit(fund=funded, amount="300.00", purpose=food,
+    commitment = services.movement_commit(user=None, fund=funded, amount="300.00", purpose=food,
                                           beneficiary="Emporio")
-    services.movement_pay(commitment=commitment, amount="200.00")
+    services.movement_pay(user=None, commitment=commitment, amount="200.00")
     before = balances(funded)
     with pytest.raises(services.FundError, match="resta da pagare") as caught:
-        services.movement_pay(commitment=commitment, amount="100.01")
+        services.movement_pay(user=None, commitment=commitment, amount="100.01")
     assert caught.value.code == "above-commitment"
     assert balances(funded) == before
 
 
 def test_nothing_is_paid_without_a_commitment(funded):
     with pytest.raises(services.FundError, match="impegnato") as caught:
-        services.movement_pay(commitment=None, amount="10.00")
+        services.movement_pay(user=None, commitment=None, amount="10.00")
     assert caught.value.field == "commitment"
     receipt = Movement.objects.get(fund=funded, ref="R-1")
     with pytest.raises(services.FundError, match="impegnato"):
-        services.movement_pay(commitment=receipt, amount="10.00")
+        services.movement_pay(user=None, commitment=receipt, amount="10.00")
 
 
 def test_unknown_or_foreign_donor_is_refused(funded, food, bologna):
@@ -102,13 +102,14 @@ def test_unknown_or_foreign_donor_is_refused(funded, food, bologna):
     from patto.pact.models import Pact
 
     with pytest.raises(services.FundError, match="donor") as caught:
-        services.movement_receipt(fund=funded, donor=None, amount="5.00", purpose=food)
+        services.movement_receipt(user=None, fund=funded, donor=None, amount="5.00", purpose=food)
     assert caught.value.code == "unknown-donor"
     other = Pact.objects.exclude(pk=bologna.pk).first()
     stranger = Donor.objects.create(pact=other, code="x", kind=Donor.Kind.ORGANISATION,
                                     name="X")
     with pytest.raises(services.FundError, match="altro patto"):
-        services.movement_receipt(fund=funded, donor=stranger, amount="5.00", purpose=food)
+        services.movement_receipt(fund=funded, donor=stranger, amount="5.00", purpose=food,
+                                  user=None)
 
 
 def test_overcommitment_only_where_the_fund_allows_it_and_never_paying_more_than_held(
@@ -121,40 +122,41 @@ def test_overcommitment_only_where_the_fund_allows_it_and_never_paying_more_than
     fund = Fund.objects.create(pact=bologna, instrument=instrument, code="guaranteed",
                                kind=Fund.Kind.COMMUNITY, allow_overcommit=True)
     purpose = Purpose.objects.create(fund=fund, code="p", name="P")
-    services.movement_receipt(fund=fund, donor=donor, amount="100.00", purpose=purpose)
-    commitment = services.movement_commit(fund=fund, amount="250.00", purpose=purpose,
+    services.movement_receipt(user=None, fund=fund, donor=donor, amount="100.00", purpose=purpose)
+    commitment = services.movement_commit(user=None, fund=fund, amount="250.00", purpose=purpose,
                                           beneficiary="B")
     assert selectors.fund_totals(fund)["money"].available == Decimal("-150.00")
     with pytest.raises(services.FundError, match="giacenza") as caught:
-        services.movement_pay(commitment=commitment, amount="100.01")
+        services.movement_pay(user=None, commitment=commitment, amount="100.01")
     assert caught.value.code == "overdraft"
-    services.movement_pay(commitment=commitment, amount="100.00")
+    services.movement_pay(user=None, commitment=commitment, amount="100.00")
     assert_books_consistent(fund)
 
 
 def test_a_reversal_names_the_original_restores_balances_and_happens_once(funded, food,
                                                                          donor):
     before = balances(funded)
-    gift = services.movement_receipt(fund=funded, donor=donor, amount="15000.00",
+    gift = services.movement_receipt(user=None, fund=funded, donor=donor, amount="15000.00",
                                      purpose=food, ref="R-typo")
-    reversal = services.movement_reverse(movement=gift, reason="15000 instead of 1500")
+    reversal = services.movement_reverse(user=None, movement=gift, reason="15000 instead of 1500")
     assert reversal.reverses == gift and reversal.kind == Movement.Kind.REVERSAL
     assert balances(funded) == before
     assert Movement.objects.filter(ref="R-typo").exists()  # the original stays
     with pytest.raises(services.FundError, match="già stato stornato"):
-        services.movement_reverse(movement=gift, reason="again")
+        services.movement_reverse(user=None, movement=gift, reason="again")
     with pytest.raises(services.FundError, match="non si storna"):
-        services.movement_reverse(movement=reversal, reason="undo the undo")
+        services.movement_reverse(user=None, movement=reversal, reason="undo the undo")
     with pytest.raises(services.FundError, match="perché"):
-        services.movement_reverse(movement=Movement.objects.get(ref="R-1"), reason=" ")
+        services.movement_reverse(user=None, movement=Movement.objects.get(ref="R-1"), reason=" ")
     assert selectors.fund_totals(funded)["money"].received == Decimal("1000.00")
     assert_books_consistent(funded)
 
 
 def test_a_receipt_already_committed_cannot_be_reversed(funded, food):
-    services.movement_commit(fund=funded, amount="900.00", purpose=food, beneficiary="B")
+    services.movement_commit(user=None, fund=funded, amount="900.00", purpose=food, beneficiary="B")
     with pytest.raises(services.FundError, match="disponibile"):
-        services.movement_reverse(movement=Movement.objects.get(ref="R-1"), reason="error")
+        services.movement_reverse(movement=Movement.objects.get(ref="R-1"), reason="error",
+                                  user=None)
 
 
 def test_ledger_rows_are_never_edited_or_deleted(funded):
@@ -176,18 +178,18 @@ def test_ledger_rows_are_never_edited_or_deleted(funded):
 
 def test_a_reference_is_used_once_per_fund(funded, food, donor):
     with pytest.raises(services.FundError, match="già usato") as caught:
-        services.movement_receipt(fund=funded, donor=donor, amount="1.00", purpose=food,
+        services.movement_receipt(user=None, fund=funded, donor=donor, amount="1.00", purpose=food,
                                   ref="R-1")
     assert caught.value.field == "ref"
 
 
 def test_pledges_are_honoured_by_receipts_up_to_what_is_left(funded, food, donor):
-    pledge = services.movement_pledge(fund=funded, donor=donor, amount="500.00",
+    pledge = services.movement_pledge(user=None, fund=funded, donor=donor, amount="500.00",
                                       purpose=food, ref="PL-1")
-    services.movement_receipt(fund=funded, donor=donor, amount="300.00", purpose=food,
+    services.movement_receipt(user=None, fund=funded, donor=donor, amount="300.00", purpose=food,
                               pledge=pledge)
     assert selectors.fund_totals(funded)["money"].pledged_open == Decimal("200.00")
-    services.movement_receipt(fund=funded, donor=donor, amount="250.00", purpose=food,
+    services.movement_receipt(user=None, fund=funded, donor=donor, amount="250.00", purpose=food,
                               pledge=pledge)
     totals = selectors.fund_totals(funded)["money"]
     assert totals.pledged_open == Decimal("0.00")
@@ -198,18 +200,18 @@ def test_pledges_are_honoured_by_receipts_up_to_what_is_left(funded, food, donor
 def test_gifts_in_kind_are_described_valued_and_kept_apart_from_money(funded, food, donor):
     with pytest.raises(services.FundError, match="valued_by"):
         services.movement_receipt(fund=funded, donor=donor, amount="3600.00", purpose=food,
-                                  medium="kind", item="Pacchi alimentari")
+                                  medium="kind", item="Pacchi alimentari", user=None)
     with pytest.raises(services.FundError, match="item"):
         services.movement_receipt(fund=funded, donor=donor, amount="3600.00", purpose=food,
-                                  medium="kind", valued_by="CAAB")
-    parcels = services.movement_receipt(
+                                  medium="kind", valued_by="CAAB", user=None)
+    parcels = services.movement_receipt(user=None,
         fund=funded, donor=donor, amount="3600.00", purpose=food, medium="kind",
         item="Pacchi alimentari", quantity=Decimal("120"), unit="pacchi",
         valued_by="CAAB, listino 2023")
     assert parcels.quantity == Decimal("120")
-    commitment = services.movement_commit(fund=funded, amount="3000.00", purpose=food,
+    commitment = services.movement_commit(user=None, fund=funded, amount="3000.00", purpose=food,
                                           medium="kind", beneficiary="Emporio")
-    services.movement_pay(commitment=commitment, amount="3000.00")
+    services.movement_pay(user=None, commitment=commitment, amount="3000.00")
     totals = selectors.fund_totals(funded)
     assert totals["kind"].received == Decimal("3600.00")
     assert totals["kind"].held == Decimal("600.00")
@@ -218,13 +220,13 @@ def test_gifts_in_kind_are_described_valued_and_kept_apart_from_money(funded, fo
     assert combined.received == Decimal("4600.00")
     # Goods cannot pay for money commitments, nor money for goods.
     with pytest.raises(services.FundError, match="disponibile"):
-        services.movement_commit(fund=funded, amount="1000.01", purpose=food,
+        services.movement_commit(user=None, fund=funded, amount="1000.01", purpose=food,
                                  beneficiary="x")
     assert_books_consistent(funded)
 
 
 def test_trial_balance_debits_equal_credits_and_journal_lists_every_entry(funded, food):
-    services.movement_commit(fund=funded, amount="400.00", purpose=food, beneficiary="B")
+    services.movement_commit(user=None, fund=funded, amount="400.00", purpose=food, beneficiary="B")
     rows, debits, credits = selectors.trial_balance(funded)
     assert debits == credits == Decimal("1400.00")
     cash = next(r for r in rows if r[0] == "cash-money")

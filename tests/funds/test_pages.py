@@ -13,6 +13,11 @@ from django.urls import reverse
 from patto.funds.models import Fund, FundClerk, Movement
 
 
+def body(response) -> bytes:
+    """A response's bytes, whether the page streams them (downloads) or not."""
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
 @pytest.fixture
 def community(bologna):
     return Fund.objects.get(pact=bologna, code="comunita")
@@ -74,20 +79,20 @@ def test_people_without_consent_stay_anonymous_in_every_public_output(client, co
         for name in ("funds:movements_download", "funds:journal", "funds:trial_balance")
         for fmt in ("csv", "json")]
     for url in urls:
-        body = client.get(url).content.decode()
+        text = body(client.get(url)).decode()
         for name in hidden:
-            assert name not in body, url
-    assert "Donatore anonimo" in client.get(urls[1]).content.decode()
-    assert any(name in client.get(urls[1]).content.decode() for name in shown)
+            assert name not in text, url
+    assert "Donatore anonimo" in body(client.get(urls[1])).decode()
+    assert any(name in body(client.get(urls[1])).decode() for name in shown)
 
 
 def test_downloads_in_three_formats_carry_every_movement(client, community, bologna):
     count = Movement.objects.filter(fund=community).count()
     url = reverse("funds:movements_download", args=[bologna.code, community.code, "csv"])
-    rows = list(csv.DictReader(io.StringIO(client.get(url).content.decode())))
+    rows = list(csv.DictReader(io.StringIO(body(client.get(url)).decode())))
     assert len(rows) == count
     url = reverse("funds:movements_download", args=[bologna.code, community.code, "json"])
-    assert len(json.loads(client.get(url).content)) == count
+    assert len(json.loads(body(client.get(url)))) == count
     url = reverse("funds:movements_download", args=[bologna.code, community.code, "xlsx"])
     assert client.get(url)["Content-Type"].startswith("application/vnd.openxmlformats")
     bad = reverse("funds:movements_download", args=[bologna.code, community.code, "pdf"])
@@ -96,7 +101,7 @@ def test_downloads_in_three_formats_carry_every_movement(client, community, bolo
 
 def test_trial_balance_download_reconciles(client, community, bologna):
     url = reverse("funds:trial_balance", args=[bologna.code, community.code, "csv"])
-    rows = list(csv.DictReader(io.StringIO(client.get(url).content.decode())))
+    rows = list(csv.DictReader(io.StringIO(body(client.get(url)).decode())))
     total = rows[-1]
     assert total["account"] == "TOTAL" and total["debits"] == total["credits"]
     assert sum(Decimal(r["debits"]) for r in rows[:-1]) == Decimal(total["debits"])
@@ -153,14 +158,46 @@ def test_a_refused_movement_shows_the_field_and_writes_nothing(client, community
 
 
 def test_reversal_from_the_staff_page(client, community, staff):
+    from patto.funds import services
+    from patto.funds.models import Account
+
     client.force_login(staff)
-    gift = Movement.objects.filter(fund=community, kind="receipt", medium="money",
-                                   reversed_by__isnull=True).order_by("-id").first()
+    purpose = community.purposes.get(code="casa")
+    gift = services.movement_receipt(fund=community, donor=community.pact.donors.get(
+        code="hera"), amount="10.00", purpose=purpose, ref="R-TWICE", user=staff)
+    balances = dict(Account.objects.filter(fund=community).values_list("code",
+                                                                       "balance_cents"))
     url = reverse("funds:reverse", args=[community.pact.code, community.code, gift.pk])
-    client.post(url, {"booked_on": "2025-12-30", "reason": "registrato due volte"})
-    assert Movement.objects.filter(reverses=gift).exists() or \
-        "disponibile" in str(list(client.get(reverse(
-            "funds:manage", args=[community.pact.code, community.code])).context["messages"]))
+    response = client.post(url, {"booked_on": "2025-12-30", "reason": "registrato due volte"})
+    assert response.status_code == 302
+    reversal = Movement.objects.get(reverses=gift)
+    assert (reversal.kind, reversal.amount, reversal.recorded_by) == ("reversal",
+                                                                      gift.amount, staff)
+    assert dict(Account.objects.filter(fund=community).values_list(
+        "code", "balance_cents")) == {**balances, "cash-money": balances["cash-money"] - 1000,
+                                      "available-money-casa":
+                                      balances["available-money-casa"] + 1000}
+
+
+def test_a_refused_reversal_from_the_staff_page_says_why_and_writes_nothing(
+        client, community, staff):
+    from patto.funds import services
+    from patto.funds.models import Account
+
+    client.force_login(staff)
+    purpose = community.purposes.get(code="casa")
+    gift = services.movement_receipt(fund=community, donor=community.pact.donors.get(
+        code="hera"), amount="10.00", purpose=purpose, ref="R-SPENT", user=staff)
+    # Everything available for the purpose is committed: the gift cannot be taken back.
+    available = Account.objects.get(fund=community, code="available-money-casa").normal_balance
+    services.movement_commit(fund=community, amount=available, purpose=purpose,
+                             beneficiary="Tutto impegnato", user=staff)
+    before = Movement.objects.count()
+    url = reverse("funds:reverse", args=[community.pact.code, community.code, gift.pk])
+    response = client.post(url, {"booked_on": "2025-12-30", "reason": "errore"}, follow=True)
+    assert Movement.objects.count() == before
+    assert not Movement.objects.filter(reverses=gift).exists()
+    assert any("disponibile" in str(m) for m in response.context["messages"])
 
 
 def test_donor_statement_by_signed_link_and_a_forged_one_is_refused(client, community,
@@ -186,8 +223,8 @@ def test_staff_export_reimports_exactly_into_an_empty_fund(client, community, st
     from patto.pact.models import Instrument
 
     client.force_login(staff)
-    body = client.get(reverse("funds:export", args=[bologna.code, community.code])).content
-    rows = list(csv.DictReader(io.StringIO(body.decode())))
+    exported = body(client.get(reverse("funds:export", args=[bologna.code, community.code])))
+    rows = list(csv.DictReader(io.StringIO(exported.decode())))
     assert len(rows) == Movement.objects.filter(fund=community).count()
     instrument = Instrument.objects.create(pact=bologna, code="copy", name="Copy",
                                            kind="community_fund", summary="c")

@@ -5,12 +5,24 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from patto.core.text import validate_text
 from patto.pact.models import Territory
 from patto.projects.forms import StyledForm
 
 from .models import AllocationRule, Donor, Medium, Movement
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class TextChecked:
+    """Every text field refuses control characters, as the services do: a person sees the
+    fault on the field before anything is posted."""
+
+    def prepare_fields(self) -> None:
+        super().prepare_fields()
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField) and validate_text not in field.validators:
+                field.validators.append(validate_text)
 
 
 class AmountField(forms.CharField):
@@ -21,7 +33,7 @@ class AmountField(forms.CharField):
         return value.replace(" ", "").replace(",", ".") if value else value
 
 
-class MovementForm(StyledForm):
+class MovementForm(TextChecked, StyledForm):
     booked_on = forms.DateField(label=_("Date"), widget=DATE)
     amount = AmountField(label=_("Amount (euro)"), max_length=20)
     ref = forms.CharField(label=_("Reference (receipt, deed)"), required=False, max_length=40,
@@ -29,17 +41,21 @@ class MovementForm(StyledForm):
     description = forms.CharField(label=_("Description"), required=False,
                                   widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, fund, **kwargs):
-        self.fund = fund
+    def __init__(self, *args, fund, user=None, **kwargs):
+        self.fund, self.user = fund, user
         super().__init__(*args, **kwargs)
 
     def prepare_fields(self) -> None:
+        super().prepare_fields()
         fund = self.fund
         if "purpose" in self.fields:
             self.fields["purpose"].queryset = fund.purposes.all()
         if "donor" in self.fields:
-            self.fields["donor"].queryset = Donor.objects.filter(pact=fund.pact).select_related(
-                "party", "territory")
+            # Only the donors whose data the clerk may see (see selectors.donors_visible).
+            from .selectors import donors_visible
+
+            self.fields["donor"].queryset = donors_visible(
+                user=self.user, pact=fund.pact).select_related("party", "territory")
             self.fields["donor"].label_from_instance = lambda d: f"{d.full_name} ({d.code})"
         if "commitment" in self.fields:
             self.fields["commitment"].queryset = (
@@ -91,13 +107,13 @@ class SettlementForm(MovementForm):
     commitment = forms.ModelChoiceField(label=_("Commitment"), queryset=None)
 
 
-class ReversalForm(StyledForm):
+class ReversalForm(TextChecked, StyledForm):
     booked_on = forms.DateField(label=_("Date"), widget=DATE)
     reason = forms.CharField(label=_("Why it is reversed"), widget=forms.Textarea(
         attrs={"rows": 2}))
 
 
-class DonorForm(StyledForm, forms.ModelForm):
+class DonorForm(TextChecked, StyledForm, forms.ModelForm):
     class Meta:
         model = Donor
         fields = ["code", "kind", "party", "territory", "name", "tax_code", "email",
@@ -105,7 +121,7 @@ class DonorForm(StyledForm, forms.ModelForm):
         widgets = {"consent_on": DATE}
 
 
-class TransformationForm(StyledForm):
+class TransformationForm(TextChecked, StyledForm):
     ref = forms.CharField(label=_("Reference"), max_length=40)
     municipality = forms.ModelChoiceField(label=_("Municipality"), queryset=Territory.objects
                                           .filter(kind=Territory.Kind.MUNICIPALITY)
@@ -119,15 +135,16 @@ class TransformationForm(StyledForm):
     extraordinary_contribution = AmountField(label=_("Extraordinary contribution (euro)"))
     purpose = forms.ModelChoiceField(label=_("Purpose"), queryset=None)
 
-    def __init__(self, *args, fund, **kwargs):
-        self.fund = fund
+    def __init__(self, *args, fund, user=None, **kwargs):
+        self.fund, self.user = fund, user
         super().__init__(*args, **kwargs)
 
     def prepare_fields(self) -> None:
+        super().prepare_fields()
         self.fields["purpose"].queryset = self.fund.purposes.all()
 
 
-class RuleForm(StyledForm, forms.ModelForm):
+class RuleForm(TextChecked, StyledForm, forms.ModelForm):
     class Meta:
         model = AllocationRule
         fields = ["code", "name", "purpose", "method", "year", "threshold",
@@ -138,6 +155,7 @@ class RuleForm(StyledForm, forms.ModelForm):
         super().__init__(*args, **kwargs)
 
     def prepare_fields(self) -> None:
+        super().prepare_fields()
         self.fields["purpose"].queryset = self.fund.purposes.all()
 
 

@@ -21,6 +21,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from patto.core.models import ExampleDataModel, TimeStampedModel
+from patto.core.text import validate_text
 from patto.pact.models import Instrument, Pact, Party, Territory, validate_tax_code
 
 CENT = Decimal("0.01")
@@ -138,8 +139,9 @@ class Donor(ExampleDataModel, TimeStampedModel):
                               related_name="donations", verbose_name=_("party"))
     territory = models.ForeignKey(Territory, on_delete=models.PROTECT, null=True, blank=True,
                                   related_name="donors", verbose_name=_("municipality"))
-    name = models.CharField(_("name"), max_length=200, blank=True, help_text=_(
-        "For organisations and people; parties and municipalities take their registry name."))
+    name = models.CharField(_("name"), max_length=200, blank=True, validators=[validate_text],
+                            help_text=_("For organisations and people; parties and "
+                                        "municipalities take their registry name."))
     tax_code = models.CharField(_("tax code"), max_length=16, blank=True,
                                 validators=[validate_tax_code])
     email = models.EmailField(_("e-mail"), blank=True, help_text=_(
@@ -148,6 +150,10 @@ class Donor(ExampleDataModel, TimeStampedModel):
                                          help_text=_(
         "A person's name is public only with consent; organisations are always named."))
     consent_on = models.DateField(_("consent recorded on"), null=True, blank=True)
+    statement_version = models.PositiveIntegerField(
+        _("statement link version"), default=1, editable=False, help_text=_(
+            "Signed into the donor's statement links: revoking them raises it, and every "
+            "link sent before stops working."))
     history = HistoricalRecords()
 
     class Meta:

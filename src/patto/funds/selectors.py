@@ -46,6 +46,40 @@ def fund_list(*, pact: Pact) -> QuerySet[Fund]:
     return Fund.objects.filter(pact=pact).select_related("instrument", "pact")
 
 
+def funds_kept(*, user) -> QuerySet[Fund]:
+    """The funds a person keeps: all for the secretariat, a clerk's own, else none."""
+    from patto.projects.rules import is_secretariat
+
+    if is_secretariat(user):
+        return Fund.objects.all()
+    if not (user and user.is_authenticated):
+        return Fund.objects.none()
+    return Fund.objects.filter(clerks__user=user)
+
+
+def donors_visible(*, user, pact: Pact | None = None) -> QuerySet[Donor]:
+    """Donors whose personal data (tax code, e-mail, a name without consent) a person may see.
+
+    The secretariat sees every donor. A fund clerk sees the donors of the pacts of the funds
+    he keeps, except those who gave only to funds he does not keep: the donors he records
+    gifts from, and new donors not yet in any book. Everybody else sees none.
+    """
+    from django.db.models import Exists, OuterRef
+
+    from patto.projects.rules import is_secretariat
+
+    found = Donor.objects.all() if pact is None else Donor.objects.filter(pact=pact)
+    if is_secretariat(user):
+        return found
+    if not (user and user.is_authenticated):
+        return found.none()
+    kept = Fund.objects.filter(clerks__user=user)
+    gave_here = Exists(Movement.objects.filter(donor=OuterRef("pk"), fund__in=kept))
+    gave_elsewhere = Exists(Movement.objects.filter(donor=OuterRef("pk")).exclude(
+        fund__in=kept))
+    return found.filter(pact__in=kept.values("pact")).filter(gave_here | ~gave_elsewhere)
+
+
 def fund_get(*, pact_code: str, code: str) -> Fund:
     from django.shortcuts import get_object_or_404
 

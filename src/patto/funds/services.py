@@ -15,11 +15,13 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from patto.core.errors import ApplicationError
+from patto.core.text import validate_text
 from patto.engine.problems import Problem
 
 from .models import (
@@ -30,9 +32,11 @@ from .models import (
     Donor,
     Entry,
     Fund,
+    FundClerk,
     Medium,
     Movement,
     Purpose,
+    RuleIndicator,
     Simulation,
     Transformation,
 )
@@ -45,6 +49,34 @@ class FundError(ApplicationError):
         super().__init__(message, code=code, problems=[
             Problem(file="", code=code, detail=message, field=field)])
         self.field = field
+
+
+def _require(user: Any, perm: str, obj: Any = None) -> None:
+    """Refuse a person who does not hold the role (see ``funds.rules``).
+
+    ``user=None`` is the platform itself (the package loader, commands, the ledger
+    benchmark), never a person: pages always pass the signed-in (or anonymous) user, so a
+    visitor without the role is refused here even if a page forgot to check.
+    """
+    if user is None:
+        return
+    if not user.has_perm(perm, obj):
+        raise PermissionDenied(_("You are not allowed to do this."))
+
+
+def _text(field: str, value: Any) -> str:
+    """Text a person typed: control characters refused (they break the XLSX downloads)."""
+    value = "" if value is None else str(value)
+    try:
+        validate_text(value)
+    except ValidationError as exc:
+        raise FundError(field, f"{field}: {exc.messages[0]}",
+                        code="control-character") from None
+    return value
+
+
+def _acting(user: Any) -> Any:
+    return user if getattr(user, "is_authenticated", False) else None
 
 
 def _euro(value: Decimal) -> str:
@@ -233,17 +265,22 @@ def _write_lines(movement: Movement, lines: list[Line]) -> None:
     return movement
 
 
+TEXT_FIELDS = ("description", "item", "unit", "valued_by", "beneficiary")
+
+
 def _movement(fund: Fund, kind: str, *, user, ref: str | None, booked_on: dt.date | None,
               amount: Decimal, **fields) -> Movement:
+    ref = _text("ref", ref)
+    for name in TEXT_FIELDS:
+        if name in fields:
+            fields[name] = _text(name, fields[name])
     if booked_on is None:
         booked_on = timezone.localdate()
     if booked_on > timezone.localdate() + dt.timedelta(days=366):
         raise FundError("booked_on", _("booked_on: %(date)s is more than a year ahead: check "
                                        "the date.") % {"date": booked_on})
-    return Movement(fund=fund, kind=kind, ref=(ref or "").strip() or _new_ref(kind),
-                    booked_on=booked_on, amount=amount,
-                    recorded_by=user if getattr(user, "is_authenticated", False) else None,
-                    **fields)
+    return Movement(fund=fund, kind=kind, ref=ref.strip() or _new_ref(kind),
+                    booked_on=booked_on, amount=amount, recorded_by=_acting(user), **fields)
 
 
 def _check_purpose(fund: Fund, purpose: Purpose | None) -> Purpose:
@@ -266,9 +303,10 @@ def _check_donor(fund: Fund, donor: Donor | None) -> Donor:
 
 
 def movement_pledge(*, fund: Fund, donor: Donor, amount: Any, purpose: Purpose,
-                    user=None, booked_on: dt.date | None = None, ref: str | None = None,
+                    user: Any, booked_on: dt.date | None = None, ref: str | None = None,
                     description: str = "", is_example: bool = False) -> Movement:
     """A promise to give money: receivable until the receipts that honour it arrive."""
+    _require(user, "funds.add_movement", fund)
     amount = money(amount)
     movement = _movement(fund, Movement.Kind.PLEDGE, user=user, ref=ref, booked_on=booked_on,
                          amount=amount, donor=_check_donor(fund, donor),
@@ -283,11 +321,13 @@ def movement_pledge(*, fund: Fund, donor: Donor, amount: Any, purpose: Purpose,
 def movement_receipt(*, fund: Fund, donor: Donor, amount: Any, purpose: Purpose,
                      medium: str = Medium.MONEY, pledge: Movement | None = None,
                      item: str = "", quantity: Decimal | None = None, unit: str = "",
-                     valued_by: str = "", user=None, booked_on: dt.date | None = None,
+                     valued_by: str = "", user: Any, booked_on: dt.date | None = None,
                      ref: str | None = None, description: str = "",
                      is_example: bool = False) -> Movement:
     """Money or goods received: held, and available for the purpose; a receipt that honours a
     pledge settles it up to what is left of it."""
+    _require(user, "funds.add_movement", fund)
+    item, valued_by = _text("item", item), _text("valued_by", valued_by)
     amount = money(amount)
     donor = _check_donor(fund, donor)
     purpose = _check_purpose(fund, purpose)
@@ -330,11 +370,13 @@ def movement_receipt(*, fund: Fund, donor: Donor, amount: Any, purpose: Purpose,
 
 def movement_commit(*, fund: Fund, amount: Any, purpose: Purpose,
                     medium: str = Medium.MONEY, project=None, beneficiary_territory=None,
-                    beneficiary: str = "", user=None, booked_on: dt.date | None = None,
+                    beneficiary: str = "", user: Any, booked_on: dt.date | None = None,
                     ref: str | None = None, description: str = "",
                     simulation: Simulation | None = None,
                     is_example: bool = False) -> Movement:
     """An allocation to a project, a municipality or a programme: money set aside to pay."""
+    _require(user, "funds.add_movement", fund)
+    beneficiary = _text("beneficiary", beneficiary)
     amount = money(amount)
     purpose = _check_purpose(fund, purpose)
     targets = [bool(project), bool(beneficiary_territory), bool(beneficiary.strip())]
@@ -363,6 +405,7 @@ def _settle(kind: str, *, commitment: Movement, amount: Any, user, booked_on, re
                                         "nothing can be paid that was not committed."),
                         code="no-commitment")
     fund = commitment.fund
+    _require(user, "funds.add_movement", fund)
     movement = _movement(fund, kind, user=user, ref=ref, booked_on=booked_on, amount=amount,
                          purpose=commitment.purpose, medium=commitment.medium,
                          commitment=commitment, project=commitment.project,
@@ -377,7 +420,7 @@ def _settle(kind: str, *, commitment: Movement, amount: Any, user, booked_on, re
     return _post(movement, [Line(commitment.account, amount), Line(other, -amount)])
 
 
-def movement_pay(*, commitment: Movement, amount: Any, user=None,
+def movement_pay(*, commitment: Movement, amount: Any, user: Any,
                  booked_on: dt.date | None = None, ref: str | None = None,
                  description: str = "", is_example: bool = False) -> Movement:
     """A payment (or a delivery of goods) against a commitment, never above what is left."""
@@ -386,7 +429,7 @@ def movement_pay(*, commitment: Movement, amount: Any, user=None,
                    is_example=is_example)
 
 
-def movement_release(*, commitment: Movement, amount: Any, user=None,
+def movement_release(*, commitment: Movement, amount: Any, user: Any,
                      booked_on: dt.date | None = None, ref: str | None = None,
                      description: str = "", is_example: bool = False) -> Movement:
     """Give back to the purpose what a commitment will not spend (a project under budget)."""
@@ -395,10 +438,12 @@ def movement_release(*, commitment: Movement, amount: Any, user=None,
                    is_example=is_example)
 
 
-def movement_reverse(*, movement: Movement, reason: str, user=None,
+def movement_reverse(*, movement: Movement, reason: str, user: Any,
                      booked_on: dt.date | None = None, ref: str | None = None,
                      is_example: bool = False) -> Movement:
     """Cancel a movement with its mirror image, which names it; the original stays."""
+    _require(user, "funds.add_movement", movement.fund)
+    reason = _text("description", reason)
     if not reason.strip():
         raise FundError("description", _("description: say why the movement is reversed."))
     if movement.kind == Movement.Kind.REVERSAL:
@@ -424,7 +469,74 @@ def movement_reverse(*, movement: Movement, reason: str, user=None,
 
 
 # ---------------------------------------------------------------------------------------------
-# Donors
+# Donors and clerks
+
+DONOR_FIELDS = ("code", "kind", "party", "territory", "name", "tax_code", "email",
+                "consent_public", "consent_on", "is_example")
+
+
+def _refusal(exc: ValidationError) -> FundError:
+    """A model's own check as a domain error naming the first field at fault."""
+    found = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    field = next(iter(found))
+    return FundError(field, " ".join(f"{name}: {' '.join(messages)}" if name != "__all__"
+                                     else " ".join(messages)
+                                     for name, messages in found.items()))
+
+
+def _donor_save(donor: Donor, fields: dict, user: Any) -> Donor:
+    unknown = set(fields) - set(DONOR_FIELDS)
+    if unknown:
+        raise TypeError(f"not donor fields: {sorted(unknown)}")
+    for name, value in fields.items():
+        if isinstance(value, str):
+            value = _text(name, value.strip())
+        setattr(donor, name, value)
+    donor._history_user = _acting(user)
+    try:
+        donor.full_clean()
+    except ValidationError as exc:
+        raise _refusal(exc) from None
+    donor.save()
+    return donor
+
+
+def donor_create(*, pact, user: Any, **fields: Any) -> Donor:
+    """A new donor of the pact's funds, recorded by the secretariat or a fund clerk."""
+    _require(user, "funds.add_donor", pact)
+    with transaction.atomic():
+        return _donor_save(Donor(pact=pact), fields, user)
+
+
+def donor_change(*, donor: Donor, user: Any, **fields: Any) -> Donor:
+    """Correct a donor's registry data (consent included); the history keeps the former."""
+    _require(user, "funds.change_donor", donor)
+    with transaction.atomic():
+        return _donor_save(donor, fields, user)
+
+
+def donor_delete(*, donor: Donor, user: Any) -> None:
+    """Remove a donor recorded by mistake; one who gave stays, as the books never change."""
+    _require(user, "funds.delete_donor", donor)
+    if donor.movements.exists():
+        raise FundError("donor", _("donor: %(code)s has movements in the books and stays; "
+                                   "correct the data instead.") % {"code": donor.code},
+                        code="donor-in-books")
+    with transaction.atomic():
+        donor._history_user = _acting(user)
+        donor.delete()
+
+
+def donor_statement_revoke(*, donor: Donor, user: Any) -> Donor:
+    """Make every statement link sent to the donor so far stop working (a new one works)."""
+    _require(user, "funds.change_donor", donor)
+    with transaction.atomic():
+        locked = Donor.objects.select_for_update().get(pk=donor.pk)
+        locked.statement_version += 1
+        locked._history_user = _acting(user)  # kept in the history like any other change
+        locked.save(update_fields=["statement_version", "updated_at"])
+    donor.statement_version = locked.statement_version
+    return donor
 
 
 def donor_for_municipality(*, pact, territory) -> Donor:
@@ -432,6 +544,21 @@ def donor_for_municipality(*, pact, territory) -> Donor:
         pact=pact, code=f"comune-{territory.code}",
         defaults={"kind": Donor.Kind.MUNICIPALITY, "territory": territory})
     return donor
+
+
+def fund_clerk_add(*, fund: Fund, person: Any, user: Any) -> FundClerk:
+    """Let ``person`` record the fund's movements and see its donors (secretariat only)."""
+    _require(user, "funds.change_fund", fund)
+    with transaction.atomic():
+        clerk, _created = FundClerk.objects.get_or_create(fund=fund, user=person)
+    return clerk
+
+
+def fund_clerk_remove(*, clerk: FundClerk, user: Any) -> None:
+    _require(user, "funds.change_fund", clerk.fund)
+    with transaction.atomic():
+        clerk._history_user = _acting(user)
+        clerk.delete()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -452,11 +579,13 @@ def _money_or_zero(value: Any, field: str) -> Decimal:
 
 def transformation_declare(*, fund: Fund, ref: str, municipality, area: str,
                            declared_on: dt.date, description: str, secondary_charges: Any,
-                           extraordinary_contribution: Any, purpose: Purpose, user=None,
+                           extraordinary_contribution: Any, purpose: Purpose, user: Any,
                            is_example: bool = False) -> Transformation:
     """Record a transformation and pledge the contribution it owes, by the rule in force."""
     from patto.engine.equalisation import ChargeRate, contribution_due, rate_on
 
+    _require(user, "funds.add_transformation", fund)
+    ref, description = _text("ref", ref), _text("description", description)
     if fund.kind != Fund.Kind.EQUALISATION:
         raise FundError("fund", _("fund: transformations pay into the equalisation fund."))
     charges = {field: _money_or_zero(value, field) for field, value in (
@@ -495,24 +624,55 @@ def transformation_declare(*, fund: Fund, ref: str, municipality, area: str,
     return transformation
 
 
-def simulation_run(*, rule: AllocationRule, user=None) -> Simulation:
+def allocation_rule_simulate(*, fund: Fund, rule: AllocationRule | None, fields: dict,
+                             indicators: list[dict], user: Any) -> Simulation:
+    """Save a rule's parameters and indicators (a new rule when ``rule`` is None) and run it,
+    in one transaction; a rule with an adopted allocation never changes."""
+    _require(user, "funds.add_simulation", fund)
+    if rule is not None and (rule.fund_id != fund.pk or rule.simulations.filter(
+            adopted_at__isnull=False).exists()):
+        raise FundError("rule", _("This rule has an adopted allocation: make a new rule to "
+                                  "change it."), code="rule-adopted")
+    with transaction.atomic():
+        rule = rule if rule is not None else AllocationRule(fund=fund)
+        for name, value in fields.items():
+            setattr(rule, name, _text(name, value) if isinstance(value, str) else value)
+        if rule.purpose_id is not None and rule.purpose.fund_id != fund.pk:
+            raise FundError("purpose", _("purpose: “%(purpose)s” belongs to another fund.") % {
+                "purpose": rule.purpose})
+        rule._history_user = _acting(user)
+        try:
+            rule.full_clean()
+        except ValidationError as exc:
+            raise _refusal(exc) from None
+        rule.save()
+        RuleIndicator.objects.filter(rule=rule).delete()
+        RuleIndicator.objects.bulk_create([RuleIndicator(
+            rule=rule, indicator=line["indicator"], weight=line.get("weight") or 1.0,
+            fragile_when_high=bool(line.get("fragile_when_high"))) for line in indicators])
+        return simulation_run(rule=rule, user=user)
+
+
+def simulation_run(*, rule: AllocationRule, user: Any) -> Simulation:
     """Compute a rule on today's data and keep the result, every line explained."""
     from .selectors import allocation_compute
 
+    _require(user, "funds.add_simulation", rule.fund)
     computed = allocation_compute(rule=rule)
     simulation = Simulation.objects.create(
-        rule=rule, created_by=user if getattr(user, "is_authenticated", False) else None,
+        rule=rule, created_by=_acting(user),
         parameters=computed["parameters"], lines=computed["lines"],
         allocated=computed["allocated"], unallocated=computed["unallocated"])
     return simulation
 
 
-def simulation_adopt(*, simulation: Simulation, user=None,
+def simulation_adopt(*, simulation: Simulation, user: Any,
                      booked_on: dt.date | None = None) -> list[Movement]:
     """Commit the simulated amounts to the municipalities, all or none."""
     from patto.pact.models import Territory
 
     rule = simulation.rule
+    _require(user, "funds.adopt_simulation", rule.fund)
     if simulation.adopted_at is not None:
         raise FundError("simulation", _("simulation: this allocation is already adopted."))
     if Simulation.objects.filter(rule=rule, adopted_at__isnull=False).exists():
@@ -534,7 +694,7 @@ def simulation_adopt(*, simulation: Simulation, user=None,
                 simulation=simulation, is_example=rule.is_example))
         updated = Simulation.objects.filter(pk=simulation.pk, adopted_at__isnull=True).update(
             adopted_at=timezone.now(),
-            adopted_by=user if getattr(user, "is_authenticated", False) else None)
+            adopted_by=_acting(user))
         if updated != 1:
             raise FundError("simulation", _("simulation: this allocation is already adopted."))
     simulation.refresh_from_db()
@@ -542,10 +702,18 @@ def simulation_adopt(*, simulation: Simulation, user=None,
 
 
 def charge_rule_save(*, fund: Fund, valid_from: dt.date, secondary_rate: Decimal,
-                     extraordinary_rate: Decimal, note: str = "", user=None) -> ChargeRule:
-    rule = ChargeRule(fund=fund, valid_from=valid_from, secondary_rate=secondary_rate,
-                      extraordinary_rate=extraordinary_rate, note=note)
-    rule._history_user = user
-    rule.full_clean()
-    rule.save()
+                     extraordinary_rate: Decimal, note: str = "", user: Any,
+                     rule: ChargeRule | None = None) -> ChargeRule:
+    """Record (or correct, when ``rule`` is given) the share of the charges due from a date."""
+    _require(user, "funds.change_chargerule", fund)
+    rule = rule if rule is not None else ChargeRule()
+    rule.fund, rule.valid_from, rule.note = fund, valid_from, _text("note", note)
+    rule.secondary_rate, rule.extraordinary_rate = secondary_rate, extraordinary_rate
+    rule._history_user = _acting(user)
+    try:
+        rule.full_clean()
+    except ValidationError as exc:
+        raise _refusal(exc) from None
+    with transaction.atomic():
+        rule.save()
     return rule

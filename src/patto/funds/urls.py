@@ -24,6 +24,8 @@ urlpatterns = [
     path("gestione/fondi/<slug:pact>/<slug:fund>/esporta.csv", views.movements_export,
          name="export"),
     path("gestione/fondi/<slug:pact>/<slug:fund>/donatori/", views.donor_list, name="donors"),
+    path("gestione/fondi/<slug:pact>/<slug:fund>/donatori/<int:pk>/revoca-estratti/",
+         views.donor_statement_revoke, name="statement_revoke"),
     path("gestione/fondi/<slug:pact>/<slug:fund>/simulatore/", views.simulator,
          name="simulator"),
     path("gestione/fondi/<slug:pact>/<slug:fund>/simulatore/<int:pk>/", views.simulation_detail,

@@ -3,12 +3,14 @@ movements, keep donors and run the equalisation simulator."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import PermissionDenied
+from django.forms import CharField
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -34,9 +36,11 @@ from .forms import (
     SettlementForm,
     TransformationForm,
 )
-from .models import AllocationRule, Donor, Fund, Movement, RuleIndicator, Simulation
+from .models import AllocationRule, Donor, Fund, Movement, Simulation
 
 STATEMENT_SALT = "patto.funds.statement"
+#: How long a statement link works; the fund sends a new one with each statement.
+STATEMENT_MAX_AGE = dt.timedelta(days=90)
 
 FORMS = {"receipt": ReceiptForm, "pledge": PledgeForm, "commitment": CommitmentForm,
          "payment": SettlementForm, "release": SettlementForm,
@@ -152,17 +156,30 @@ def fund_trial_balance(request: HttpRequest, pact: str, fund: str, fmt: str) -> 
 
 
 def statement_token(donor: Donor) -> str:
-    return signing.dumps({"donor": donor.pk}, salt=STATEMENT_SALT)
+    """The signed part of a donor's statement link: who, and which version of the links (a
+    revocation raises the donor's version, so older links stop working)."""
+    return signing.dumps({"donor": donor.pk, "version": donor.statement_version},
+                         salt=STATEMENT_SALT)
+
+
+def _statement_donor(token: str) -> Donor:
+    """The donor a link names, or 404 for a link forged, malformed, expired or revoked."""
+    try:
+        payload = signing.loads(token, salt=STATEMENT_SALT, max_age=STATEMENT_MAX_AGE)
+        donor_id, version = payload["donor"], payload["version"]
+    except (signing.BadSignature, ValueError, TypeError, KeyError):
+        # BadSignature covers forged and expired links; the others a payload signed with
+        # our key that is not what statement_token writes (an old format, a bug).
+        raise Http404 from None
+    if type(donor_id) is not int or type(version) is not int:
+        raise Http404
+    return get_object_or_404(Donor.objects.select_related("party", "territory", "pact"),
+                             pk=donor_id, statement_version=version)
 
 
 def donor_statement(request: HttpRequest, token: str) -> HttpResponse:
     """A donor's own statement, reached by the signed link the fund sends them."""
-    try:
-        payload = signing.loads(token, salt=STATEMENT_SALT, max_age=60 * 60 * 24 * 365)
-    except signing.BadSignature:
-        raise Http404 from None
-    donor = get_object_or_404(Donor.objects.select_related("party", "territory", "pact"),
-                              pk=payload["donor"])
+    donor = _statement_donor(token)
     response = render(request, "funds/statement.html", selectors.donor_statement(donor))
     response["X-Robots-Tag"] = "noindex"
     response["Cache-Control"] = "private, no-store"
@@ -180,13 +197,19 @@ def _fund_for(request: HttpRequest, pact: str, fund: str, perm: str) -> Fund:
     return fund
 
 
-def _forms(fund: Fund, bound: str | None = None, data=None) -> dict:
+def _forms(fund: Fund, user, bound: str | None = None, data=None) -> dict:
     today = timezone.localdate()
     kinds = list(FORMS) if fund.kind == Fund.Kind.EQUALISATION else \
         [k for k in FORMS if k != "transformation"]
-    return {what: FORMS[what](data if what == bound else None, fund=fund, prefix=what,
-                              initial={"booked_on": today, "declared_on": today})
+    return {what: FORMS[what](data if what == bound else None, fund=fund, user=user,
+                              prefix=what, initial={"booked_on": today, "declared_on": today})
             for what in kinds}
+
+
+def _show(form, exc: ApplicationError) -> None:
+    """A refusal of a service on the form: on its field when the form has it."""
+    field = getattr(exc, "field", None)
+    form.add_error(field if field in form.fields else None, exc.message)
 
 
 @login_required
@@ -196,7 +219,7 @@ def manage(request: HttpRequest, pact: str, fund: str,
     movements = list(selectors.movement_list(fund=fund).order_by("-booked_on", "-id")[:50])
     totals = selectors.fund_totals(fund)
     return render(request, "funds/manage.html", {
-        "pact": fund.pact, "fund": fund, "forms": forms or _forms(fund),
+        "pact": fund.pact, "fund": fund, "forms": forms or _forms(fund, request.user),
         "movements": movements, "totals": totals,
         "combined": selectors.fund_totals_combined(totals),
         "reversal_form": ReversalForm(initial={"booked_on": timezone.localdate()}),
@@ -205,46 +228,42 @@ def manage(request: HttpRequest, pact: str, fund: str,
     })
 
 
+#: The service that records each kind of movement, and the form fields it does not take.
+RECORDERS = {
+    "receipt": (services.movement_receipt, ()),
+    "pledge": (services.movement_pledge, ()),
+    "commitment": (services.movement_commit, ()),
+    "payment": (services.movement_pay, ("purpose",)),
+    "release": (services.movement_release, ("purpose",)),
+}
+
+
 @login_required
 @require_POST
 def record(request: HttpRequest, pact: str, fund: str, what: str) -> HttpResponse:
     fund_obj = _fund_for(request, pact, fund, "funds.add_movement")
     if what not in FORMS:
         raise Http404
-    if what == "transformation" and not request.user.has_perm("funds.add_transformation",
-                                                              fund_obj):
-        raise PermissionDenied
-    forms = _forms(fund_obj, what, request.POST)
+    forms = _forms(fund_obj, request.user, what, request.POST)
     form = forms.get(what)
     if form is None:
         raise Http404
     if form.is_valid():
-        data = dict(form.cleaned_data)
-        common = {"user": request.user}
+        data = {k: ("" if v is None and isinstance(form.fields[k], CharField) else v)
+                for k, v in form.cleaned_data.items()}
         try:
             if what == "transformation":
-                made = services.transformation_declare(fund=fund_obj, **data, **common)
-                label = made.pledge.ref
+                label = services.transformation_declare(
+                    fund=fund_obj, user=request.user, **data).pledge.ref
             else:
-                if what in ("payment", "release"):
-                    data.pop("purpose", None)
-                call = {"receipt": services.movement_receipt,
-                        "pledge": services.movement_pledge,
-                        "commitment": services.movement_commit,
-                        "payment": services.movement_pay,
-                        "release": services.movement_release}[what]
+                call, unused = RECORDERS[what]
+                for name in unused:
+                    data.pop(name, None)
                 if what in ("receipt", "pledge", "commitment"):
                     data["fund"] = fund_obj
-                if what == "commitment":
-                    data["beneficiary"] = data.get("beneficiary") or ""
-                if what == "receipt":
-                    for key in ("item", "unit", "valued_by"):
-                        data[key] = data.get(key) or ""
-                made = call(**data, **common)
-                label = made.ref
+                label = call(user=request.user, **data).ref
         except ApplicationError as exc:
-            form.add_error(getattr(exc, "field", None) if getattr(exc, "field", None)
-                           in form.fields else None, exc.message)
+            _show(form, exc)
         else:
             messages.success(request, _("Recorded: %(ref)s.") % {"ref": label})
             return redirect("funds:manage", pact=pact, fund=fund)
@@ -281,26 +300,39 @@ def movements_export(request: HttpRequest, pact: str, fund: str) -> HttpResponse
 
 @login_required
 def donor_list(request: HttpRequest, pact: str, fund: str) -> HttpResponse:
+    """The donors a clerk may see, each with the link to their statement; adding a donor."""
     fund = _fund_for(request, pact, fund, "funds.add_movement")
     form = DonorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        donor = form.save(commit=False)
-        donor.pact = fund.pact
-        donor._history_user = request.user
         try:
-            donor.full_clean()
-        except Exception as exc:  # a ValidationError from the model's own checks
-            form.add_error(None, exc)
+            donor = services.donor_create(pact=fund.pact, user=request.user,
+                                          **form.cleaned_data)
+        except ApplicationError as exc:
+            _show(form, exc)
         else:
-            donor.save()
             messages.success(request, _("Donor %(code)s added.") % {"code": donor.code})
             return redirect("funds:donors", pact=pact, fund=fund.code)
-    donors = Donor.objects.filter(pact=fund.pact).select_related("party", "territory")
+    donors = selectors.donors_visible(user=request.user, pact=fund.pact).select_related(
+        "party", "territory")
     rows = [(d, request.build_absolute_uri(reverse("funds:statement",
                                                    args=[statement_token(d)])))
             for d in donors]
     return render(request, "funds/donors.html", {"pact": fund.pact, "fund": fund,
                                                  "rows": rows, "form": form})
+
+
+@login_required
+@require_POST
+def donor_statement_revoke(request: HttpRequest, pact: str, fund: str,
+                           pk: int) -> HttpResponse:
+    """Stop every statement link sent to a donor (a link forwarded to the wrong person)."""
+    fund = _fund_for(request, pact, fund, "funds.add_movement")
+    donor = get_object_or_404(selectors.donors_visible(user=request.user, pact=fund.pact),
+                              pk=pk)
+    services.donor_statement_revoke(donor=donor, user=request.user)
+    messages.success(request, _("The statement links sent so far to %(code)s no longer "
+                                "work; send the new one.") % {"code": donor.code})
+    return redirect("funds:donors", pact=pact, fund=fund.code)
 
 
 def _rule_indicators(rule: AllocationRule) -> list[dict]:
@@ -320,31 +352,17 @@ def simulator(request: HttpRequest, pact: str, fund: str) -> HttpResponse:
     formset = RuleIndicatorFormSet(request.POST or None, prefix="ind",
                                    initial=_rule_indicators(rule) if rule else None,
                                    form_kwargs={"pact": fund.pact})
-    if request.method == "POST":
-        if locked:
-            messages.error(request, _("This rule has an adopted allocation: make a new rule "
-                                      "to change it."))
-        elif form.is_valid() and formset.is_valid():
-            chosen = [f.cleaned_data for f in formset
-                      if f.cleaned_data and f.cleaned_data.get("indicator")]
-            from django.db import transaction
-
-            try:
-                with transaction.atomic():
-                    saved = form.save(commit=False)
-                    saved.fund = fund
-                    saved._history_user = request.user
-                    saved.save()
-                    saved.indicators.all().delete()
-                    RuleIndicator.objects.bulk_create([RuleIndicator(
-                        rule=saved, indicator=c["indicator"], weight=c["weight"] or 1.0,
-                        fragile_when_high=bool(c["fragile_when_high"])) for c in chosen])
-                    simulation = services.simulation_run(rule=saved, user=request.user)
-            except ApplicationError as exc:
-                messages.error(request, exc.message)
-            else:
-                return redirect("funds:simulation", pact=pact, fund=fund.code,
-                                pk=simulation.pk)
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        chosen = [f.cleaned_data for f in formset
+                  if f.cleaned_data and f.cleaned_data.get("indicator")]
+        try:
+            simulation = services.allocation_rule_simulate(
+                fund=fund, rule=rule, fields=form.cleaned_data, indicators=chosen,
+                user=request.user)
+        except ApplicationError as exc:
+            _show(form, exc)
+        else:
+            return redirect("funds:simulation", pact=pact, fund=fund.code, pk=simulation.pk)
     simulations = Simulation.objects.filter(rule__fund=fund).select_related(
         "rule", "created_by")[:40]
     return render(request, "funds/simulator.html", {

@@ -67,8 +67,8 @@ class Command(BaseCommand):
         services.fund_chart_ensure(fund=fund)
         donor = Donor.objects.create(pact=pact, code="scratch-donor",
                                      kind=Donor.Kind.ORGANISATION, name="Donor")
-        services.movement_receipt(fund=fund, donor=donor, amount=Decimal("1000000.00"),
-                                  purpose=purpose, ref="SEED")
+        services.movement_receipt(user=None, fund=fund, donor=donor, purpose=purpose,
+                                  amount=Decimal("1000000.00"), ref="SEED")
 
     def _write(self, writer: int, postings: int, start_file: str | None) -> None:
         from patto.funds import services
@@ -88,7 +88,7 @@ class Command(BaseCommand):
                 return None
             for _ in range(20):
                 try:
-                    made = call(**kwargs)
+                    made = call(user=None, **kwargs)  # the platform itself, no person
                 except services.FundError:
                     refused += 1
                     return None
@@ -157,5 +157,5 @@ class Command(BaseCommand):
             time.sleep(600)
 
         services.before_commit = stop
-        services.movement_receipt(fund=fund, donor=donor, purpose=purpose,
+        services.movement_receipt(user=None, fund=fund, donor=donor, purpose=purpose,
                                   amount=Decimal("777.77"), ref="HANG-1")
