@@ -379,3 +379,14 @@ def test_a_good_import_counts_its_rows_and_keeps_no_file(valid, staff,
     assert job.status == ImportJob.Status.DONE, job.problems
     assert job.total_rows == 2
     assert not job.file
+
+
+def test_a_row_with_too_many_cells_is_refused(valid, staff, settings,
+                                              django_capture_on_commit_callbacks):
+    settings.PATTO_UPLOAD_MAX_CELLS = 10
+    header, row = valid["values"]
+    content = _csv(header, [*row, *(["x"] * 20)])
+    job = _run("values", "v.csv", content, staff, django_capture_on_commit_callbacks)
+    assert job.status == ImportJob.Status.FAILED
+    assert "10" in job.problems[0]["detail"]
+    assert not job.file
