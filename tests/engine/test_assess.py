@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import shutil
+
 import numpy as np
 import pytest
 
-from patto.engine.assess import assess_many, assess_opensdg
+from patto.engine.assess import assess_many, assess_opensdg, assess_opensdg_path
 from patto.engine.opensdg import read_repository
+from patto.engine.opensdg_progress import Deviations
+from patto.engine.problems import InputError
 from patto.engine.progress import ProgressOptions, assess_series
 from tests.conftest import PACKAGE
 
@@ -51,8 +55,35 @@ def test_batched_equals_per_series(options, seed):
                 assert a == pytest.approx(b, rel=1e-12), name
 
 
-def test_agenda_assessment_has_a_record_for_every_series():
+def test_agenda_is_assessed_as_sdg_build_assesses_it():
     records = assess_opensdg(read_repository(PACKAGE / "agenda"))
-    series = [r for r in records if r["level"] == "series"]
-    assert len(series) > 100
-    assert {r["status"] for r in series} >= {"deterioration", "substantial_progress"}
+    indicators = {r["indicator"]: r for r in records if r["level"] == "indicator"}
+    assert len(indicators) == 30
+    # sdg-build ignores GeoCode: where municipalities sit beside the whole area, the headline
+    # has several values a year and Open SDG shows no status.
+    stopped = {k for k, r in indicators.items() if r["reason"] == "duplicate_year"}
+    assert "10-1-1" in stopped and "1-2-1" not in stopped
+    assert all(indicators[k]["status"] == "not_enough_data" for k in stopped)
+    assert {r["status"] for r in indicators.values()} >= {"deterioration",
+                                                         "substantial_progress"}
+
+
+def test_area_option_assesses_the_whole_territory():
+    records = assess_opensdg(read_repository(PACKAGE / "agenda"), Deviations(area="037"))
+    indicators = {r["indicator"]: r for r in records if r["level"] == "indicator"}
+    assert indicators["10-1-1"]["reason"] == "assessed"
+    assert all(r["reason"] != "duplicate_year" for r in indicators.values())
+
+
+def test_lenient_assessment_names_the_broken_indicator_and_assesses_the_others(tmp_path):
+    repo = tmp_path / "agenda"
+    shutil.copytree(PACKAGE / "agenda", repo)
+    (repo / "data" / "indicator_1-2-1.csv").write_text("Year,Value\n2015,x\n",
+                                                       encoding="utf-8")
+    records, _warnings = assess_opensdg_path(repo)
+    [broken] = [r for r in records if r["indicator"] == "1-2-1"]
+    assert (broken["reason"], broken["status"]) == ("unreadable", "not_enough_data")
+    assert "data/indicator_1-2-1.csv, row 2, field Value" in broken["problems"]
+    assert len({r["indicator"] for r in records}) == 30
+    with pytest.raises(InputError):
+        assess_opensdg_path(repo, strict=True)

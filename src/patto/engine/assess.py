@@ -1,7 +1,9 @@
 """Assesses whole files without a database: an Open SDG data folder or an SDMX-CSV file.
 
 `patto assess PATH` prints what this module returns: one record per indicator and one per
-series, with the figures behind each status.
+series, with the figures behind each status. An Open SDG folder is assessed as sdg-build 2.4
+assesses it (:mod:`.opensdg_progress`); an indicator whose files have a problem gets a record
+naming it, and the others are still assessed unless ``strict``.
 """
 
 from __future__ import annotations
@@ -13,7 +15,15 @@ from pathlib import Path
 
 import numpy as np
 
-from .opensdg import IndicatorFile, read_repository
+from .opensdg import IndicatorFile, read_repository_lenient
+from .opensdg_progress import (
+    SDG_BUILD,
+    Deviations,
+    IndicatorProgress,
+    SeriesProgress,
+    measure_indicator,
+)
+from .problems import InputError
 from .progress import (
     STATUSES,
     ProgressOptions,
@@ -27,6 +37,12 @@ from .sdmx import read_sdmx_csv
 FIELDS = ["level", "indicator", "series", "status", "score", "method", "base_year",
           "base_value", "latest_year", "latest_value", "target", "target_year",
           "observed_growth", "required_growth", "ratio"]
+#: The columns of an Open SDG assessment: the status, its source (auto, manual, off), the
+#: reason code and the figures behind it; ``problems`` names what kept an indicator out.
+OPENSDG_FIELDS = ["level", "indicator", "series", "status", "score", "source", "reason",
+                  "base_year", "base_value", "latest_year", "latest_value", "target",
+                  "target_year", "progress_value", "observed_growth", "required_growth",
+                  "problems"]
 
 
 def _record(level: str, indicator: str, series: str, a: SeriesAssessment | None,
@@ -119,7 +135,62 @@ def assess_many(series: list[tuple[list[int], list[float]]], options: ProgressOp
     return out
 
 
-def assess_opensdg(indicators: Iterable[IndicatorFile]) -> list[dict]:
+def _progress_record(inid: str, result: IndicatorProgress | SeriesProgress,
+                     source: str) -> dict:
+    params = result.params
+    row = dict.fromkeys(OPENSDG_FIELDS)
+    row.update(
+        level="series" if isinstance(result, SeriesProgress) else "indicator", indicator=inid,
+        series=result.tag if isinstance(result, SeriesProgress) else "",
+        status=result.status, score=result.score, source=source, reason=result.reason,
+        base_year=params.get("base_year"), base_value=params.get("base_value"),
+        latest_year=params.get("current_year"), latest_value=params.get("current_value"),
+        target=params.get("target"), target_year=params.get("target_year"),
+        progress_value=params.get("progress_value"),
+        observed_growth=params.get("observed_growth"),
+        required_growth=params.get("required_growth"))
+    row["params"] = params
+    return row
+
+
+def assess_opensdg(indicators: Iterable[IndicatorFile],
+                   deviations: Deviations = SDG_BUILD) -> list[dict]:
+    """One record per indicator (its status as Open SDG shows it) and one per option."""
+    records = []
+    for item in indicators:
+        result = measure_indicator(item, deviations)
+        records.append(_progress_record(item.id, result, result.source))
+        records += [_progress_record(item.id, s, result.source) for s in result.series]
+    return records
+
+
+def assess_opensdg_path(path: Path, strict: bool = False,
+                        deviations: Deviations = SDG_BUILD) -> tuple[list[dict], list]:
+    """An Open SDG folder: (records, warnings). With ``strict`` any problem refuses it all."""
+    reading = read_repository_lenient(path)
+    if strict and reading.problems:
+        raise InputError(reading.problems)
+    records = assess_opensdg(reading.indicators, deviations)
+    by_file: dict[str, list] = defaultdict(list)
+    for problem in reading.problems:
+        by_file[problem.file].append(problem)
+    read = {i.id for i in reading.indicators}
+    for name, problems in sorted(by_file.items()):
+        stem = Path(name).stem
+        inid = stem[len("indicator_"):] if stem.startswith("indicator_") else stem
+        if inid in read:
+            continue
+        row = dict.fromkeys(OPENSDG_FIELDS)
+        row.update(level="indicator", indicator=inid, series="", status="not_enough_data",
+                   source="", reason="unreadable",
+                   problems="; ".join(str(p) for p in problems))
+        row["params"] = {"problems": problems}
+        records.append(row)
+    return records, reading.warnings
+
+
+def assess_headline_series(indicators: Iterable[IndicatorFile]) -> list[dict]:
+    """Patto's own CAGR method on every headline series (the panel path of the bench)."""
     records = []
     for item in indicators:
         groups: dict[tuple, list] = defaultdict(list)
@@ -169,9 +240,9 @@ def assess_sdmx(path: Path) -> list[dict]:
     return records
 
 
-def assess_path(path: str | Path) -> list[dict]:
+def assess_path(path: str | Path, strict: bool = False) -> list[dict]:
     """An Open SDG folder (has data/) or an SDMX-CSV file, assessed in full."""
     path = Path(path)
     if path.is_dir():
-        return assess_opensdg(read_repository(path))
+        return assess_opensdg_path(path, strict)[0]
     return assess_sdmx(path)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
@@ -118,6 +118,18 @@ class SeriesAssessment:
     required_growth: float | None
     ratio: float | None
     explanation: str
+    #: Why: one of :data:`REASON_CODES`, with the figures its wording needs in ``params``
+    #: (``coefficient`` and the ``thresholds`` actually used, ``floor``, ``years``).
+    reason: str = "assessed"
+    params: dict = field(default_factory=dict, compare=False, hash=False)
+
+
+#: Reason codes of :class:`SeriesAssessment`, worded by ``patto.monitoring.reasons``.
+REASON_CODES = {
+    0: "assessed", 1: "no_data", 2: "single_year", 3: "base_zero", 4: "sign_change",
+    5: "target_sign", 6: "target_year_not_after_base", 7: "required_zero", 8: "overflow",
+    9: "target_achieved",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -495,7 +507,20 @@ def assess_series(
         explanation="",
     )
     text = _explain(result, opts, reason, opt(c["coeff"]), n_in_scope, floor)
-    return replace(result, explanation=text)
+    code = REASON_CODES[reason]
+    if reason == _ONE_YEAR and floor is not None and latest_year is not None \
+            and floor > latest_year:
+        code = "base_after_data"
+    coeff = opt(c["coeff"])
+    scale = coeff if coeff is not None else 1.0
+    params = {"floor": floor, "years": n_in_scope, "coefficient": coeff,
+              "direction": 1 if opts.direction == "positive" else -1,
+              "method": 2 if opts.target is not None else 1,
+              "thresholds": {"high": RATIO_THRESHOLDS[0], "med": RATIO_THRESHOLDS[1],
+                             "low": 0.0} if opts.target is not None else
+              {"high": GROWTH_THRESHOLDS[0] * scale, "med": GROWTH_THRESHOLDS[1] * scale,
+               "low": 0.0}}
+    return replace(result, explanation=text, reason=code, params=params)
 
 
 def _num(x: float) -> str:

@@ -92,40 +92,14 @@ def indicator_series(indicator: Indicator, *, headline_only: bool = True,
     return views
 
 
-def explain(a: SeriesAssessment) -> str:
-    """The assessment in the reader's language: the values, the years and the formula."""
-    from django.utils.formats import number_format
-    from django.utils.translation import gettext as _
+def explain(a: SeriesAssessment, limit: float | None = None) -> str:
+    """The assessment in the reader's language, from its reason code and figures.
 
-    def num(x, digits=2):
-        return "—" if x is None else number_format(x, digits)
+    Worded by ``patto.monitoring.reasons``, the same place ``patto assess`` uses.
+    """
+    from .reasons import describe_assessment
 
-    def pct(x):
-        return "—" if x is None else f"{number_format(100 * x, 2)}%"
-
-    if a.status == "not_enough_data" or a.base_year is None:
-        return _("Not enough data to assess: at least two years with values are needed, with "
-                 "a base value that is not zero.")
-    text = _("From %(base_year)s to %(latest_year)s the value went from %(base)s to "
-             "%(latest)s: observed compound annual growth rate CAGR = (latest / base)^(1 / "
-             "years) − 1 = %(observed)s.") % {
-        "base_year": a.base_year, "latest_year": a.latest_year, "base": num(a.base_value),
-        "latest": num(a.latest_value), "observed": pct(a.observed_growth)}
-    if a.method == "target" and a.required_growth is not None:
-        text += " " + _("Reaching %(target)s by %(year)s needs a CAGR of %(required)s; the ratio "
-                        "of observed to required growth is %(ratio)s (thresholds 0.95, 0.60 "
-                        "and 0).") % {
-            "target": num(a.target), "year": a.target_year, "required": pct(a.required_growth),
-            "ratio": num(a.ratio)}
-    elif a.method == "target":
-        text += " " + _("The latest value has reached the target of %(target)s set for "
-                        "%(year)s.") % {"target": num(a.target), "year": a.target_year}
-    else:
-        text += " " + _("Without a target the trend is judged by the growth in the desired "
-                        "direction (thresholds 1.5%, 0.5% and 0 a year).")
-    if a.score is not None:
-        text += " " + _("Score %(score)s on a scale from −5 to +5.") % {"score": num(a.score, 1)}
-    return text
+    return describe_assessment(a, limit)
 
 
 def year_table(series: list[SeriesView]) -> tuple[list[int], list[tuple[str, list]]]:

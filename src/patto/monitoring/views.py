@@ -95,7 +95,8 @@ def indicator_detail(request: HttpRequest, pact: str, code: str) -> HttpResponse
     units = sorted({s.units for s in series if s.units})
     dimensions = sorted({k for s in series for k in (s.disaggregation or {})})
     for s in series:
-        s.explanation = selectors.explain(s.assessment)
+        s.explanation = selectors.explain(
+            s.assessment, float(indicator.limit) if indicator.limit is not None else None)
     # The indicator's status: its totals (no disaggregation), already assessed above.
     assessment = selectors.assess_indicator([s.assessment for s in series if s.total])
     years, table = selectors.year_table(series)
