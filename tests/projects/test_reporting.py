@@ -75,7 +75,7 @@ def test_returned_report_needs_a_comment_and_can_be_resubmitted(people, reportin
     assert update.status == ProjectUpdate.Status.RETURNED
     update = services.update_save(reporting_round=reporting_round, project=people.own,
                                   user=people.referent, proposed_status="in_progress",
-                                  progress=36, payload=PAYLOAD)
+                                  progress=36, summary="Aggiunta la data.", payload=PAYLOAD)
     services.update_submit(update=update, user=people.referent, expected_version=update.version)
     assert ProjectUpdate.objects.get(pk=update.pk).status == ProjectUpdate.Status.SUBMITTED
 
@@ -121,12 +121,12 @@ def test_two_people_editing_one_draft_never_overwrite_each_other(people, reporti
 def test_project_edits_based_on_an_old_version_are_refused(people):
     seen = people.own.version
     services.project_change(project=people.own, user=people.secretariat,
-                            expected_version=seen, progress=50)
+                            expected_version=seen, summary="Prima")
     stale = Project.objects.get(pk=people.own.pk)
     with pytest.raises(ApplicationError, match="Someone else changed"):
         services.project_change(project=stale, user=people.referent, expected_version=seen,
-                                progress=60)
-    assert Project.objects.get(pk=people.own.pk).progress == 50
+                                summary="Seconda")
+    assert Project.objects.get(pk=people.own.pk).summary == "Prima"
 
 
 def test_approval_refused_when_the_project_changed_meanwhile(people, reporting_round):
@@ -178,39 +178,77 @@ def test_referent_form_saves_and_submits(client, people, reporting_round):
     assert update.payload["completed"] == [{"done_on": "2026-03-04",
                                             "text": "Riunione di avvio"}]
     client.force_login(people.outsider)
-    assert client.get(url).status_code == 403
+    assert client.get(url).status_code == 404  # the round does not exist for them
 
 
-def test_admin_refuses_a_save_over_someone_elses(client, people):
-    from django.urls import reverse
+def report_form(**changes) -> dict:
+    form = {"proposed_status": "in_progress", "progress": "45", "summary": "Fatto",
+            "issues": "", "version": "",
+            "completed-TOTAL_FORMS": "0", "completed-INITIAL_FORMS": "0",
+            "meetings-TOTAL_FORMS": "0", "meetings-INITIAL_FORMS": "0",
+            "events-TOTAL_FORMS": "0", "events-INITIAL_FORMS": "0"}
+    form.update(changes)
+    return form
 
-    client.force_login(people.secretariat)
-    people.secretariat.is_staff = True
-    people.secretariat.save()
-    url = reverse("admin:projects_project_change", args=[people.own.pk])
-    form = client.get(url).context["adminform"].form
-    data = {k: ("" if v is None else v) for k, v in form.initial.items()
-            if not isinstance(v, list)}
-    for name in ("challenges", "sdg_targets", "territories", "links"):
-        data.pop(name, None)
-    data.update({f"{prefix}-TOTAL_FORMS": "0" for prefix in (
-        "involved", "referents", "funding", "planned_activities", "completed_activities",
-        "critical_issues", "success_factors", "meetings", "events", "contributions")})
-    data.update({f"{prefix}-INITIAL_FORMS": "0" for prefix in (
-        "involved", "referents", "funding", "planned_activities", "completed_activities",
-        "critical_issues", "success_factors", "meetings", "events", "contributions")})
-    data.update(lead_party=people.own.lead_party_id, cluster=people.own.cluster_id,
-                emergency_action="", progress="55")
-    # Meanwhile a referent saves the project: the form above is now stale.
-    services.project_change(project=Project.objects.get(pk=people.own.pk),
-                            user=people.referent, expected_version=people.own.version,
-                            progress=44)
-    response = client.post(url, data)
-    assert response.status_code == 200  # the form again, with the error
-    assert "Someone else changed" in response.content.decode() or \
-        "Qualcun altro" in response.content.decode()
-    assert Project.objects.get(pk=people.own.pk).progress == 44
-    # Starting again from the current version, the same save goes through.
-    data["version_seen"] = str(Project.objects.get(pk=people.own.pk).version)
-    assert client.post(url, data).status_code == 302
-    assert Project.objects.get(pk=people.own.pk).progress == 55
+
+def test_a_refused_submission_saves_nothing_not_even_the_draft(people, reporting_round):
+    draft = services.update_save(reporting_round=reporting_round, project=people.own,
+                                 user=people.referent, proposed_status="in_progress",
+                                 progress=20, summary="Bozza")
+    with pytest.raises(ApplicationError) as refused:
+        services.update_save(reporting_round=reporting_round, project=people.own,
+                             user=people.referent, proposed_status="in_progress", progress=50,
+                             summary="", expected_version=draft.version, submit=True)
+    assert refused.value.code == "summary_required"
+    kept = ProjectUpdate.objects.get(pk=draft.pk)
+    assert (kept.status, kept.progress, kept.summary, kept.version) == (
+        "draft", 20, "Bozza", draft.version)
+
+
+def test_a_refused_first_submission_leaves_no_draft(client, people, reporting_round):
+    client.force_login(people.referent)
+    url = f"/gestione/rendicontazione/{reporting_round.pk}/progetti/{people.own.pk}/"
+    response = client.post(url, report_form(summary="", submit="1"))
+    assert response.status_code == 200
+    assert [e.code for e in response.context["form"].non_field_errors().as_data()] == [
+        "summary_required"]
+    assert not ProjectUpdate.objects.exists()
+
+
+def test_a_submission_on_a_stale_draft_keeps_the_other_persons_draft(client, people,
+                                                                     reporting_round):
+    draft = services.update_save(reporting_round=reporting_round, project=people.own,
+                                 user=people.referent, proposed_status="in_progress",
+                                 progress=20, summary="Prima bozza")
+    services.update_save(reporting_round=reporting_round, project=people.own,
+                         user=people.secretariat, proposed_status="in_progress",
+                         progress=30, summary="Bozza della segreteria",
+                         expected_version=draft.version)
+    client.force_login(people.referent)
+    url = f"/gestione/rendicontazione/{reporting_round.pk}/progetti/{people.own.pk}/"
+    response = client.post(url, report_form(version=str(draft.version), submit="1"))
+    assert [e.code for e in response.context["form"].non_field_errors().as_data()] == [
+        "stale_version"]
+    kept = ProjectUpdate.objects.get(pk=draft.pk)
+    assert (kept.status, kept.progress, kept.summary) == ("draft", 30,
+                                                          "Bozza della segreteria")
+
+
+def test_rounds_are_invisible_to_people_without_a_role_in_their_pact(client, people,
+                                                                     reporting_round):
+    other_pact_round = services.round_open(
+        pact=people.pact.__class__.objects.get(code="bologna-2015"), title="Giro del 2015",
+        opens_on=dt.date(2026, 3, 1), deadline=dt.date(2026, 3, 31), user=people.secretariat)
+    for who, visible in [(people.outsider, set()),
+                         (people.referent, {reporting_round.pk}),
+                         (people.coordinator, {reporting_round.pk}),
+                         (people.reporter, {reporting_round.pk}),
+                         (people.secretariat, {reporting_round.pk, other_pact_round.pk})]:
+        client.force_login(who)
+        listed = client.get("/gestione/rendicontazione/")
+        assert {r.pk for r in listed.context["rounds"]} == visible, who
+        assert (other_pact_round.title in listed.content.decode()) == (
+            other_pact_round.pk in visible)
+        for shown in (reporting_round, other_pact_round):
+            code = client.get(f"/gestione/rendicontazione/{shown.pk}/").status_code
+            assert code == (200 if shown.pk in visible else 404), (who, shown)

@@ -1,31 +1,213 @@
-"""Forms of the reporting pages: a progress report with its reported records, and reviews."""
+"""Forms of the staff pages: project sheets, status, contributions, progress reports with their
+reported records, reviews and rounds."""
 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from patto.core.text import validate_text
+from patto.pact.models import Challenge, Cluster, Party, Territory
+
 from .models import Project
 
 
-class StyledForm(forms.Form):
+class CleanTextMixin:
+    """Every text field refuses control characters (they break exports and spreadsheets),
+    and the error stays on the field it belongs to."""
+
+    def _add_text_checks(self) -> None:
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField) and validate_text not in field.validators:
+                field.validators.append(validate_text)
+
+
+class _Styled(CleanTextMixin):
     """Bootstrap Italia's look on every input, and the error linked to its field."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def _style(self) -> None:
         self.prepare_fields()
-        for name, field in self.fields.items():
-            if isinstance(field.widget, (forms.RadioSelect, forms.HiddenInput)):
+        self._add_text_checks()
+        for field in self.fields.values():
+            if isinstance(field.widget, (forms.RadioSelect, forms.HiddenInput,
+                                         forms.CheckboxSelectMultiple)):
                 continue
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)
-            if self.is_bound and name in self.errors:
-                field.widget.attrs["aria-invalid"] = "true"
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                self.fields[name].widget.attrs["aria-invalid"] = "true"
+                self.fields[name].widget.attrs["aria-describedby"] = \
+                    f"{self[name].auto_id}-error"
 
     def prepare_fields(self) -> None:
         """Set choices that depend on the request (querysets) before the form is checked."""
+
+
+class StyledForm(_Styled, forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._style()
+
+
+class StyledModelForm(_Styled, forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._style()
+
+
+# Projects -----------------------------------------------------------------------------------
+
+#: What a referent keeps current on the sheet of their project.
+SHEET_FIELDS = ["summary", "expected_results", "description", "start_on", "end_on", "cup",
+                "budget", "challenges", "territories"]
+#: What a coordinator or the secretariat changes too.
+MANAGER_FIELDS = ["title", "horizon", "lead_party"]
+_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ProjectSheetForm(StyledModelForm):
+    """The sheet's own fields; the version the page was read at travels with the form."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = Project
+        fields = MANAGER_FIELDS + SHEET_FIELDS
+        widgets = {"start_on": _DATE, "end_on": _DATE,
+                   "summary": forms.Textarea(attrs={"rows": 4}),
+                   "expected_results": forms.Textarea(attrs={"rows": 3}),
+                   "description": forms.Textarea(attrs={"rows": 6}),
+                   "challenges": forms.CheckboxSelectMultiple,
+                   "territories": forms.SelectMultiple(attrs={"size": 8})}
+
+    def __init__(self, *args, manager: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not manager:
+            for name in MANAGER_FIELDS:
+                del self.fields[name]
+        if not self.is_bound:
+            self.fields["version"].initial = self.instance.version
+
+    def prepare_fields(self) -> None:
+        pact_id = self.instance.pact_id
+        self.fields["challenges"].queryset = Challenge.objects.filter(pact_id=pact_id)
+        self.fields["territories"].queryset = Territory.objects.defer("boundary") \
+            .order_by("kind", "name")
+        if "lead_party" in self.fields:
+            self.fields["lead_party"].queryset = Party.objects.filter(pacts__id=pact_id) \
+                .distinct()
+
+    def changes(self) -> dict:
+        """The fields to hand to the service: those shown, without the version."""
+        return {name: self.cleaned_data[name] for name in self.fields if name != "version"}
+
+
+class ProjectCreateForm(StyledModelForm):
+    """A new project in a cluster; it starts as proposed, the Table approves it later."""
+
+    class Meta:
+        model = Project
+        fields = ["cluster", "code", "title", "horizon", "lead_party", "summary",
+                  "expected_results", "start_on", "end_on", "cup", "budget"]
+        widgets = {"start_on": _DATE, "end_on": _DATE,
+                   "summary": forms.Textarea(attrs={"rows": 4}),
+                   "expected_results": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {"code": _("Short name in the address: lower-case letters, digits and "
+                                "hyphens, unique in the pact.")}
+
+    def __init__(self, *args, clusters=None, **kwargs):
+        self._clusters = clusters
+        super().__init__(*args, **kwargs)
+        self.fields["cluster"].required = True
+        self.fields["cluster"].empty_label = None
+
+    def prepare_fields(self) -> None:
+        clusters = self._clusters if self._clusters is not None else Cluster.objects.none()
+        self.fields["cluster"].queryset = clusters.select_related("pact").order_by(
+            "pact", "position")
+        self.fields["cluster"].label_from_instance = lambda c: f"{c.pact.short_title} · {c}"
+        self.fields["lead_party"].queryset = Party.objects.filter(
+            pacts__clusters__in=clusters).distinct().order_by("name")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("cluster"):
+            # The pact is the cluster's: it is never chosen apart from it.
+            self.instance.pact = data["cluster"].pact
+        return data
+
+    def values(self) -> dict:
+        return {**self.cleaned_data, "pact": self.cleaned_data["cluster"].pact}
+
+
+class StatusForm(StyledForm):
+    """One step along the project's status transitions, with the progress reached."""
+
+    status = forms.ChoiceField(label=_("New status"))
+    progress = forms.IntegerField(label=_("Progress (%)"), min_value=0, max_value=100)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, project: Project, **kwargs):
+        self.project = project
+        # A prefix of its own: the page also holds the sheet form, with its own version.
+        kwargs.setdefault("prefix", "status")
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.fields["status"].initial = project.status
+            self.fields["progress"].initial = project.progress
+            self.fields["version"].initial = project.version
+
+    def prepare_fields(self) -> None:
+        from .services import next_statuses
+
+        current = Project.Status(self.project.status)
+        self.fields["status"].choices = [(current.value, _("%(status)s (unchanged)")
+                                          % {"status": current.label})] + [
+            (s.value, s.label) for s in next_statuses(current)]
+
+
+class ContributionForm(StyledForm):
+    """Money a project received, from the reporter's party."""
+
+    project = forms.ModelChoiceField(label=_("Project"), queryset=Project.objects.none())
+    activity = forms.CharField(label=_("Activity"), max_length=400)
+    amount = forms.DecimalField(label=_("Contribution (€)"), max_digits=14, decimal_places=2,
+                                min_value=Decimal("0.01"))
+    party = forms.ModelChoiceField(label=_("Granting party"), queryset=Party.objects.none(),
+                                   required=False)
+    granted_by = forms.CharField(label=_("Granted by (as written in the deed)"),
+                                 max_length=300, required=False,
+                                 help_text=_("Empty: the granting party's name."))
+    received_on = forms.DateField(label=_("Received on"), required=False, widget=_DATE)
+
+    def __init__(self, *args, projects=None, parties=None, party_required=False, **kwargs):
+        self._projects, self._parties = projects, parties
+        super().__init__(*args, **kwargs)
+        self.fields["party"].required = party_required
+        if party_required:
+            self.fields["party"].empty_label = None
+
+    def prepare_fields(self) -> None:
+        self.fields["project"].queryset = self._projects.select_related("pact")
+        self.fields["project"].label_from_instance = lambda p: f"{p.pact.short_title} · {p}"
+        self.fields["party"].queryset = self._parties.order_by("name")
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("granted_by") and not data.get("party"):
+            self.add_error("granted_by", _("Say who granted the contribution, or choose the "
+                                           "granting party."))
+        elif not data.get("granted_by"):
+            data["granted_by"] = data["party"].name
+        return data
+
 
 
 class UpdateForm(StyledForm):

@@ -152,7 +152,78 @@ def round_dashboard(*, reporting_round: ReportingRound, today: dt.date) -> list[
 
 
 def rounds_for(user) -> QuerySet[ReportingRound]:
-    return ReportingRound.objects.select_related("pact").order_by("-deadline")
+    """The rounds of the pacts in which ``user`` has a role; all of them for the
+    secretariat, none for anybody else."""
+    from .rules import is_secretariat
+
+    rounds = ReportingRound.objects.select_related("pact").order_by("-deadline")
+    if is_secretariat(user):
+        return rounds
+    if not (user and user.is_authenticated):
+        return rounds.none()
+    return rounds.filter(pact__in=pacts_with_role(user))
+
+
+def pacts_with_role(user) -> QuerySet[Pact]:
+    """Pacts in which ``user`` coordinates a cluster, refers for a project or reports for a
+    party."""
+    return Pact.objects.filter(
+        Q(clusters__coordinators__user=user) | Q(projects__referents__user=user)
+        | Q(parties__reporters__user=user)).distinct()
+
+
+def projects_editable_by(user) -> QuerySet[Project]:
+    """The projects whose sheet ``user`` may change: all for the secretariat, a coordinator's
+    cluster, a referent's own projects."""
+    from .rules import is_secretariat
+
+    projects = (Project.objects.select_related("pact", "cluster", "emergency_action",
+                                               "lead_party")
+                .order_by("pact", "cluster__position", "emergency_action__position", "title"))
+    if is_secretariat(user):
+        return projects
+    if not (user and user.is_authenticated):
+        return projects.none()
+    return projects.filter(pk__in=Project.objects.filter(
+        Q(cluster__coordinators__user=user) | Q(referents__user=user)).values("pk"))
+
+
+def project_for_edit(*, pk: int) -> Project:
+    """A project with what its edit page shows."""
+    return (Project.objects.select_related("pact", "cluster", "emergency_action", "lead_party")
+            .prefetch_related("challenges", "territories").get(pk=pk))
+
+
+def contribution_choices(user) -> tuple[QuerySet[Project], QuerySet, bool]:
+    """Projects and granting parties a contribution form offers ``user``, and whether the
+    party must be named: a reporter records only what their own party grants (to any project
+    of a pact the party signed), a referent what their projects receive."""
+    from patto.pact.models import Party
+
+    from .rules import is_secretariat
+
+    projects = Project.objects.order_by("pact", "title")
+    if is_secretariat(user):
+        return projects, Party.objects.all(), False
+    if user.referent_of.exists():
+        mine = Q(referents__user=user) | Q(pact__parties__reporters__user=user)
+        return (projects.filter(pk__in=Project.objects.filter(mine).values("pk")),
+                Party.objects.all(), False)
+    return (projects.filter(pact__parties__reporters__user=user).distinct(),
+            Party.objects.filter(reporters__user=user), True)
+
+
+def contributions_for(user) -> QuerySet[Contribution]:
+    """Contributions ``user`` recorded or may record: a reporter's parties, a referent's
+    projects, everything for the secretariat (the latest first)."""
+    from .rules import is_secretariat
+
+    contributions = (Contribution.objects.select_related("project", "project__pact", "party")
+                     .order_by("-received_on", "-pk"))
+    if is_secretariat(user):
+        return contributions
+    return contributions.filter(Q(party__reporters__user=user)
+                                | Q(project__referents__user=user)).distinct()
 
 
 def updates_to_review(*, user, reporting_round: ReportingRound) -> QuerySet[ProjectUpdate]:

@@ -13,6 +13,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed
@@ -20,15 +21,22 @@ from django_fsm import TransitionNotAllowed
 from patto.core.errors import ApplicationError
 
 from .models import (
+    ClusterCoordinator,
     CompletedActivity,
     Contribution,
     CriticalIssue,
     Event,
+    Funding,
     Meeting,
+    PartyReporter,
+    PlannedActivity,
     Project,
+    ProjectParty,
+    ProjectReferent,
     ProjectUpdate,
     Reminder,
     ReportingRound,
+    SuccessFactor,
 )
 
 #: The statuses a reporting round asks about.
@@ -85,10 +93,50 @@ def _check_transition(current: str, target: str) -> list[str]:
     return path
 
 
+#: Fields that only move through status transitions, by people who may review: the
+#: secretariat and the cluster's coordinator.
+STATUS_FIELDS = ("status", "progress")
+#: Where a project sits in the pact: moved by the secretariat alone.
+STRUCTURE_FIELDS = ("pact", "cluster", "emergency_action")
+#: The sheet's records a project holds, which the back office edits beside the project.
+RECORD_MODELS = {m._meta.model_name: m for m in (
+    ProjectParty, ProjectReferent, Funding, PlannedActivity, CompletedActivity, CriticalIssue,
+    SuccessFactor, Meeting, Event, Contribution)}
+
+
+def _invalid(what: str, exc: ValidationError) -> ApplicationError:
+    return ApplicationError(_("The %(what)s was not saved: %(errors)s")
+                            % {"what": what, "errors": "; ".join(exc.messages)},
+                            code="invalid")
+
+
+def next_statuses(current: str) -> list[Project.Status]:
+    """The statuses one transition away from ``current`` (what a status form offers)."""
+    steps = [target for (source, target), path in PATHS.items()
+             if source == current and len(path) == 1]
+    if current not in (Project.Status.COMPLETED, Project.Status.CANCELLED):
+        steps.append(Project.Status.CANCELLED)
+    return [Project.Status(s) for s in steps]
+
+
 def project_change(*, project: Project, user: Any, expected_version: int,
                    **fields: Any) -> Project:
-    """Change a project's record; the status only moves along its allowed transitions."""
+    """Change a project's record; the status only moves along its allowed transitions.
+
+    Many-to-many fields (challenges, territories, SDG targets, links) take a list or a
+    queryset. A change of status or progress needs the right to review the project, so that
+    nobody completes their own project without a review.
+    """
     _require(user, "projects.change_project", project)
+    moving = [name for name in STATUS_FIELDS
+              if name in fields and fields[name] != getattr(project, name)]
+    if moving:
+        _require(user, "projects.change_project_status", project)
+    if any(name in fields and fields[name] != getattr(project, name)
+           for name in STRUCTURE_FIELDS):
+        _require(user, "projects.admin_project", project)
+    many = {name: fields.pop(name) for name in list(fields)
+            if name in _MANY_TO_MANY}
     with transaction.atomic():
         target = fields.pop("status", project.status)
         for step in _check_transition(project.status, target):
@@ -98,24 +146,100 @@ def project_change(*, project: Project, user: Any, expected_version: int,
         try:
             _save_versioned(project, expected_version, user, _("project"))
         except ValidationError as exc:
-            raise ApplicationError(_("The project was not saved."), code="invalid") from exc
+            raise _invalid(_("project"), exc) from exc
+        for name, values in many.items():
+            getattr(project, name).set(values)
     return project
 
 
+_MANY_TO_MANY = ("challenges", "sdg_targets", "territories", "links")
+
+
 def project_create(*, user: Any, **fields: Any) -> Project:
+    """Create a project, always as proposed with no progress: the Table approves it later."""
     target = fields.get("cluster")
     _require(user, "projects.add_project", target)
+    if fields.get("status", Project.Status.PROPOSED) != Project.Status.PROPOSED \
+            or fields.get("progress", 0):
+        _require(user, "projects.change_project_status")
+    many = {name: fields.pop(name) for name in list(fields) if name in _MANY_TO_MANY}
     project = Project(**fields)
+    if project.cluster_id and project.emergency_action_id is None \
+            and project.cluster.pact_id != project.pact_id:
+        raise ApplicationError(_("The cluster belongs to another pact."), code="bad_cluster")
     project._history_user = user
-    project.full_clean()
-    project.save()
+    with transaction.atomic():
+        try:
+            project.full_clean()
+        except ValidationError as exc:
+            raise _invalid(_("project"), exc) from exc
+        project.save()
+        for name, values in many.items():
+            getattr(project, name).set(values)
     return project
 
 
 def project_delete(*, project: Project, user: Any) -> None:
+    """Delete a project; a coordinator may delete only what the Table has not approved."""
     _require(user, "projects.delete_project", project)
     project._history_user = user
-    project.delete()
+    try:
+        with transaction.atomic():
+            project.delete()
+    except ProtectedError as exc:
+        raise ApplicationError(
+            _("“%(project)s” cannot be deleted: other records refer to it (such as reporting "
+              "rounds or fund movements). Cancel it instead.") % {"project": project.title},
+            code="protected") from exc
+
+
+def project_records_change(*, project: Project, user: Any, model_name: str,
+                           saved: list[Any] = (), deleted: list[Any] = ()) -> None:
+    """Save and delete records of a project's sheet (its involved actors, referents,
+    funding, activities, issues, factors, meetings, events, contributions) in one go."""
+    _require(user, "projects.admin_project", project)
+    model = RECORD_MODELS[model_name]
+    with transaction.atomic():
+        for record in saved:
+            if not isinstance(record, model) or record.project_id != project.pk:
+                raise ApplicationError(_("A record belongs to another project."),
+                                       code="bad_record")
+            record._history_user = user
+            try:
+                record.full_clean(validate_constraints=False)
+            except ValidationError as exc:
+                raise _invalid(str(model._meta.verbose_name), exc) from exc
+            record.save()
+        for record in deleted:
+            if not isinstance(record, model) or record.project_id != project.pk:
+                raise ApplicationError(_("A record belongs to another project."),
+                                       code="bad_record")
+            record._history_user = user
+            record.delete()
+
+
+# Roles --------------------------------------------------------------------------------------
+
+def role_grant(*, role: Any, user: Any) -> Any:
+    """Give an account a role (coordinator of a cluster, reporter of a party)."""
+    _require(user, "projects.admin_project")
+    if not isinstance(role, (ClusterCoordinator, PartyReporter)):
+        raise ApplicationError(_("Unknown role."), code="bad_role")
+    role._history_user = user
+    try:
+        role.full_clean()
+    except ValidationError as exc:
+        raise _invalid(str(type(role)._meta.verbose_name), exc) from exc
+    role.save()
+    return role
+
+
+def role_revoke(*, role: Any, user: Any) -> None:
+    _require(user, "projects.admin_project")
+    if not isinstance(role, (ClusterCoordinator, PartyReporter)):
+        raise ApplicationError(_("Unknown role."), code="bad_role")
+    role._history_user = user
+    role.delete()
 
 
 # Reporting rounds -----------------------------------------------------------------------
@@ -134,11 +258,31 @@ def round_open(*, pact: Any, title: str, opens_on: dt.date, deadline: dt.date,
     return reporting_round
 
 
+def round_change(*, reporting_round: ReportingRound, user: Any, **fields: Any
+                 ) -> ReportingRound:
+    """Change a round's title, dates or status (closing it stops new reports)."""
+    _require(user, "projects.change_reportinground", reporting_round)
+    for name, value in fields.items():
+        if name not in ("title", "opens_on", "deadline", "status"):
+            raise ApplicationError(_("A round's %(field)s cannot be changed.")
+                                   % {"field": name}, code="bad_field")
+        setattr(reporting_round, name, value)
+    if reporting_round.deadline < reporting_round.opens_on:
+        raise ApplicationError(_("The deadline comes before the opening date."),
+                               code="bad_dates")
+    reporting_round._history_user = user
+    with transaction.atomic():
+        reporting_round.save()
+    return reporting_round
+
+
 def update_save(*, reporting_round: ReportingRound, project: Project, user: Any,
                 proposed_status: str, progress: int, summary: str = "",
-                payload: dict | None = None,
-                expected_version: int | None = None) -> ProjectUpdate:
-    """Create or change the referent's draft report for a project in a round."""
+                payload: dict | None = None, expected_version: int | None = None,
+                submit: bool = False) -> ProjectUpdate:
+    """Create or change the referent's draft report for a project in a round, and with
+    ``submit`` send it for review in the same transaction: a refused submission saves
+    nothing, not even the draft."""
     _require(user, "projects.submit_update", project)
     if reporting_round.status != ReportingRound.Status.OPEN:
         raise ApplicationError(_("This reporting round is closed."), code="round_closed")
@@ -148,32 +292,48 @@ def update_save(*, reporting_round: ReportingRound, project: Project, user: Any,
         update = ProjectUpdate.objects.select_for_update().filter(
             round=reporting_round, project=project).first()
         if update is None:
+            if expected_version is not None:
+                # The form was opened on a draft that someone deleted meanwhile.
+                raise _stale(_("report"))
             update = ProjectUpdate(round=reporting_round, project=project,
                                    base_version=project.version, proposed_status=proposed_status,
                                    progress=progress, summary=summary, payload=payload)
             update._history_user = user
             update.full_clean(validate_constraints=False)
             update.save()
-            return update
-        if update.status not in (ProjectUpdate.Status.DRAFT, ProjectUpdate.Status.RETURNED):
-            raise ApplicationError(_("This report was already submitted."), code="submitted")
-        update.proposed_status, update.progress = proposed_status, progress
-        update.summary, update.payload = summary, payload
-        update.base_version = project.version
-        _save_versioned(update, update.version if expected_version is None else
-                        expected_version, user, _("report"))
+        else:
+            if update.status not in (ProjectUpdate.Status.DRAFT, ProjectUpdate.Status.RETURNED):
+                raise ApplicationError(_("This report was already submitted."),
+                                       code="submitted")
+            update.proposed_status, update.progress = proposed_status, progress
+            update.summary, update.payload = summary, payload
+            update.base_version = project.version
+            _save_versioned(update, update.version if expected_version is None else
+                            expected_version, user, _("report"))
+        if submit:
+            _submit(update, user)
+            _save_versioned(update, update.version, user, _("report"))
     return update
 
 
+def _submit(update: ProjectUpdate, user: Any) -> None:
+    if not update.summary.strip():
+        raise ApplicationError(_("Say what happened in this period before submitting the "
+                                 "report: a draft may stay incomplete, a report may not."),
+                               code="summary_required")
+    try:
+        update.submit()
+    except TransitionNotAllowed as exc:
+        raise ApplicationError(_("This report was already submitted."),
+                               code="submitted") from exc
+    update.submitted_by, update.submitted_at = user, timezone.now()
+
+
 def update_submit(*, update: ProjectUpdate, user: Any, expected_version: int) -> ProjectUpdate:
+    """Send a saved draft for review."""
     _require(user, "projects.submit_update", update.project)
     with transaction.atomic():
-        try:
-            update.submit()
-        except TransitionNotAllowed as exc:
-            raise ApplicationError(_("This report was already submitted."),
-                                   code="submitted") from exc
-        update.submitted_by, update.submitted_at = user, timezone.now()
+        _submit(update, user)
         _save_versioned(update, expected_version, user, _("report"))
     return update
 

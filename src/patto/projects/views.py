@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -19,14 +19,19 @@ from patto.pact.models import Challenge, Cluster, Pact, Party, Territory
 from . import selectors, services
 from .forms import (
     CompletedFormSet,
+    ContributionForm,
     EventFormSet,
     MeetingFormSet,
+    ProjectCreateForm,
+    ProjectSheetForm,
     ReviewForm,
     RoundForm,
+    StatusForm,
     UpdateForm,
     payload_from,
 )
 from .models import Project, ProjectUpdate, ReportingRound
+from .rules import is_secretariat, may_record_contributions
 
 FILTERS = ["pact", "cluster", "status", "horizon", "party", "territory", "challenge", "q"]
 
@@ -119,6 +124,7 @@ def project_export(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def round_list(request: HttpRequest) -> HttpResponse:
+    """The rounds of the pacts in which the person has a role, and theirs to report on."""
     can_open = request.user.has_perm("projects.add_reportinground")
     rounds = selectors.rounds_for(request.user)
     mine = []
@@ -144,11 +150,14 @@ def round_list(request: HttpRequest) -> HttpResponse:
         "pacts": Pact.objects.all()})
 
 
+def _visible_round(request: HttpRequest, pk: int) -> ReportingRound:
+    """A round exists for a person only if they have a role in its pact."""
+    return get_object_or_404(selectors.rounds_for(request.user), pk=pk)
+
+
 @login_required
 def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    reporting_round = get_object_or_404(ReportingRound.objects.select_related("pact"), pk=pk)
-    if not request.user.has_perm("projects.view_reportinground", reporting_round):
-        raise PermissionDenied
+    reporting_round = _visible_round(request, pk)
     return render(request, "projects/round_detail.html", {
         "round": reporting_round,
         "rows": selectors.round_dashboard(reporting_round=reporting_round,
@@ -161,7 +170,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def update_edit(request: HttpRequest, pk: int, project: int) -> HttpResponse:
-    reporting_round = get_object_or_404(ReportingRound.objects.select_related("pact"), pk=pk)
+    reporting_round = _visible_round(request, pk)
     project_obj = get_object_or_404(Project, pk=project, pact=reporting_round.pact)
     if not request.user.has_perm("projects.submit_update", project_obj):
         raise PermissionDenied
@@ -182,21 +191,20 @@ def update_edit(request: HttpRequest, pk: int, project: int) -> HttpResponse:
     if request.method == "POST" and all(f.is_valid() for f in (form, completed, meetings,
                                                               events)):
         payload = payload_from(completed, meetings, events, form.cleaned_data["issues"])
+        submit = "submit" in request.POST
         try:
-            saved = services.update_save(
+            # Saving and submitting is one service call: a refused submission keeps nothing.
+            services.update_save(
                 reporting_round=reporting_round, project=project_obj, user=request.user,
                 proposed_status=form.cleaned_data["proposed_status"],
                 progress=form.cleaned_data["progress"], summary=form.cleaned_data["summary"],
-                payload=payload, expected_version=form.cleaned_data.get("version"))
-            if "submit" in request.POST:
-                services.update_submit(update=saved, user=request.user,
-                                       expected_version=saved.version)
-                messages.success(request, _("Report submitted to the coordinator."))
-            else:
-                messages.success(request, _("Draft saved."))
+                payload=payload, expected_version=form.cleaned_data.get("version"),
+                submit=submit)
         except ApplicationError as exc:
-            messages.error(request, exc.message)
+            _form_error(form, exc)
         else:
+            messages.success(request, _("Report submitted to the coordinator.") if submit
+                             else _("Draft saved."))
             return redirect("projects:update_edit", pk=pk, project=project)
     return render(request, "projects/update_form.html", {
         "round": reporting_round, "project": project_obj, "update": update, "form": form,
@@ -228,3 +236,173 @@ def update_review(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             return redirect("projects:round_detail", pk=update.round_id)
     return render(request, "projects/update_review.html", {"update": update, "form": form})
+
+
+# Staff pages: each form calls its service -----------------------------------------------
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _form_error(form, exc: ApplicationError) -> None:
+    """A refused write shown on the form: a stale version says to reload."""
+    form.add_error(None, ValidationError(exc.message, code=exc.code))
+
+
+def _project_or_404(pk: int) -> Project:
+    try:
+        return selectors.project_for_edit(pk=pk)
+    except Project.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _creatable_clusters(user):
+    if is_secretariat(user):
+        return Cluster.objects.all()
+    return Cluster.objects.filter(coordinators__user=user)
+
+
+@login_required
+def manage(request: HttpRequest) -> HttpResponse:
+    """Each person's starting point: the projects they may change and what else they do."""
+    user = request.user
+    projects = list(selectors.projects_editable_by(user))
+    can_create = _creatable_clusters(user).exists()
+    can_record = may_record_contributions(user)
+    if not (projects or can_create or can_record):
+        raise PermissionDenied
+    return render(request, "projects/manage.html", {
+        "projects": projects, "can_create": can_create, "can_record": can_record,
+        "can_status": {p.pk for p in projects
+                       if user.has_perm("projects.change_project_status", p)},
+        "can_delete": {p.pk for p in projects if user.has_perm("projects.delete_project", p)},
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_new(request: HttpRequest) -> HttpResponse:
+    clusters = _creatable_clusters(request.user)
+    if not clusters.exists():
+        raise PermissionDenied
+    form = ProjectCreateForm(request.POST or None, clusters=clusters)
+    if request.method == "POST" and form.is_valid():
+        try:
+            project = services.project_create(user=request.user, **form.values())
+        except ApplicationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Project created as proposed."))
+            return redirect("projects:project_edit", pk=project.pk)
+    return render(request, "projects/project_new.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _project_or_404(pk)
+    user = request.user
+    if not user.has_perm("projects.change_project", project):
+        raise PermissionDenied
+    manager = user.has_perm("projects.change_project_status", project)
+    form = ProjectSheetForm(request.POST or None, instance=project, manager=manager)
+    if request.method == "POST" and form.is_valid():
+        try:
+            # A fresh copy: the form has already written its values onto `project`.
+            services.project_change(project=Project.objects.get(pk=pk), user=user,
+                                    expected_version=form.cleaned_data["version"],
+                                    **form.changes())
+        except ApplicationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Project sheet saved."))
+            return redirect("projects:project_edit", pk=pk)
+    return render(request, "projects/project_edit.html", {
+        "project": project, "form": form,
+        "status_form": StatusForm(project=project) if manager else None,
+        "can_delete": user.has_perm("projects.delete_project", project)})
+
+
+@login_required
+@require_http_methods(["POST"])
+def project_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """One status step (and the progress) for the secretariat or the cluster's coordinator;
+    with htmx only the status panel and the sheet form's version are swapped."""
+    project = _project_or_404(pk)
+    if not request.user.has_perm("projects.change_project_status", project):
+        raise PermissionDenied
+    form = StatusForm(request.POST, project=project)
+    saved = False
+    if form.is_valid():
+        try:
+            project = services.project_change(
+                project=project, user=request.user,
+                expected_version=form.cleaned_data["version"],
+                status=form.cleaned_data["status"], progress=form.cleaned_data["progress"])
+        except ApplicationError as exc:
+            _form_error(form, exc)
+            project = _project_or_404(pk)
+        else:
+            saved = True
+            form = StatusForm(project=project)
+    if not _is_htmx(request):
+        if saved:
+            messages.success(request, _("Status and progress saved."))
+        else:
+            for error in form.non_field_errors() + [e for f in form for e in f.errors]:
+                messages.error(request, error)
+        return redirect("projects:project_edit", pk=pk)
+    return render(request, "projects/_status_panel.html", {
+        "project": project, "status_form": form, "saved": saved, "oob_version": True})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _project_or_404(pk)
+    if not request.user.has_perm("projects.delete_project", project):
+        raise PermissionDenied
+    if request.method == "POST":
+        try:
+            services.project_delete(project=project, user=request.user)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            return redirect("projects:project_edit", pk=pk)
+        messages.success(request, _("Project deleted."))
+        return redirect("projects:manage")
+    return render(request, "projects/project_delete.html", {"project": project})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contributions(request: HttpRequest) -> HttpResponse:
+    """A party reporter records what their party grants; referents what their projects
+    received; the secretariat anything."""
+    user = request.user
+    if not may_record_contributions(user):
+        raise PermissionDenied
+    projects, parties, party_required = selectors.contribution_choices(user)
+    form = ContributionForm(request.POST or None, projects=projects, parties=parties,
+                            party_required=party_required)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.contribution_record(
+                project=data["project"], user=user, activity=data["activity"],
+                amount=data["amount"], granted_by=data["granted_by"], party=data["party"],
+                received_on=data["received_on"])
+        except (ApplicationError, PermissionDenied) as exc:
+            form.add_error(None, getattr(exc, "message", None) or _(
+                "You may record only contributions your party grants or your projects "
+                "receive."))
+        else:
+            if not _is_htmx(request):
+                messages.success(request, _("Contribution recorded."))
+                return redirect("projects:contributions")
+            form = ContributionForm(projects=projects, parties=parties,
+                                    party_required=party_required)
+            form.saved = True
+    context = {"form": form, "recent": selectors.contributions_for(user)[:30]}
+    template = "projects/_contributions.html" if _is_htmx(request) \
+        else "projects/contributions.html"
+    return render(request, template, context)
