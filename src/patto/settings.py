@@ -28,15 +28,60 @@ def env_list(name: str, default: str = "") -> list[str]:
 DEBUG = env_bool("DEBUG", False)
 PRODUCTION = env_bool("PATTO_PRODUCTION", False)
 
+# The key signs sessions, CSRF tokens and donors' statement links: a known key lets anyone
+# forge them. Keys once published with the code are refused everywhere. Without SECRET_KEY the
+# platform starts only under pytest (a random key per process; pytest >= 8.2 sets
+# PYTEST_VERSION for its run and the processes it starts), with DEBUG=1 or with PATTO_DEMO=1
+# (a random key made once in var/secret_key, readable by its owner only), never with
+# PATTO_PRODUCTION=1.
+PUBLISHED_KEYS = {"insecure-development-key-set-SECRET_KEY-in-production"}
+UNDER_PYTEST = "PYTEST_VERSION" in os.environ
+
+
+def local_secret_key(path: Path) -> str:
+    """The key kept in ``path``, made on first use (atomically: two processes starting
+    together agree on one key)."""
+    import secrets
+    import tempfile
+
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, draft = tempfile.mkstemp(dir=path.parent, prefix=".secret_key-")
+        try:
+            with os.fdopen(handle, "w") as out:  # mkstemp makes it 0600
+                out.write(secrets.token_urlsafe(50))
+            try:
+                os.link(draft, path)  # fails if another process made it first
+            except FileExistsError:
+                pass
+        finally:
+            os.unlink(draft)
+    key = path.read_text(encoding="utf-8").strip()
+    if len(key) < 50:
+        raise ImproperlyConfigured(f"{path} holds no usable key: delete it to make a new one.")
+    return key
+
+
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if SECRET_KEY in PUBLISHED_KEYS:
+    raise ImproperlyConfigured(
+        "SECRET_KEY is a key published with Patto's code: anyone can sign with it. Export "
+        "SECRET_KEY with a long random value, e.g. "
+        "python -c 'import secrets; print(secrets.token_urlsafe(50))'."
+    )
 if not SECRET_KEY:
-    if PRODUCTION:
+    if PRODUCTION or not (DEBUG or UNDER_PYTEST or env_bool("PATTO_DEMO")):
         raise ImproperlyConfigured(
             "SECRET_KEY is not set. Export SECRET_KEY with a long random value, e.g. "
-            "python -c 'import secrets; print(secrets.token_urlsafe(50))'."
+            "python -c 'import secrets; print(secrets.token_urlsafe(50))'; for the demo or "
+            "development, set PATTO_DEMO=1 or DEBUG=1 instead (a key is then made in var/)."
         )
-    # Development and tests only: a key that is obviously not a secret.
-    SECRET_KEY = "insecure-development-key-set-SECRET_KEY-in-production"  # noqa: S105
+    if UNDER_PYTEST and not (DEBUG or env_bool("PATTO_DEMO")):
+        import secrets
+
+        SECRET_KEY = secrets.token_urlsafe(50)
+    else:
+        SECRET_KEY = local_secret_key(VAR_DIR / "secret_key")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -76,6 +121,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "patto.core.middleware.SessionLimitsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -135,11 +181,16 @@ LOGIN_URL = "site:login"
 LOGIN_REDIRECT_URL = "projects:round_list"
 LOGOUT_REDIRECT_URL = "pact:home"
 
-# Login lockout: five failures lock the username from that address for an hour.
+# Login lockout for an hour: five failures lock a username from an address, and five failures
+# from one address lock that address, whatever usernames it tried.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 1
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["ip_address", ["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# The client's address: REMOTE_ADDR, or behind N reverse proxies of ours the address the
+# farthest one saw, read from X-Forwarded-For (which the client could otherwise forge).
+PATTO_TRUSTED_PROXY_COUNT = int(os.environ.get("PATTO_TRUSTED_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "patto.core.middleware.client_ip"
 
 LANGUAGE_CODE = "it"
 LANGUAGES = [("it", _("Italian")), ("en", _("English"))]
@@ -230,6 +281,11 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# A signed-in session ends 8 hours after sign-in and after 1 hour without a request
+# (patto.core.middleware.SessionLimitsMiddleware); the cookie lasts no longer either.
+PATTO_SESSION_MAX_SECONDS = int(float(os.environ.get("PATTO_SESSION_HOURS", "8")) * 3600)
+PATTO_SESSION_IDLE_SECONDS = int(float(os.environ.get("PATTO_SESSION_IDLE_MINUTES", "60")) * 60)
+SESSION_COOKIE_AGE = PATTO_SESSION_MAX_SECONDS
 CSRF_COOKIE_HTTPONLY = True
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

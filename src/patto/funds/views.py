@@ -4,6 +4,7 @@ movements, keep donors and run the equalisation simulator."""
 from __future__ import annotations
 
 import datetime as dt
+import zlib
 from decimal import Decimal
 
 from django.contrib import messages
@@ -167,11 +168,11 @@ def _statement_donor(token: str) -> Donor:
     try:
         payload = signing.loads(token, salt=STATEMENT_SALT, max_age=STATEMENT_MAX_AGE)
         donor_id, version = payload["donor"], payload["version"]
-    except (signing.BadSignature, ValueError, TypeError, KeyError):
+    except (signing.BadSignature, ValueError, TypeError, KeyError, zlib.error):
         # BadSignature covers forged and expired links; the others a payload signed with
         # our key that is not what statement_token writes (an old format, a bug).
         raise Http404 from None
-    if type(donor_id) is not int or type(version) is not int:
+    if type(donor_id) is not int or type(version) is not int or not 0 < donor_id < 2**63:
         raise Http404
     return get_object_or_404(Donor.objects.select_related("party", "territory", "pact"),
                              pk=donor_id, statement_version=version)
