@@ -13,7 +13,7 @@ import pytest
 from django.core.management import call_command
 
 from patto.core.errors import ApplicationError
-from patto.monitoring.models import Indicator, Observation
+from patto.monitoring.models import ImportBatch, Indicator, Observation
 from patto.monitoring.services import (
     NewValue,
     observations_record,
@@ -24,6 +24,7 @@ from tests.conftest import PACKAGE
 
 AGENDA = PACKAGE / "agenda"
 GOOD = Path(__file__).resolve().parents[1] / "engine" / "files" / "opensdg" / "good"
+WORLD = Path(__file__).resolve().parents[1] / "engine" / "files" / "opensdg-world"
 
 
 def files_of(folder: Path) -> dict[str, bytes]:
@@ -86,15 +87,90 @@ def test_broken_repository_is_refused_whole(bologna, tmp_path):
     assert Indicator.objects.count() == before
 
 
-def test_unknown_area_is_refused(bologna, tmp_path):
+def test_unknown_area_is_kept_without_territory_and_reported(bologna, tmp_path):
     repo = tmp_path / "repo"
     shutil.copytree(GOOD, repo)
     path = repo / "data" / "indicator_1-2-1.csv"
     path.write_text(path.read_text(encoding="utf-8").replace("037006", "099999"),
                     encoding="utf-8")
+    totals = opensdg_import(path=repo, pact=bologna)
+    assert totals["warnings"] >= 1
+    kept = Observation.objects.filter(indicator__pact=bologna, indicator__code="1-2-1",
+                                      geocode="099999", is_current=True)
+    assert kept.exists() and all(o.territory is None for o in kept)
+    batch = ImportBatch.objects.latest("created_at")
+    assert any("099999" in w and "GeoCode" in w for w in batch.summary["warnings"])
+
+
+@pytest.mark.parametrize(("year", "value", "field"), [
+    (1899, "1.5", "year"), (2101, "1.5", "year"), (2020, "Infinity", "value"),
+    (2020, "NaN", "value"), (2020, "-inf", "value"), (2020, "1,5", "value"),
+])
+def test_recording_refuses_bad_years_and_non_finite_numbers_whole(bologna, year, value, field):
+    indicator = bologna.indicators.get(code="8-5-2")
+    old = indicator.observations.filter(is_current=True).first()
+    before = indicator.observations.count()
+    good = NewValue(year=2020, value_text="99.9", units=old.units, geocode=old.geocode,
+                    territory=old.territory)
     with pytest.raises(ApplicationError) as info:
-        opensdg_import(path=repo, pact=bologna)
-    assert {p.field for p in info.value.problems} == {"GeoCode"}
+        observations_record(indicator=indicator, values=[good, NewValue(
+            year=year, value_text=value, units=old.units, geocode=old.geocode)])
+    [problem] = info.value.problems
+    assert (problem.file, problem.row, problem.field) == ("8-5-2", 2, field)
+    assert indicator.observations.count() == before
+
+
+def test_recording_is_one_transaction(bologna, monkeypatch):
+    from patto.monitoring import services
+
+    indicator = bologna.indicators.get(code="8-5-2")
+    old = indicator.observations.get(is_current=True, year=2020, key__contains='"037"',
+                                     disaggregation={})
+
+    def broken_insert(rows):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(services, "_insert", broken_insert)
+    with pytest.raises(RuntimeError):
+        observations_record(indicator=indicator, values=[NewValue(
+            year=2020, value_text="99.9", units=old.units, geocode=old.geocode,
+            territory=old.territory)])
+    old.refresh_from_db()
+    assert old.is_current  # the retirement was rolled back with the failed insert
+
+
+def test_real_repository_round_trip_keeps_rows_labels_and_statuses(bologna, tmp_path):
+    from patto.engine.opensdg import read_repository, read_repository_lenient
+    from patto.engine.opensdg_progress import measure_indicator
+
+    source = WORLD / "canada"
+    originals = {i.id: i for i in read_repository(source)}
+    # Start from no values for these codes (the example agenda uses some of them too).
+    clash = Observation.objects.filter(indicator__pact=bologna,
+                                       indicator__code__in=list(originals))
+    clash.update(supersedes=None)
+    clash.delete()
+    opensdg_import(path=source, pact=bologna)
+    opensdg_export(pact=bologna, path=tmp_path / "same", codes=list(originals))
+    exported = {i.id: i for i in read_repository_lenient(tmp_path / "same").indicators}
+    for inid, item in originals.items():
+        assert exported[inid].raw[item.data_path] == item.raw[item.data_path]
+    expected = json.loads((source / "statuses.json").read_text(encoding="utf-8"))
+    for inid, want in expected.items():
+        assert measure_indicator(exported[inid]).open_sdg_status == want["status"], inid
+    # Rebuilt from the database (as after a revision): the same values and year labels.
+    Indicator.objects.filter(pact=bologna, code__in=list(originals)).update(raw_files={})
+    opensdg_export(pact=bologna, path=tmp_path / "rebuilt", codes=list(originals))
+    rebuilt = {i.id: i for i in read_repository(tmp_path / "rebuilt")}
+
+    def rows(item):
+        return sorted((o.period, str(o.value), o.series or "", o.units or "",
+                       o.geocode or "", o.disaggregation) for o in item.observations)
+
+    labelled = [i for i in originals.values() if any(o.year_label for o in i.observations)]
+    assert labelled
+    for inid, item in originals.items():
+        assert rows(rebuilt[inid]) == rows(item), inid
 
 
 @pytest.mark.parametrize("url", [

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from patto.core.errors import ApplicationError
-from patto.engine.opensdg import IndicatorFile, read_repository
+from patto.engine.opensdg import SITE_CONFIG, IndicatorFile, read_repository
 from patto.engine.problems import InputError, Problem
 from patto.pact.models import Pact, SdgGoal, SdgTarget, Territory
 
@@ -51,11 +51,52 @@ class NewValue:
     territory: Territory | None = None
 
 
+#: The years an observation may have: a wider range is a typing error, not a statistic.
+YEAR_RANGE = (1900, 2100)
+
+
+def _value_problems(indicator: Indicator, values: list[NewValue]) -> list[Problem]:
+    """Years outside :data:`YEAR_RANGE` and values that are not finite numbers, by place."""
+    problems = []
+    low, high = YEAR_RANGE
+    for number, v in enumerate(values, start=1):
+        if isinstance(v.year, bool) or not isinstance(v.year, int) \
+                or not low <= v.year <= high:
+            problems.append(Problem(
+                file=indicator.code, row=number, field="year", code="year-out-of-range",
+                detail=f"year {v.year!r} is not between {low} and {high}; write the "
+                       f"four-digit year of the value",
+                params={"cell": v.year, "low": low, "high": high}))
+        try:
+            finite = Decimal(str(v.value_text).strip()).is_finite()
+        except ArithmeticError:
+            finite = False
+        if not finite:
+            problems.append(Problem(
+                file=indicator.code, row=number, field="value", code="not-a-finite-number",
+                detail=f"value {v.value_text!r} is not a finite number; write a number such "
+                       f"as 12.5, or leave the value out",
+                params={"cell": v.value_text}))
+    return problems
+
+
+@transaction.atomic
 def observations_record(*, indicator: Indicator, values: Iterable[NewValue], batch: ImportBatch
                         | None = None, user: Any = None, is_example: bool = False
                         ) -> ObservationChanges:
     """Record values: a new value is created, a changed one revises the current row (which
-    stays, retired, with who brought it), an equal one changes nothing."""
+    stays, retired, with who brought it), an equal one changes nothing.
+
+    All in one transaction: the retirements and the inserts happen together or not at all.
+    A year outside 1900..2100 or a value that is not a finite number refuses the whole call
+    (``ApplicationError`` with each fault's place: the indicator, the value's position and
+    the field).
+    """
+    values = list(values)
+    problems = _value_problems(indicator, values)
+    if problems:
+        raise ApplicationError(_("The values were not recorded."), code="invalid_observation",
+                               problems=problems)
     changes = ObservationChanges()
     keyed = [(observation_key(series=v.series, units=v.units, geocode=v.geocode,
                               disaggregation=v.disaggregation), v) for v in values]
@@ -156,9 +197,13 @@ def opensdg_import(*, path: str | Path, pact: Pact, user: Any = None,
         raise ApplicationError(_("%(path)s: nothing was imported.") % {"path": path},
                                code="invalid_opensdg", problems=exc.problems) from exc
     batch = ImportBatch.objects.create(kind="opensdg", name=str(path), created_by=user)
+    config_path = Path(path) / SITE_CONFIG
+    site_config = config_path.read_bytes().decode("utf-8-sig") if config_path.is_file() \
+        else None
     places = _territories_by_code()
     totals = {"indicators": 0, "created": 0, "revised": 0, "unchanged": 0}
     problems: list[Problem] = []
+    warnings: list[Problem] = [w for item in files for w in item.warnings]
     for item in files:
         try:
             indicator = _indicator_from_file(item, pact, is_example)
@@ -169,12 +214,14 @@ def opensdg_import(*, path: str | Path, pact: Pact, user: Any = None,
         for o in item.observations:
             place = places.get(o.geocode) if o.geocode else pact.territory
             if o.geocode and place is None:
-                problems.append(Problem(file=f"data/indicator_{item.id}.csv", row=o.row,
+                # Open SDG keeps any GeoCode; the value is kept with its code and no territory.
+                warnings.append(Problem(file=f"data/indicator_{item.id}.csv", row=o.row,
                                         field="GeoCode", code="unknown-area",
                                         detail=f"{o.geocode!r} is not a territory code or ISTAT "
-                                               "code of the loaded pacts"))
-                continue
-            values.append(NewValue(year=o.year, value_text=str(o.value), series=o.series or "",
+                                               "code of the loaded pacts; the value is kept "
+                                               "without a territory"))
+            values.append(NewValue(year=o.year, period=o.year_label or "",
+                                   value_text=str(o.value), series=o.series or "",
                                    units=o.units or "", geocode=o.geocode or "",
                                    disaggregation=dict(o.disaggregation), territory=place))
         changes = observations_record(indicator=indicator, values=values, batch=batch,
@@ -182,6 +229,9 @@ def opensdg_import(*, path: str | Path, pact: Pact, user: Any = None,
         _targets_from_config(indicator, item)
         indicator.raw_files = {name: content.decode("utf-8") for name, content in
                                item.raw.items()}
+        if site_config is not None:
+            # The column options that decide the statuses travel with the indicator.
+            indicator.raw_files[SITE_CONFIG] = site_config
         indicator.raw_files["_digest"] = _files_digest(indicator)
         indicator.save(update_fields=["raw_files"])
         totals["indicators"] += 1
@@ -191,8 +241,9 @@ def opensdg_import(*, path: str | Path, pact: Pact, user: Any = None,
     if problems:
         raise ApplicationError(_("%(path)s: nothing was imported.") % {"path": path},
                                code="invalid_opensdg", problems=problems)
-    batch.summary = totals
+    batch.summary = {**totals, "warnings": [str(w) for w in warnings[:1000]]}
     batch.save(update_fields=["summary"])
+    totals["warnings"] = len(warnings)
     return totals
 
 
@@ -255,7 +306,8 @@ def _observations_for_export(indicator: Indicator) -> list:
     for number, o in enumerate(indicator.observations.filter(is_current=True)
                                .order_by("year", "key"), start=2):
         rows.append(FileObservation(
-            year=o.year, value=Decimal(o.value_text), series=o.series or None,
+            year=o.year, year_label=o.period or None, value=Decimal(o.value_text),
+            series=o.series or None,
             units=o.units or None, geocode=o.geocode or None,
             disaggregation=tuple(sorted(o.disaggregation.items())), row=number))
     return rows
@@ -271,12 +323,15 @@ def opensdg_export(*, pact: Pact, path: str | Path, codes: list[str] | None = No
 
     path = Path(path)
     rebuilt, unchanged = [], []
+    site_config = None
     indicators = pact.indicators.all().order_by("code")
     if codes:
         indicators = indicators.filter(code__in=codes)
     for indicator in indicators:
         raw = dict(indicator.raw_files or {})
         digest = raw.pop("_digest", None)
+        if SITE_CONFIG in raw:
+            site_config = raw[SITE_CONFIG]
         if raw and digest == _files_digest(indicator):
             unchanged.append(raw)
             continue
@@ -285,6 +340,9 @@ def opensdg_export(*, pact: Pact, path: str | Path, codes: list[str] | None = No
                                        _observations_for_export(indicator), indicator.meta,
                                        indicator.config))
     write_repository(rebuilt, path)
+    if site_config is not None and not any(SITE_CONFIG in raw for raw in unchanged):
+        with (path / SITE_CONFIG).open("w", encoding="utf-8", newline="") as handle:
+            handle.write(site_config)
     for raw in unchanged:
         for name, text in raw.items():
             target = path / name
