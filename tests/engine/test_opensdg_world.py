@@ -78,3 +78,16 @@ def test_zero_base_refused_only_as_a_deviation():
     assert measure_indicator(item).series[0].params["substituted"] == ["base"]
     refused = measure_indicator(item, Deviations(refuse_zero_base=True))
     assert (refused.status, refused.reason) == ("not_enough_data", "base_zero")
+
+
+def test_bench_agreement_counts_equal_statuses(tmp_path):
+    import shutil
+
+    from patto.monitoring.bench import opensdg_agreement
+
+    shutil.copytree(WORLD / "cases", tmp_path / "cases")
+    assert opensdg_agreement(tmp_path) == [("cases", 16, 16)]
+    statuses = json.loads((tmp_path / "cases" / "statuses.json").read_text(encoding="utf-8"))
+    statuses["2-4-1"]["status"] = "deterioration"  # not what the metadata says by hand
+    (tmp_path / "cases" / "statuses.json").write_text(json.dumps(statuses), encoding="utf-8")
+    assert opensdg_agreement(tmp_path) == [("cases", 15, 16)]

@@ -35,3 +35,37 @@ def synthetic_repository(path: Path, *, indicators: int = 150, rows: int = 120_0
             {"auto_progress_calculation": True, "progress_calculation_options": [
                 {"direction": "positive", "base_year": 2015, "target_year": 2030,
                  "target": round(float(rng.uniform(50, 150)), 2)}]}), encoding="utf-8")
+
+
+def opensdg_agreement(root: Path) -> list[tuple[str, int, int]]:
+    """How many of sdg-build's statuses Patto gives, per repository under ``root``.
+
+    Each folder under ``root`` that holds an Open SDG repository and a ``statuses.json``
+    (indicator id -> {"status": ...}, sdg-build's output) counts; an indicator whose
+    files Patto cannot read counts as giving no status. Returns (name, equal, total).
+    """
+    import json
+
+    from patto.engine.opensdg import read_repository_lenient
+    from patto.engine.opensdg_progress import measure_indicator
+
+    results = []
+    for folder in sorted(p for p in Path(root).iterdir() if (p / "statuses.json").is_file()):
+        expected = json.loads((folder / "statuses.json").read_text(encoding="utf-8"))
+        reading = read_repository_lenient(folder)
+        got = {i.id: measure_indicator(i).open_sdg_status for i in reading.indicators}
+        equal = sum(got.get(inid, "") == want["status"] for inid, want in expected.items())
+        results.append((folder.name, equal, len(expected)))
+    return results
+
+
+def opensdg_corpus() -> Path | None:
+    """The corpus to measure: ``PATTO_OPENSDG_CORPUS`` if set, else the test fixtures."""
+    import os
+
+    given = os.environ.get("PATTO_OPENSDG_CORPUS")
+    if given:
+        return Path(given)
+    fixtures = Path(__file__).resolve().parents[3] / "tests" / "engine" / "files" \
+        / "opensdg-world"
+    return fixtures if fixtures.is_dir() else None

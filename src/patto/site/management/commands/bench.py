@@ -240,6 +240,11 @@ class Command(BaseCommand):
                 f"{total:.2f} s")
             out(f"re-assess one indicator after a new value, page included: "
                 f"{timings['reassess'] * 1000:.0f} ms")
+        from patto.monitoring.bench import opensdg_agreement, opensdg_corpus
+
+        if (corpus := opensdg_corpus()) is not None:
+            for name, equal, total in opensdg_agreement(corpus):
+                out(f"open sdg statuses equal to sdg-build's, {name}: {equal}/{total}")
 
     def _reassess(self, pact) -> float:
         from django.test import Client
