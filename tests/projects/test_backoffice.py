@@ -228,3 +228,41 @@ def test_edit_page_has_bounded_queries(client, people, django_assert_max_num_que
     client.force_login(people.coordinator)
     with django_assert_max_num_queries(20):
         assert client.get(f"/gestione/progetti/{people.own.pk}/").status_code == 200
+
+
+@pytest.mark.parametrize("role", ["secretariat", "coordinator", "referent"])
+def test_bulk_rights_of_the_list_agree_with_the_rules(people, role):
+    from patto.projects.selectors import project_rights, projects_editable_by
+
+    make_project(people.pact, "1", "proposto", status="proposed", progress=0)
+    make_project(people.pact, "2", "proposto-altrove", status="proposed", progress=0)
+    who = getattr(people, role)
+    projects = list(projects_editable_by(who))
+    assert projects
+    status, delete = project_rights(who, projects)
+    assert status == {p.pk for p in projects
+                      if who.has_perm("projects.change_project_status", p)}
+    assert delete == {p.pk for p in projects if who.has_perm("projects.delete_project", p)}
+
+
+@pytest.mark.parametrize("role", ["secretariat", "coordinator", "referent", "reporter"])
+def test_your_projects_page_queries_do_not_grow_with_projects(client, people, role,
+                                                              django_assert_max_num_queries):
+    from patto.projects.models import ProjectReferent
+
+    who = getattr(people, role)
+    client.force_login(who)
+    for number in range(20):
+        project = make_project(people.pact, "1", f"extra-{number}")
+        ProjectReferent.objects.create(project=project, party=project.lead_party,
+                                       person="Referente", user=people.referent)
+    with django_assert_max_num_queries(MANAGE_QUERIES):
+        response = client.get("/gestione/progetti/")
+    assert response.status_code == 200
+    from patto.projects.selectors import projects_editable_by
+
+    shown = len(response.context["projects"])
+    assert shown == projects_editable_by(who).count() and (shown > 20 or role == "reporter")
+
+
+MANAGE_QUERIES = 11

@@ -18,6 +18,7 @@ from .models import (
     Meeting,
     PlannedActivity,
     Project,
+    ProjectParty,
     ProjectReferent,
     ProjectUpdate,
     ReportingRound,
@@ -48,32 +49,43 @@ def project_counts(pact: Pact) -> dict[str, int]:
 
 
 def project_list(*, filters: dict | None = None) -> QuerySet[Project]:
-    """Projects with what a list row shows, filtered by the list page's criteria."""
-    filters = filters or {}
+    """Projects with what a list row shows, filtered by the list page's criteria
+    (:class:`~patto.projects.filters.ProjectFilter`); bad criteria give no rows."""
+    return filtered_projects(project_filter(filters))
+
+
+def filtered_projects(filterset) -> QuerySet[Project]:
+    """The filter set's rows; none when a criterion is invalid (an unknown status, say),
+    rather than silently ignoring it and showing everything."""
+    return filterset.qs if filterset.is_valid() else filterset.queryset.none()
+
+
+def project_filter(filters: dict | None = None):
+    """The list's filter set, bound to ``filters`` (a request's GET or a plain dict)."""
+    from .filters import ProjectFilter
+
     projects = (Project.objects.select_related("pact", "cluster", "emergency_action",
                                                "lead_party")
                 .order_by("pact", "cluster__position", "emergency_action__position", "title"))
-    lookups = {
-        "pact": "pact__code", "cluster": "cluster__code", "status": "status",
-        "horizon": "horizon", "party": "lead_party__code", "challenge": "challenges__code",
+    return ProjectFilter(filters or {}, queryset=projects)
+
+
+def project_list_choices() -> dict:
+    """What the list's filter menus offer, one query each."""
+    from patto.pact.models import Challenge, Cluster, Party, Territory
+
+    return {
+        "clusters": Cluster.objects.select_related("pact"),
+        "challenges": Challenge.objects.select_related("pact"),
+        # Every party with a part in a project, leading it or involved in it.
+        "parties": Party.objects.filter(
+            Q(pk__in=Project.objects.values("lead_party_id"))
+            | Q(pk__in=ProjectParty.objects.values("party_id"))).order_by("name"),
+        "territories": Territory.objects.filter(
+            pk__in=Project.territories.through.objects.values("territory_id"))
+        .defer("boundary").order_by("name"),
+        "statuses": Project.Status.choices, "horizons": Project.Horizon.choices,
     }
-    for key, lookup in lookups.items():
-        if filters.get(key):
-            projects = projects.filter(**{lookup: filters[key]})
-    if filters.get("party"):
-        code = filters["party"]
-        projects = Project.objects.filter(
-            pk__in=Project.objects.filter(Q(lead_party__code=code)
-                                          | Q(involved__party__code=code)).values("pk")
-        ).filter(pk__in=projects.values("pk")).select_related(
-            "pact", "cluster", "emergency_action", "lead_party").order_by(
-            "pact", "cluster__position", "emergency_action__position", "title")
-    if filters.get("territory"):
-        projects = projects.filter(territories__code=filters["territory"])
-    if filters.get("q"):
-        projects = projects.filter(Q(title__icontains=filters["q"])
-                                   | Q(summary__icontains=filters["q"]))
-    return projects.distinct()
 
 
 @dataclass(frozen=True)
@@ -186,6 +198,21 @@ def projects_editable_by(user) -> QuerySet[Project]:
         return projects.none()
     return projects.filter(pk__in=Project.objects.filter(
         Q(cluster__coordinators__user=user) | Q(referents__user=user)).values("pk"))
+
+
+def project_rights(user, projects: list[Project]) -> tuple[set[int], set[int]]:
+    """Which of ``projects`` ``user`` may move in status and which delete, in one query:
+    the bulk form of the rules ``change_project_status`` and ``delete_project`` (a test
+    holds the two equal)."""
+    from .rules import is_secretariat
+
+    if is_secretariat(user):
+        every = {p.pk for p in projects}
+        return every, every
+    clusters = set(user.coordinated_clusters.values_list("cluster_id", flat=True))
+    status = {p.pk for p in projects if p.cluster_id in clusters}
+    delete = {p.pk for p in projects if p.pk in status and p.status == Project.Status.PROPOSED}
+    return status, delete
 
 
 def project_for_edit(*, pk: int) -> Project:

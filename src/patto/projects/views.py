@@ -1,4 +1,5 @@
-"""Pages of projects: the public list and sheet (HTML, print, PDF), reporting for staff."""
+"""Pages of projects: the public list and sheet (HTML, print, PDF); for staff, reporting and the
+pages where referents, coordinators and party reporters change what their role allows."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from patto.core.errors import ApplicationError
 from patto.core.exports import table_response
-from patto.pact.models import Challenge, Cluster, Pact, Party, Territory
+from patto.pact.models import Cluster, Pact
 
 from . import selectors, services
 from .forms import (
@@ -33,28 +34,21 @@ from .forms import (
 from .models import Project, ProjectUpdate, ReportingRound
 from .rules import is_secretariat, may_record_contributions
 
-FILTERS = ["pact", "cluster", "status", "horizon", "party", "territory", "challenge", "q"]
-
 
 def project_list(request: HttpRequest) -> HttpResponse:
-    filters = {k: request.GET.get(k, "").strip() for k in FILTERS}
-    projects = selectors.project_list(filters=filters)
+    """The public list; its CSV and XLSX hold the same filtered rows."""
+    filterset = selectors.project_filter(request.GET)
+    projects = selectors.filtered_projects(filterset)
     fmt = request.GET.get("formato")
     if fmt:
         from .exchange import COLUMNS, export_tables
 
         return table_response(COLUMNS["projects"], export_tables(projects)["projects"], fmt,
                               "progetti")
+    filters = {name: filterset.form.data.get(name, "").strip() for name in filterset.filters}
     return render(request, "projects/project_list.html", {
-        "projects": projects, "filters": filters,
-        "pacts": Pact.objects.all(),
-        "clusters": Cluster.objects.select_related("pact"),
-        "challenges": Challenge.objects.select_related("pact"),
-        "parties": Party.objects.filter(led_projects__isnull=False).distinct(),
-        "territories": Territory.objects.filter(projects__isnull=False).distinct()
-        .defer("boundary"),
-        "statuses": Project.Status.choices, "horizons": Project.Horizon.choices,
-    })
+        "projects": projects, "filters": filters, "filter_errors": filterset.errors,
+        **selectors.project_list_choices()})
 
 
 def _sheet_context(pact: str, code: str) -> dict:
@@ -271,12 +265,10 @@ def manage(request: HttpRequest) -> HttpResponse:
     can_record = may_record_contributions(user)
     if not (projects or can_create or can_record):
         raise PermissionDenied
+    can_status, can_delete = selectors.project_rights(user, projects)
     return render(request, "projects/manage.html", {
         "projects": projects, "can_create": can_create, "can_record": can_record,
-        "can_status": {p.pk for p in projects
-                       if user.has_perm("projects.change_project_status", p)},
-        "can_delete": {p.pk for p in projects if user.has_perm("projects.delete_project", p)},
-    })
+        "can_status": can_status, "can_delete": can_delete})
 
 
 @login_required
