@@ -6,6 +6,9 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 export PATTO_HOME := $(CURDIR)
+# Commands of the demo and of development: PATTO_DEMO=1 marks example data as such and, without
+# SECRET_KEY, makes a private key in var/ (see settings.py).
+PATTO := PATTO_DEMO=1 $(BIN)/patto
 
 .PHONY: demo test setup assets browser data lint check-deploy messages clean
 
@@ -52,31 +55,31 @@ data: setup $(STAMPS)/migrated $(CATALOGS:.po=.mo) $(VAR)/stamps/static $(STAMPS
 # Third-party apps bring migrations too: a new lock file may mean new ones.
 $(STAMPS)/migrated: $(MIGRATIONS) $(VENV)/.installed
 	mkdir -p $(@D)
-	$(BIN)/patto migrate --noinput -v0
+	$(PATTO) migrate --noinput -v0
 	touch $@
 
 $(CATALOGS:.po=.mo) &: $(CATALOGS) $(VENV)/.installed
-	$(BIN)/patto compilemessages -v0 --ignore='.venv/*' --ignore='node_modules/*'
+	$(PATTO) compilemessages -v0 --ignore='.venv/*' --ignore='node_modules/*'
 	touch $(CATALOGS:.po=.mo)
 
 # --clear: the static folder holds exactly the current collection, nothing left from before.
 $(VAR)/stamps/static: $(STATIC_INPUTS) node_modules/.installed $(VENV)/.installed
 	mkdir -p $(@D)
-	$(BIN)/patto collectstatic --noinput --clear -v0
+	$(PATTO) collectstatic --noinput --clear -v0
 	touch $@
 
 $(STAMPS)/loaded: $(PACKAGE_FILES) $(STAMPS)/migrated
-	$(BIN)/patto load-pact packages/bologna-2015
-	$(BIN)/patto load-pact packages/bologna-2021
-	$(BIN)/patto load-boundaries $(BOUNDARIES)
+	$(PATTO) load-pact packages/bologna-2015
+	$(PATTO) load-pact packages/bologna-2021
+	$(PATTO) load-boundaries $(BOUNDARIES)
 	touch $@
 
 demo: data
-	$(BIN)/patto demo-user
+	$(PATTO) demo-user
 	@echo "Serving http://$(HOST):$(PORT)/ (Ctrl-C stops the server and the worker)"
-	PATTO_DEMO=1 $(BIN)/patto worker & worker=$$!; \
+	$(PATTO) worker & worker=$$!; \
 	trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
-	PATTO_DEMO=1 $(BIN)/patto serve --bind $(HOST):$(PORT)
+	$(PATTO) serve --bind $(HOST):$(PORT)
 
 lint: setup
 	$(BIN)/ruff check src tests
@@ -89,7 +92,7 @@ check-deploy: setup
 	ALLOWED_HOSTS=patto.example.org $(BIN)/patto check --deploy --fail-level WARNING
 
 messages: setup
-	cd src/patto && ../../$(BIN)/patto makemessages -l it -l en --no-obsolete --ignore='migrations/*'
+	cd src/patto && PATTO_DEMO=1 ../../$(BIN)/patto makemessages -l it -l en --no-obsolete --ignore='migrations/*'
 
 clean:
 	rm -rf $(VENV) node_modules var
