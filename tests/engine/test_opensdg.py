@@ -400,10 +400,12 @@ def test_duplicate_row_names_both_rows(repo):
     path = repo / "data" / "indicator_1-2-1.csv"
     with path.open("a", encoding="utf-8") as f:
         f.write(f"2016,{POVERTY},Percentuale,037,Femmine,13.1\n")
-    [problem] = problems_of(repo)
-    assert (problem.file, problem.row, problem.code) == (
-        "data/indicator_1-2-1.csv", 14, "duplicate-row")
-    assert problem.params["first_row"] == 7
+    poverty = by_id(read_repository(repo))["1-2-1"]
+    [warning] = [w for w in poverty.warnings if w.code == "duplicate-row"]
+    assert (warning.file, warning.row) == ("data/indicator_1-2-1.csv", 14)
+    assert warning.params["first_row"] == 7
+    assert 14 not in [o.row for o in poverty.observations]
+    assert 14 in [o.row for o in poverty.unvalued]  # set aside, still seen by the progress
 
 
 def test_bad_file_name_suggests_the_right_one(repo):
@@ -438,3 +440,14 @@ def test_not_utf8_names_the_row(repo):
     [problem] = problems_of(repo)
     assert (problem.file, problem.row, problem.code) == (
         "data/indicator_8-5-2.csv", 3, "encoding-error")
+
+
+def test_short_row_is_read_with_blank_cells_at_its_end(repo):
+    path = repo / "data" / "indicator_1-2-1.csv"
+    with path.open("a", encoding="utf-8") as f:
+        f.write("2030,Persone in povertà\n")
+    poverty = by_id(read_repository(repo))["1-2-1"]
+    [warning] = [w for w in poverty.warnings if w.code == "short-row"]
+    assert warning.row == 14
+    # Its Value cell is among the missing ones: the row is set aside as an empty value.
+    assert [w.code for w in poverty.warnings if w.row == 14] == ["short-row", "empty-value"]

@@ -107,8 +107,9 @@ DEFAULT_COLUMNS = ColumnOptions()
 class IndicatorFile:
     """An indicator's data, metadata and configuration, with the bytes they were read from.
 
-    ``unvalued`` holds the rows without a usable value (blank or not finite), which Open SDG
-    still sees when it picks the headline; ``warnings`` says which values were skipped.
+    ``unvalued`` holds the rows set aside (a blank or non-finite value, value None; a second
+    value for the same year and series), which Open SDG still sees when it picks a series;
+    ``warnings`` says which rows were set aside and why.
     """
 
     id: str
@@ -287,7 +288,8 @@ def read_repository_lenient(path: str | Path) -> RepositoryReading:
 
 
 #: Problem codes that skip a value but do not keep an indicator out.
-WARNING_CODES = frozenset({"empty-value", "non-finite-value", "blank-column-name"})
+WARNING_CODES = frozenset({"empty-value", "non-finite-value", "blank-column-name",
+                           "duplicate-row", "short-row"})
 
 
 def _site_options(root: Path) -> tuple[ColumnOptions, list[Problem]]:
@@ -424,11 +426,21 @@ def _parse_csv(
 
     observations: list[Observation] = []
     unvalued: list[Observation] = []
+    duplicates: list[Observation] = []
     first_row: dict[tuple, int] = {}
     for index, record in enumerate(records[1:], start=1):
         row = index + 1
         if not any(c.strip() for c in record):
             continue
+        if len(record) < len(header):
+            # Open SDG (pandas) reads the missing cells at the end of a row as blank.
+            problems.append(Problem(
+                file=relative, code="short-row", row=row,
+                detail=f"the row has {len(record)} cells but the header has {len(header)}; "
+                       f"the missing cells at its end are read as blank",
+                params={"cells": len(record), "columns": len(header)},
+            ))
+            record = record + [""] * (len(header) - len(record))
         if len(record) != len(header):
             problems.append(Problem(
                 file=relative, code="wrong-cell-count", row=row,
@@ -499,14 +511,16 @@ def _parse_csv(
                 file=relative, code="duplicate-row", row=row, field=YEAR,
                 detail=f"row {first_row[key]} already has a value for year "
                        f"{observation.period} with the same "
-                       f"Series, Units, GeoCode and disaggregation; delete one of the two rows "
-                       f"or correct its columns",
+                       f"Series, Units, GeoCode and disaggregation, so this row is set aside "
+                       f"(Open SDG shows both); delete one of the two rows or correct its "
+                       f"columns",
                 params={"first_row": first_row[key], "year": year},
             ))
+            duplicates.append(observation)
             continue
         first_row[key] = row
         observations.append(observation)
-    return columns, tuple(observations), problems, tuple(unvalued)
+    return columns, tuple(observations), problems, (*unvalued, *duplicates)
 
 
 def _parse_yaml(relative: str, data: bytes, check: bool = True) -> tuple[dict, list[Problem]]:
