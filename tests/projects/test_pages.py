@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import openpyxl
 import pytest
@@ -187,3 +188,35 @@ def test_print_view_and_pdf(client, db):
     assert response.content.startswith(b"%PDF")
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
     assert "OCCUPAZIONE" in text.upper() and "100" in text
+
+
+@pytest.mark.parametrize(("values", "target", "shown", "bar"), [
+    # (year, value) from the baseline on; target (value, base year); share worked out by hand.
+    ([(2020, 40), (2022, 55), (2024, 70)], (100, 2020), "50%", 50),   # 30 of 60
+    ([(2019, 200), (2023, 175)], (100, 2019), "25%", 25),             # lower is better
+    ([(2018, 10), (2024, 40)], (30, 2018), "150%", 100),              # overshot: bar full
+    ([(2016, 5), (2020, 9), (2024, 8)], (13, 2020), "-25%", 0),       # base year 2020: -1/4
+    ([(2020, 1), (2024, 2)], None, None, None),                       # no target: no share
+])
+def test_sheet_shows_the_share_of_each_indicators_target(client, people, values, target, shown,
+                                                          bar):
+    from patto.monitoring.models import Indicator, Observation, Target
+
+    indicator = Indicator.objects.create(pact=people.pact, code="p-prova", name="Persone accolte",
+                                         level=Indicator.Level.PROJECT, project=people.own)
+    for year, value in values:
+        Observation.objects.create(indicator=indicator, year=year, value=value,
+                                   value_text=str(value))
+    if target:
+        Target.objects.create(indicator=indicator, value=target[0], year=2030,
+                              base_year=target[1])
+    html = client.get(people.own.get_absolute_url()).content.decode()
+    row = re.search(r"<tr>\s*<th scope=\"row\"><a href=\"[^\"]+\">Persone accolte</a>.*?</tr>",
+                    html, re.S)
+    assert row, "the indicator's row is missing"
+    row = row[0]
+    if shown is None:
+        assert "<progress" not in row and re.search(r"<td>—</td>\s*</tr>$", row)
+    else:
+        assert f'<progress class="flex-grow-1" value="{bar}" max="100"' in row
+        assert f"<span>{shown}</span>" in row
