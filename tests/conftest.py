@@ -33,6 +33,8 @@ def _test_settings(settings, tmp_path):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Pages are rendered (and their queries counted) unless a test turns the cache on.
+    settings.PATTO_PAGE_CACHE = False
 
 
 def load_bologna() -> None:

@@ -126,6 +126,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Innermost: a cached public page skips the view, the outer layers still add headers.
+    "patto.core.cache.PublicPageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "patto.urls"

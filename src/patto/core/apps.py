@@ -10,4 +10,12 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401 - registers the system checks
+        from django.db.backends.signals import connection_created
+
+        from . import (
+            cache,
+            checks,  # noqa: F401 - registers the system checks
+        )
+
+        # Every write to the pact's data changes the version that cached pages are keyed by.
+        connection_created.connect(cache.install, dispatch_uid="patto.core.cache.install")

@@ -1,0 +1,126 @@
+"""Public pages served from the cache, under a key that every change of the pact's data changes.
+
+The data version is a token in the cache. Every statement that writes a table of the pact's
+data (whatever the path: a service, the admin, an import, plain SQL) replaces the token when it
+runs and again when its transaction commits, so a page cached meanwhile is never served after
+the change. Bulk paths that bypass Django's cursor (PostgreSQL ``COPY``) call
+:func:`data_changed` themselves.
+
+A public page is cached whole when a visitor who is not signed in asks for it with GET: the
+key holds the data version, the language and the full path. Pages that set a cookie, say
+``no-store`` or ``private``, stream, or are not 200 are never cached.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+
+VERSION_KEY = "patto:data-version"
+#: Paths never cached: the back office, sign-in, personal statements, language switch.
+PRIVATE_PREFIXES = ("/gestione/", "/accedi/", "/esci/", "/fondi/estratto/", "/i18n/")
+_WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?([A-Za-z0-9_]+)', re.I)
+#: The apps whose tables are the pact's data (every patto app but core).
+_tables: frozenset[str] | None = None
+
+
+def data_tables() -> frozenset[str]:
+    global _tables
+    if _tables is None:
+        _tables = frozenset(
+            model._meta.db_table for model in apps.get_models(include_auto_created=True)
+            if model.__module__.startswith("patto.") and model._meta.app_label != "core")
+    return _tables
+
+
+def data_version() -> str:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        version = uuid.uuid4().hex
+        if not cache.add(VERSION_KEY, version, timeout=None):
+            version = cache.get(VERSION_KEY) or version
+    return version
+
+
+def data_changed() -> None:
+    """The pact's data changed: every cached page is out of date, now and once committed."""
+    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+    transaction.on_commit(lambda: cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None))
+
+
+def _dirty(connection) -> bool:
+    """Whether this connection's open transaction has written the pact's data."""
+    blocks = connection.atomic_blocks
+    return bool(blocks) and getattr(connection, "_patto_dirty_block", None) is blocks[0]
+
+
+def _watch_writes(execute, sql, params, many, context):
+    match = _WRITE.match(sql) if isinstance(sql, str) else None
+    result = execute(sql, params, many, context)
+    if match and match.group(1) in data_tables():
+        connection = context["connection"]
+        if not connection.in_atomic_block:
+            cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+        elif not _dirty(connection):
+            # Once per transaction: the commit replaces the token again, and until the
+            # transaction ends this connection bypasses the cache (see _cacheable_request).
+            connection._patto_dirty_block = connection.atomic_blocks[0]
+            data_changed()
+    return result
+
+
+def install(sender: Any = None, connection: Any = None, **kwargs: Any) -> None:
+    """Watch a new database connection's writes (connected to ``connection_created``)."""
+    if connection is not None and _watch_writes not in connection.execute_wrappers:
+        connection.execute_wrappers.append(_watch_writes)
+
+
+def _cacheable_request(request) -> bool:
+    return (getattr(settings, "PATTO_PAGE_CACHE", True)
+            and request.method in ("GET", "HEAD")
+            and not request.path_info.startswith(PRIVATE_PREFIXES)
+            and not request.path_info.startswith(tuple("/en" + p for p in PRIVATE_PREFIXES))
+            and not request.user.is_authenticated
+            and "messages" not in request.COOKIES
+            and not _dirty(connections[DEFAULT_DB_ALIAS]))
+
+
+def _cacheable_response(request, response) -> bool:
+    control = response.get("Cache-Control", "")
+    return (response.status_code == 200 and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+            and not response.streaming and not response.cookies
+            and "no-store" not in control and "private" not in control
+            and len(response.content) <= getattr(settings, "PATTO_PAGE_CACHE_MAX_BYTES",
+                                                  5 * 1024 * 1024))
+
+
+def page_key(request) -> str:
+    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    return f"patto:page:{data_version()}:{getattr(request, 'LANGUAGE_CODE', '')}:{path}"
+
+
+class PublicPageCacheMiddleware:
+    """Serves public pages from the cache; place it after authentication and locale."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not _cacheable_request(request):
+            return self.get_response(request)
+        key = page_key(request)
+        cached = cache.get(key)
+        if cached is not None:
+            return cached
+        response = self.get_response(request)
+        if _cacheable_response(request, response):
+            cache.set(key, response, timeout=getattr(settings, "PATTO_PAGE_CACHE_SECONDS",
+                                                     86400))
+        return response
