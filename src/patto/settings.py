@@ -249,7 +249,9 @@ CACHES = {
         if _redis_url
         # Shared between the web server and the worker without another service.
         else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-              "LOCATION": str(VAR_DIR / "cache")}
+              "LOCATION": str(VAR_DIR / "cache"),
+              # Room for the public pages; culling drops a third of the files when full.
+              "OPTIONS": {"MAX_ENTRIES": 20_000}}
     )
 }
 
