@@ -10,7 +10,7 @@ export PATTO_HOME := $(CURDIR)
 # SECRET_KEY, makes a private key in var/ (see settings.py).
 PATTO := PATTO_DEMO=1 $(BIN)/patto
 
-.PHONY: demo test setup assets browser data lint check-deploy messages clean
+.PHONY: demo test setup assets browser data lint audit check-deploy messages clean
 
 setup: $(VENV)/.installed assets
 
@@ -81,10 +81,16 @@ demo: data
 	trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
 	$(PATTO) serve --bind $(HOST):$(PORT)
 
+# ruff's S rules (bandit) run on src; tests may use asserts, subprocess and fixed secrets.
 lint: setup
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests tools
 
-test: setup browser lint $(CATALOGS:.po=.mo)
+# Known vulnerabilities in requirements.lock (pip-audit); skipped with a message when no
+# advisory database answers, e.g. offline.
+audit: setup
+	$(BIN)/python tools/audit_dependencies.py requirements.lock
+
+test: setup browser lint audit $(CATALOGS:.po=.mo)
 	$(BIN)/pytest
 
 check-deploy: setup
