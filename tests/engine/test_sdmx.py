@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from patto.engine.problems import InputError
-from patto.engine.sdmx import SdmxObservation, read_sdmx_csv
+from patto.engine.sdmx import SdmxObservation, area_codes, read_sdmx_csv
 
 FILES = Path(__file__).parent / "files" / "sdmx"
 
@@ -162,3 +162,49 @@ def test_separator_follows_structure_even_when_labels_have_commas(tmp_path):
         "dataflow;IT1:1(1.0);037006: Bologna;2020;1,5\n", encoding="utf-8")
     [observation] = read_sdmx_csv(path)
     assert (observation.area, observation.value) == ("037006", Decimal("1.5"))
+
+
+WORLD = Path(__file__).parent / "files" / "sdmx-world"
+
+
+def test_real_istat_file_reads_values_years_and_areas():
+    observations = read_sdmx_csv(WORLD / "istat_popstrbil1_itd55.csv")
+    assert len(observations) == 30
+    assert {o.dataflow for o in observations} == {"IT1:29_316_DF_DCIS_POPSTRBIL1_1(1.0)"}
+    assert [o.area for o in observations[::5]] == ["IT", "IT", "ITD5", "ITD5", "ITD55", "ITD55"]
+    births = {o.year: o.value for o in observations
+              if o.area == "ITD55" and dict(o.dimensions)["DATA_TYPE"] == "FLBIRTH"}
+    assert births == {2019: Decimal("1689"), 2020: Decimal("1559"), 2021: Decimal("1512"),
+                      2022: Decimal("1336"), 2023: Decimal("1272")}
+    first = observations[0]
+    assert first.dimensions == (("DATA_TYPE", "FDEATH"), ("FREQ", "A"), ("REF_AREA", "IT"),
+                                ("SEX", "9"))
+    assert (first.period, first.value, first.status, first.unit, first.row) == (
+        "2019", Decimal("7431"), None, None, 2)
+
+
+def test_real_eurostat_file_reads_values_flags_and_nuts2_area():
+    observations = read_sdmx_csv(WORLD / "eurostat_lfst_r_lfe2emprt_itg1.csv")
+    assert len(observations) == 27
+    assert {o.area for o in observations} == {"ITG1"}
+    assert [o.year for o in observations] == list(range(1999, 2026))
+    by_year = {o.year: (o.value, o.status) for o in observations}
+    assert by_year[1999] == (Decimal("43.1"), None)
+    assert by_year[2004] == (Decimal("47.8"), "b")
+    assert by_year[2025] == (Decimal("51.4"), None)
+    assert observations[0].period == "1999-01-01"
+    assert observations[0].dimensions == (("age", "Y20-64"), ("freq", "A"), ("geo", "ITG1"),
+                                          ("sex", "T"), ("unit", "PC"))
+
+
+@pytest.mark.parametrize(("code", "expected"), [
+    ("ITH55", ("ITH55",)),
+    ("ITD55", ("ITD55", "ITH55")),  # ISTAT's ITTER107 keeps NUTS 2006 letters
+    ("ITE43", ("ITE43", "ITI43")),
+    ("ith5", ("ith5", "ITH5")),
+    ("ITC11", ("ITC11",)),
+    ("037006", ("037006",)),
+    ("ITDXX_1", ("ITDXX_1",)),  # not a NUTS code: no translation
+])
+def test_area_codes_give_nuts_2021_for_istat_codes(code, expected):
+    assert area_codes(code) == expected

@@ -294,7 +294,7 @@ def test_sdmx_import_into_an_indicator(bologna, tmp_path):
                     encoding="utf-8")
     with pytest.raises(ApplicationError) as info:
         sdmx_import(path=path, indicator=indicator)
-    assert [(p.row, p.field) for p in info.value.problems] == [(2, "ITTER107/REF_AREA")]
+    assert [(p.row, p.field) for p in info.value.problems] == [(2, "ITTER107")]
 
 
 def test_goals_show_a_composite_trend(client, bologna):

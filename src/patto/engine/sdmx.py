@@ -265,6 +265,40 @@ def read_sdmx_csv(path: str | Path) -> list[SdmxObservation]:
     return observations
 
 
+#: NUTS 2010 renamed two Italian NUTS 1 groups (Commission Regulation (EU) No 31/2011):
+#: Nord-Est ITD became ITH and Centro ITE became ITI, with the same region and province
+#: digits after them. ISTAT's territorial code list (CL_ITTER107, the ``ITTER107`` and
+#: ``REF_AREA`` columns of its SDMX data) still codes these regions and provinces with the
+#: NUTS 2006 letters: Bologna is ``ITD55`` there and ``ITH55`` in NUTS 2021.
+ITTER107_NUTS_2006 = {"ITD": "ITH", "ITE": "ITI"}
+_NUTS_CODE = re.compile(r"[A-Z]{2}[0-9A-Z]{0,3}")
+
+
+def area_codes(code: str) -> tuple[str, ...]:
+    """The codes an SDMX area code may stand for, in order of preference.
+
+    The code itself first (an ISTAT municipality or province code such as ``037006``, or
+    a NUTS 2021 code such as ``ITH55``), then, for an ISTAT ``ITTER107`` code that keeps
+    the NUTS 2006 letters of the Italian Nord-Est and Centro, the NUTS 2021 code it
+    stands for.
+
+    Examples
+    --------
+    >>> area_codes("ITD55")
+    ('ITD55', 'ITH55')
+    >>> area_codes("ith5")
+    ('ith5', 'ITH5')
+    >>> area_codes("037006")
+    ('037006',)
+    """
+    code = code.strip()
+    upper = code.upper()
+    found = [code] if upper == code else [code, upper]
+    if _NUTS_CODE.fullmatch(upper) and upper[:3] in ITTER107_NUTS_2006:
+        found.append(ITTER107_NUTS_2006[upper[:3]] + upper[3:])
+    return tuple(found)
+
+
 def _value(text: str, delimiter: str) -> Decimal | bool | None:
     """The observation value, None when missing, False when not a number."""
     if text.lower() in _MISSING:

@@ -354,13 +354,19 @@ def opensdg_export(*, pact: Pact, path: str | Path, codes: list[str] | None = No
 
 
 @transaction.atomic
-def sdmx_import(*, path: str | Path, indicator: Indicator, user: Any = None) -> dict[str, int]:
+def sdmx_import(*, path: str | Path, indicator: Indicator, user: Any = None,
+                skip_unknown_areas: bool = False) -> dict[str, int]:
     """Import an SDMX-CSV file (as ISTAT and Eurostat publish it) into one indicator.
 
-    Each combination of dimensions other than the area becomes a series; the area code
-    (ITTER107 or REF_AREA) must be a territory's ISTAT code or code. All or nothing.
+    Each combination of dimensions other than the area becomes a series. The area code
+    (``REF_AREA``, ``ITTER107`` or Eurostat's ``geo``) must be a territory's code, ISTAT
+    code or NUTS 2021 code; ISTAT's ITTER107 codes with NUTS 2006 letters (``ITD55``) are
+    read as the NUTS 2021 code they stand for (``ITH55``). A row whose area is no loaded
+    territory refuses the file, naming the row, unless ``skip_unknown_areas``: then the
+    row is left out and counted (``skipped``), as a file of all Europe's regions needs.
+    All or nothing.
     """
-    from patto.engine.sdmx import read_sdmx_csv
+    from patto.engine.sdmx import AREA_COLUMNS, area_codes, read_sdmx_csv
 
     path = Path(path)
     try:
@@ -369,20 +375,29 @@ def sdmx_import(*, path: str | Path, indicator: Indicator, user: Any = None) -> 
         raise ApplicationError(_("%(path)s: nothing was imported.") % {"path": path.name},
                                code="invalid_sdmx", problems=exc.problems) from exc
     places = _territories_by_code()
-    problems, values = [], []
+    for t in Territory.objects.exclude(nuts_code="").defer("boundary"):
+        places.setdefault(t.nuts_code.upper(), t)
+    problems, values, skipped = [], [], []
     status_map = {"P": "provisional", "E": "estimated", "F": "forecast"}
     for o in rows:
         if o.value is None:
             continue
-        place = places.get(o.area or "") if o.area else indicator.pact.territory
+        if o.area:
+            place = next((places[c] for c in area_codes(o.area) if c in places), None)
+        else:
+            place = indicator.pact.territory
         if place is None:
-            problems.append(Problem(file=path.name, row=o.row, field="ITTER107/REF_AREA",
-                                    code="unknown-area",
-                                    detail=f"{o.area!r} is not the ISTAT code of a loaded "
-                                           "territory; load the territory or remove the row"))
+            column = next((k for k, _v in o.dimensions if k.upper() in AREA_COLUMNS),
+                          "REF_AREA")
+            problem = Problem(file=path.name, row=o.row, field=column, code="unknown-area",
+                              detail=f"{o.area!r} is not the code, ISTAT code or NUTS 2021 "
+                                     "code of a loaded territory; give the territory that "
+                                     "code (nuts_code in the pact package) or remove the row",
+                              params={"cell": o.area})
+            (skipped if skip_unknown_areas else problems).append(problem)
             continue
         series = " · ".join(f"{k}={v}" for k, v in o.dimensions
-                            if k.upper() not in ("ITTER107", "REF_AREA", "GEO", "FREQ") and v)
+                            if k.upper() not in (*AREA_COLUMNS, "FREQ") and v)
         period = "" if o.period == str(o.year) else o.period
         values.append(NewValue(year=o.year, period=period, value_text=str(o.value),
                                series=series[:200], units=o.unit or "", geocode=o.area or "",
@@ -393,7 +408,12 @@ def sdmx_import(*, path: str | Path, indicator: Indicator, user: Any = None) -> 
     batch = ImportBatch.objects.create(kind="sdmx", name=path.name, created_by=user)
     changes = observations_record(indicator=indicator, values=values, batch=batch, user=user,
                                   is_example=indicator.is_example)
-    batch.summary = {"created": changes.created, "revised": changes.revised,
-                     "unchanged": changes.unchanged}
+    summary = {"created": changes.created, "revised": changes.revised,
+               "unchanged": changes.unchanged}
+    if skip_unknown_areas:
+        summary["skipped"] = len(skipped)
+    # The record keeps which rows were left out and why, as the Open SDG import does.
+    batch.summary = {**summary, "warnings": [str(p) for p in skipped[:1000]]} if skipped \
+        else summary
     batch.save(update_fields=["summary"])
-    return batch.summary
+    return summary

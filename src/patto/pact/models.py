@@ -40,6 +40,9 @@ class Territory(TimeStampedModel):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     istat_code = models.CharField(_("ISTAT code"), max_length=6, blank=True)
     cadastral_code = models.CharField(_("cadastral code"), max_length=4, blank=True)
+    nuts_code = models.CharField(_("NUTS code"), max_length=5, blank=True, help_text=_(
+        "The territory's code in Eurostat's NUTS 2021 classification (e.g. ITH55 for the "
+        "Città metropolitana di Bologna), as ISTAT lists it; SDMX-CSV imports match it."))
     population = models.PositiveIntegerField(_("population"), null=True, blank=True)
     population_year = models.PositiveSmallIntegerField(_("population year"), null=True,
                                                        blank=True)

@@ -200,6 +200,8 @@ def _write_package(data: PackageData, w: PackageWriter, result: LoadResult) -> N
             "population_year": row.get("population_year"),
             "population_source": _s(row.get("population_source")),
             "website": _s(row.get("website")),
+            # Optional column: a package without it leaves the code another package gave.
+            **({"nuts_code": _s(row["nuts_code"])} if "nuts_code" in row else {}),
         }, src=("territories", row))
 
     def territory(code: str | None, file: str, row: dict, field_name: str) -> Territory | None:
