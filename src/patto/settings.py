@@ -330,3 +330,9 @@ PATTO_UPLOAD_MAX_ROWS = int(os.environ.get("PATTO_UPLOAD_MAX_ROWS", 100_000))
 PATTO_UPLOAD_MAX_CELLS = int(os.environ.get("PATTO_UPLOAD_MAX_CELLS", 200))
 PATTO_IMPORT_MAX_PROBLEMS = int(os.environ.get("PATTO_IMPORT_MAX_PROBLEMS", 200))
 PATTO_IMPORT_TIMEOUT = int(os.environ.get("PATTO_IMPORT_TIMEOUT", 3600))
+# Public pages cached whole for visitors who are not signed in (patto.core.cache); 0 turns the
+# cache off, e.g. to measure rendering with `patto bench pages`.
+PATTO_PAGE_CACHE = env_bool("PATTO_PAGE_CACHE", True)
+# Set by `patto bench pages` for its own server only: a bare view at /_bench/bare/ that the
+# pages are compared with. Never set in a real deployment.
+PATTO_BENCH = env_bool("PATTO_BENCH", False)

@@ -1,5 +1,6 @@
 """URLs of the public shell and of the staff import pages."""
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
@@ -18,3 +19,6 @@ urlpatterns = [
     path("gestione/importazioni/<slug:kind>/nuova/", views.import_start, name="import_start"),
     path("gestione/importazioni/lavoro/<uuid:pk>/", views.import_detail, name="import_detail"),
 ]
+if settings.PATTO_BENCH:
+    # Only in `patto bench pages`' own server: what a page is compared with.
+    urlpatterns.append(path("_bench/bare/", views.bench_bare, name="bench_bare"))

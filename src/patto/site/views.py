@@ -6,8 +6,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from patto.core.errors import ApplicationError
@@ -21,6 +23,13 @@ from patto.core.importing import (
     importers,
 )
 from patto.core.models import ImportJob
+
+
+@never_cache
+def bench_bare(request):
+    """The least a Django view can do, through the same middleware as every page (never
+    cached): `patto bench pages` compares each page's throughput with it."""
+    return HttpResponse(b"ok", content_type="text/plain")
 
 
 def legal(request, page: str):

@@ -75,10 +75,23 @@ class Command(BaseCommand):
             "pandas version of the same method; an Open SDG repository imported, assessed and "
             "exported; one indicator re-assessed after a new value, page included. The last "
             "two lines are the ratios to the pandas baselines. `ledger`: concurrent writer "
-            "processes posting, beside pgbench on PostgreSQL.")
+            "processes posting, beside pgbench on PostgreSQL. `pages`: the synthetic "
+            "national pact of `patto load-scale`, every public page kind loaded by wrk "
+            "against `patto serve` beside a bare view, with the page cache on and off.")
 
     def add_arguments(self, parser):
-        parser.add_argument("suite", choices=["monitoring", "ledger"], help="What to measure.")
+        parser.add_argument("suite", choices=["monitoring", "ledger", "pages"],
+                            help="What to measure.")
+        parser.add_argument("--size", choices=["tiny", "small", "full"], default="small",
+                            help="pages: the size of the synthetic pact (`patto load-scale "
+                                 "--size`): small is about 1 M observations, full about "
+                                 "48 M (PostgreSQL).")
+        parser.add_argument("--seconds", type=int, default=10,
+                            help="pages: how long wrk loads each page.")
+        parser.add_argument("--connections", type=int, default=64,
+                            help="pages: concurrent connections wrk keeps open.")
+        parser.add_argument("--workers", type=int, default=2,
+                            help="pages: gunicorn worker processes of `patto serve`.")
         parser.add_argument("--writers", type=int, default=16,
                             help="ledger: concurrent writer processes (and pgbench clients).")
         parser.add_argument("--postings", type=int, default=10_000,
@@ -109,6 +122,8 @@ class Command(BaseCommand):
             warnings.filterwarnings("ignore", "No directory at", UserWarning)
             if suite == "ledger":
                 self._ledger(o["writers"], o["postings"])
+            elif suite == "pages":
+                self._pages(o)
             else:
                 self._monitoring(o)
 
@@ -163,6 +178,59 @@ class Command(BaseCommand):
 
         out(f"ratio to pandas group-by-apply baseline: {ratio(applied)}")
         out(f"ratio to vectorised pandas: {ratio(vectorised)}")
+
+    def _pages(self, o: dict) -> None:
+        from patto.site import pagebench
+        from patto.site.scale import SIZES, load_scale, public_pages
+
+        if pagebench.wrk_binary() is None:
+            raise CommandError("wrk is not installed: `apt-get install wrk` (Debian) and run "
+                               "again")
+        for name in ("seconds", "connections", "workers"):
+            if o[name] < 1:
+                raise CommandError(f"--{name} must be at least 1")
+        out = self.stdout.write
+        size = SIZES[o["size"]]
+        summary = []
+        with scratch_database() as name:
+            if connection.vendor == "sqlite":
+                url, where = f"sqlite:///{name}", "temporary SQLite file"
+            else:
+                from urllib.parse import urlsplit, urlunsplit
+
+                url = urlunsplit(urlsplit(os.environ["DATABASE_URL"])._replace(
+                    path=f"/{name}"))
+                where = f"PostgreSQL database {name}"
+            out(f"scratch database migrated ({where}); loading the {o['size']} scale pact")
+            began = time.perf_counter()
+            load_scale(size, progress=out)
+            out(f"scale pact loaded in {time.perf_counter() - began:.1f} s")
+            pages = public_pages()
+            connection.close()  # the server's processes have the database to themselves
+            for cache in (True, False):
+                title = "page cache on, warm" if cache else "page cache off (PATTO_PAGE_CACHE=0)"
+                out(f"{title}: patto serve with {o['workers']} workers, wrk with "
+                    f"{o['connections']} connections for {o['seconds']} s per page "
+                    f"(CONN_MAX_AGE={os.environ.get('CONN_MAX_AGE', '0')})")
+                with pagebench.server(url, workers=o["workers"], cache=cache) as base:
+                    runs = [pagebench.load_page(base, page, path, seconds=o["seconds"],
+                                                connections=o["connections"])
+                            for page, path in [("bare Django view", pagebench.BARE),
+                                               *pages]]
+                for line in pagebench.table(runs):
+                    out(line)
+                bare, measured = runs[0], runs[1:]
+                page, fraction = pagebench.worst(bare, measured)
+                slow = [r.name for r in measured if not r.meets_goal]
+                out(f"worst page ({'cached' if cache else 'uncached'}): {page.name}, "
+                    f"{page.rate:,.1f} req/s = {fraction:.3f} of the bare view's "
+                    f"{bare.rate:,.1f}; pages missing p99 <= {pagebench.GOAL_P99_MS:.0f} ms "
+                    f"or with errors: {', '.join(slow) or 'none'}")
+                summary.append(f"{'cached' if cache else 'uncached'} {fraction:.3f} "
+                               f"({page.name})")
+        out("scratch database dropped")
+        out(f"worst page / bare view: {'; '.join(summary)} (goal: at least "
+            f"{pagebench.GOAL_FRACTION})")
 
     def _load_package(self, package: Path) -> None:
         from patto.core.errors import ApplicationError
