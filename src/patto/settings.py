@@ -255,11 +255,19 @@ CACHES = {
     )
 }
 
-TASKS = {
-    "default": {
-        "BACKEND": os.environ.get("PATTO_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
-    }
-}
+# Background work: on Redis's queue (RQ) when REDIS_URL is set, else in the database.
+if os.environ.get("PATTO_TASK_BACKEND"):
+    _task_backend = os.environ["PATTO_TASK_BACKEND"]
+elif _redis_url:
+    _task_backend = "django_tasks_rq.RQBackend"
+else:
+    _task_backend = "django_tasks_db.DatabaseBackend"
+TASKS = {"default": {"BACKEND": _task_backend, "QUEUES": ["default"]}}
+if _task_backend == "django_tasks_rq.RQBackend":
+    INSTALLED_APPS.append("django_rq")
+    RQ_QUEUES = {"default": {"URL": _redis_url or "redis://127.0.0.1:6379/0",
+                             "DEFAULT_TIMEOUT": int(os.environ.get("PATTO_IMPORT_TIMEOUT",
+                                                                   3600))}}
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "patto@localhost")
