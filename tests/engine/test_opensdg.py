@@ -451,3 +451,20 @@ def test_short_row_is_read_with_blank_cells_at_its_end(repo):
     assert warning.row == 14
     # Its Value cell is among the missing ones: the row is set aside as an empty value.
     assert [w.code for w in poverty.warnings if w.row == 14] == ["short-row", "empty-value"]
+
+
+def test_data_files_are_those_sdg_build_reads(repo):
+    """sdg-build's default ``data/*-*.csv``: any such name is an indicator, its id the name
+    without ``indicator_``; a name the pattern misses is left out (a strict read refuses it)."""
+    shutil.copy(repo / "data" / "indicator_8-5-2.csv", repo / "data" / "archived-8-5-2.csv")
+    shutil.copy(repo / "data" / "indicator_8-5-2.csv", repo / "data" / "indicator_8.csv")
+    reading = read_repository_lenient(repo)
+    archived = next(i for i in reading.indicators if i.id == "archived-8-5-2")
+    assert archived.data_path == "data/archived-8-5-2.csv"
+    assert "8" not in {i.id for i in reading.indicators}
+    assert [p.file for p in reading.ignored] == ["data/indicator_8.csv"]
+    assert not reading.problems
+    (repo / "config_data.yml").write_text(
+        "inputs:\n- class: InputCsvData\n  path_pattern: data/*.csv\n", encoding="utf-8")
+    reading = read_repository_lenient(repo)
+    assert "8" in {i.id for i in reading.indicators} and not reading.ignored

@@ -12,10 +12,11 @@ content deterministically otherwise. Nothing here touches a database.
 from __future__ import annotations
 
 import csv
+import fnmatch
 import io
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -98,6 +99,8 @@ class ColumnOptions:
     unit_column: str = UNITS
     progress_column: str = "Progress"
     meta_folders: tuple[str, ...] = (META_DIR, CONFIG_DIR)
+    #: The data files sdg-build reads: its ``InputCsvData`` ``path_pattern`` (default).
+    data_patterns: tuple[str, ...] = ("data/*-*.csv",)
 
 
 DEFAULT_COLUMNS = ColumnOptions()
@@ -121,11 +124,13 @@ class IndicatorFile:
     options: ColumnOptions = DEFAULT_COLUMNS
     unvalued: tuple[Observation, ...] = ()
     warnings: tuple[Problem, ...] = ()
+    #: The data file as it was named in the repository read, if not ``indicator_<id>.csv``.
+    data_file: str = ""
 
     @property
     def data_path(self) -> str:
         """The data file's path relative to the repository, e.g. ``data/indicator_1-2-1.csv``."""
-        return _data_path(self.id)
+        return self.data_file or _data_path(self.id)
 
     @property
     def settings(self) -> dict:
@@ -181,6 +186,9 @@ class RepositoryReading:
 
     indicators: list[IndicatorFile]
     problems: list[Problem]
+    #: Data files that sdg-build would not read (their names match no ``path_pattern``):
+    #: left out, as sdg-build leaves them; a strict read refuses them.
+    ignored: list[Problem] = field(default_factory=list)
 
     @property
     def warnings(self) -> list[Problem]:
@@ -188,7 +196,8 @@ class RepositoryReading:
 
     def problems_of(self, inid: str) -> list[Problem]:
         """The problems found in one indicator's files."""
-        names = {_data_path(inid), f"{META_DIR}/{inid}.yml", f"{CONFIG_DIR}/{inid}.yml"}
+        names = {_data_path(inid), f"{DATA_DIR}/{inid}.csv", f"{META_DIR}/{inid}.yml",
+                 f"{CONFIG_DIR}/{inid}.yml"}
         return [p for p in self.problems if p.file in names]
 
 
@@ -205,8 +214,8 @@ def read_repository(path: str | Path) -> list[IndicatorFile]:
         column, and saying how to fix it.
     """
     reading = read_repository_lenient(path)
-    if reading.problems:
-        raise InputError(reading.problems)
+    if reading.problems or reading.ignored:
+        raise InputError(reading.problems + reading.ignored)
     return reading.indicators
 
 
@@ -248,6 +257,7 @@ def read_repository_lenient(path: str | Path) -> RepositoryReading:
         )])
 
     problems: list[Problem] = []
+    ignored: list[Problem] = []
     indicators: list[IndicatorFile] = []
     options, found = _site_options(root)
     problems.extend(found)
@@ -257,11 +267,15 @@ def read_repository_lenient(path: str | Path) -> RepositoryReading:
         if not entry.name.lower().endswith(".csv"):
             continue
         relative = f"{DATA_DIR}/{entry.name}"
-        match = _DATA_NAME.fullmatch(entry.name)
-        if not match or not _ID.fullmatch(match.group("id")):
+        if not any(fnmatch.fnmatchcase(relative, p) for p in options.data_patterns):
+            # sdg-build reads only the files its path pattern names.
+            ignored.append(_bad_file_name(relative, entry.name))
+            continue
+        # sdg-build's id: the file name without extension and without "indicator_".
+        inid = entry.name[:-4].replace("indicator_", "")
+        if not _ID.fullmatch(inid):
             problems.append(_bad_file_name(relative, entry.name))
             continue
-        inid = match.group("id")
         raw = {relative: entry.read_bytes()}
         columns, observations, found, unvalued = _parse_csv(relative, raw[relative])
         warnings = tuple(p for p in found if p.code in WARNING_CODES)
@@ -283,8 +297,10 @@ def read_repository_lenient(path: str | Path) -> RepositoryReading:
             id=inid, columns=columns, observations=observations,
             meta=documents[META_DIR], config=documents[CONFIG_DIR], raw=raw,
             options=options, unvalued=unvalued, warnings=warnings,
+            data_file="" if relative == _data_path(inid) else relative,
         ))
-    return RepositoryReading(sorted(indicators, key=lambda i: natural_key(i.id)), problems)
+    return RepositoryReading(sorted(indicators, key=lambda i: natural_key(i.id)), problems,
+                             ignored)
 
 
 #: Problem codes that skip a value but do not keep an indicator out.
@@ -307,12 +323,17 @@ def _site_options(root: Path) -> tuple[ColumnOptions, list[Problem]]:
         value = given.get(key)
         return tuple(str(v) for v in value) if isinstance(value, list) else default
 
-    folders = []
+    folders, patterns = [], []
     for spec in document.get("inputs") or []:
         if isinstance(spec, dict) and spec.get("class") == "InputYamlMeta":
             folder = str(spec.get("path_pattern") or "").split("/")[0]
             if folder in (META_DIR, CONFIG_DIR) and folder not in folders:
                 folders.append(folder)
+        if isinstance(spec, dict) and spec.get("class") == "InputCsvData":
+            given_patterns = spec.get("path_pattern") or DEFAULT_COLUMNS.data_patterns
+            if isinstance(given_patterns, str):
+                given_patterns = [given_patterns]
+            patterns += [str(p) for p in given_patterns]
     return ColumnOptions(
         non_disaggregation_columns=names("non_disaggregation_columns",
                                          DEFAULT_COLUMNS.non_disaggregation_columns),
@@ -321,6 +342,7 @@ def _site_options(root: Path) -> tuple[ColumnOptions, list[Problem]]:
         series_column=str(given.get("series_column") or SERIES),
         unit_column=str(given.get("unit_column") or UNITS),
         meta_folders=tuple(folders) or DEFAULT_COLUMNS.meta_folders,
+        data_patterns=tuple(patterns) or DEFAULT_COLUMNS.data_patterns,
     ), []
 
 
