@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 
 from patto.funds import selectors, services
 from patto.funds.models import Account, Entry, Movement
@@ -254,3 +255,25 @@ def test_donor_changes_keep_their_history(donor, staff):
     latest = donor.history.first()
     assert (latest.name, latest.history_user) == ("Renamed organisation", staff)
     assert donor.history.count() == 2
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql",
+                    reason="one server-side call on PostgreSQL; SQLite keeps the portable path")
+def test_a_posting_on_postgresql_is_one_call_of_the_ledger_function(funded, food, donor):
+    from django.test.utils import CaptureQueriesContext
+
+    from patto.core.cache import data_version
+
+    version = data_version()
+    with CaptureQueriesContext(connection) as captured:
+        made = services.movement_commit(fund=funded, amount="10.00", purpose=food,
+                                        beneficiary="B", user=None)
+    statements = [q["sql"] for q in captured.captured_queries
+                  if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
+    assert len(statements) == 1 and statements[0].startswith("SELECT funds_post(")
+    # The movement, its own account and both balances, as the portable path writes them.
+    assert made.pk and made.account.balance == Decimal("-10.00")
+    assert Account.objects.get(pk=made.account.pk).balance_cents == -1000
+    # Cached public pages are out of date, as after any other write.
+    assert data_version() != version
+    assert_books_consistent(funded)

@@ -216,8 +216,21 @@ def test_donor_statement_by_signed_link_and_a_forged_one_is_refused(client, comm
     assert client.get(reverse("funds:statement", args=[token[:-2] + "xx"])).status_code == 404
 
 
+def _import(tmp_path, rows: list[dict], user, name: str = "upload.csv") -> dict:
+    """Rows posted through the one import pipeline, as a staff upload is."""
+    from patto.core.importing import import_run
+    from patto.funds import exchange
+
+    path = tmp_path / name
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=exchange.MOVEMENT_COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+    return import_run(importer=exchange.IMPORTER, path=path, name=name, user=user)
+
+
 def test_staff_export_reimports_exactly_into_an_empty_fund(client, community, staff,
-                                                           bologna):
+                                                           bologna, tmp_path):
     from patto.funds import exchange
     from patto.funds.models import Purpose
     from patto.pact.models import Instrument
@@ -234,16 +247,19 @@ def test_staff_export_reimports_exactly_into_an_empty_fund(client, community, st
         Purpose.objects.create(fund=copy, code=p.code, name=p.name, position=p.position)
     for row in rows:
         row["fund"] = "copy"
-    exchange.movements_import(rows=rows, pact=bologna, file="copy.csv")
-    again = exchange.movements_export_rows(copy)
-    original = exchange.movements_export_rows(community)
-    assert [r[1:] for r in again] == [r[1:] for r in original] or [
-        r[2:] for r in again] == [r[2:] for r in original]
+    _import(tmp_path, rows, staff, "copy.csv")
+    fund_column = exchange.MOVEMENT_COLUMNS.index("fund")
+
+    def without_fund(found):
+        return [row[:fund_column] + row[fund_column + 1:] for row in found]
+
+    assert without_fund(exchange.movements_export_rows(copy)) == without_fund(
+        exchange.movements_export_rows(community))
 
 
-def test_a_malformed_import_row_names_its_place_and_writes_nothing(community, bologna):
-    from patto.engine.problems import InputError
-    from patto.funds import exchange
+def test_a_malformed_import_row_names_its_place_and_writes_nothing(community, bologna,
+                                                                   staff, tmp_path):
+    from patto.core.errors import ApplicationError
 
     before = Movement.objects.count()
     rows = [
@@ -252,14 +268,29 @@ def test_a_malformed_import_row_names_its_place_and_writes_nothing(community, bo
         {"pact": bologna.code, "fund": "comunita", "ref": "N-2", "kind": "receipt",
          "date": "2025-06-01", "donor": "nobody", "purpose": "lavoro", "amount": "5"},
     ]
-    with pytest.raises(InputError) as caught:
-        exchange.movements_import(rows=rows, pact=bologna, file="upload.csv")
+    with pytest.raises(ApplicationError) as caught:
+        _import(tmp_path, rows, staff)
     problem = caught.value.problems[0]
     assert (problem.file, problem.row, problem.field) == ("upload.csv", 3, "donor")
     assert Movement.objects.count() == before
     rows[1]["donor"] = "hera"
     rows[1]["amount"] = "-5"
-    with pytest.raises(InputError) as caught:
-        exchange.movements_import(rows=rows, pact=bologna, file="upload.csv")
+    with pytest.raises(ApplicationError) as caught:
+        _import(tmp_path, rows, staff)
     assert (caught.value.problems[0].row, caught.value.problems[0].field) == (3, "amount")
+    assert Movement.objects.count() == before
+
+
+def test_an_import_by_someone_without_the_role_writes_nothing(community, bologna, tmp_path,
+                                                              django_user_model):
+    from patto.core.errors import ApplicationError
+
+    outsider = django_user_model.objects.create_user("intruso", "i@example.org",
+                                                     "a-long-test-password")
+    before = Movement.objects.count()
+    rows = [{"pact": bologna.code, "fund": "comunita", "ref": "N-1", "kind": "receipt",
+             "date": "2025-06-01", "donor": "hera", "purpose": "lavoro", "amount": "1.00"}]
+    with pytest.raises(ApplicationError) as caught:
+        _import(tmp_path, rows, outsider)
+    assert (caught.value.problems[0].row, caught.value.problems[0].field) == (2, "fund")
     assert Movement.objects.count() == before

@@ -9,6 +9,7 @@ posting back; nothing is half-written, whatever stops the process.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,10 +17,11 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from patto.core.cache import data_changed
 from patto.core.errors import ApplicationError
 from patto.core.text import validate_text
 from patto.engine.problems import Problem
@@ -194,27 +196,47 @@ def _refuse_guard(account: Account, amount: Decimal, movement: Movement) -> Fund
         "left": _euro(current)}, code="overdraft")
 
 
+def _guard(account: Account, amount: Decimal) -> int:
+    """Which way a line's balance may not cross zero: +1 (a debit-normal account must stay
+    at or above zero), -1 (a credit-normal one at or below), 0 (no guard: the line moves the
+    balance towards its normal side, or the account may be overdrawn)."""
+    return account.sign if account.guarded and amount * account.sign < 0 else 0
+
+
+def _lock_order(account: Account) -> tuple:
+    # Lock in one fixed order so that concurrent postings cannot deadlock: a pledge's or a
+    # commitment's own account first (few clerks touch it), then the fund's standing
+    # accounts (every clerk does), by id, so that the busiest rows stay locked shortest.
+    return (account.movement_id is None and account.pk is not None, account.pk or 0)
+
+
 def _post(movement: Movement, lines: list[Line], sub_account: dict | None = None) -> Movement:
     """Insert a movement with its balanced entries and move the balances, or nothing.
 
     ``sub_account`` opens the movement's own account (a pledge's or a commitment's) whose
-    balance then takes the lines marked with ``account=None``.
+    balance then takes the lines marked with ``account=None``. On PostgreSQL the whole
+    posting is one call of the database function ``funds_post`` (one round trip, one
+    statement, so its own transaction when no other is open); elsewhere it is the same
+    steps from here, in one transaction.
     """
     total = sum((line.amount for line in lines), Decimal("0"))
     if total != 0 or any(line.amount == 0 for line in lines):
         # A programming error, not a user's: the posting rules below always balance.
         raise ValueError(f"unbalanced movement {movement.ref}: {lines}")
     try:
-        with transaction.atomic():
-            movement.save(force_insert=True)
-            if sub_account is not None:
-                own = Account.objects.create(fund=movement.fund, movement=movement,
-                                             **sub_account)
-                lines = [Line(own, line.amount) if line.account is None else line
-                         for line in lines]
-            _write_lines(movement, lines)
-            if before_commit is not None:
-                before_commit(movement)
+        if connection.vendor == "postgresql":
+            _post_in_one_call(movement, lines, sub_account)
+        else:
+            with transaction.atomic():
+                movement.save(force_insert=True)
+                if sub_account is not None:
+                    own = Account.objects.create(fund=movement.fund, movement=movement,
+                                                 **sub_account)
+                    lines = [Line(own, line.amount) if line.account is None else line
+                             for line in lines]
+                _write_lines(movement, lines)
+                if before_commit is not None:
+                    before_commit(movement)
     except IntegrityError:
         if Movement.objects.filter(fund=movement.fund_id, ref=movement.ref).exists():
             raise FundError("ref", _("ref: reference %(ref)s is already used in this fund: "
@@ -229,7 +251,8 @@ def _post(movement: Movement, lines: list[Line], sub_account: dict | None = None
 
 
 def _write_lines(movement: Movement, lines: list[Line]) -> None:
-    """Insert the entries, then move each balance with one guarded UPDATE.
+    """Insert the entries, then move each balance with one guarded UPDATE (the portable
+    path: SQLite; PostgreSQL runs the same steps in ``funds_post``, see migration 0003).
 
     Plain SQL on purpose: this is the ledger's hot path, run by every clerk at once, and
     the row locks taken by the UPDATEs are held until the commit, so the less work between
@@ -243,26 +266,92 @@ def _write_lines(movement: Movement, lines: list[Line]) -> None:
             + ", ".join(["(%s, %s, %s)"] * len(lines)),
             [value for line in lines for value in (movement.pk, line.account.pk,
                                                    line.amount)])
-        # Lock in one fixed order so that concurrent postings cannot deadlock: a pledge's or a
-        # commitment's own account first (few clerks touch it), then the fund's standing
-        # accounts (every clerk does), by id, so that the busiest rows stay locked shortest.
-        for line in sorted(lines, key=lambda item: (item.account.movement_id is None,
-                                                    item.account.pk)):
+        for line in sorted(lines, key=lambda item: _lock_order(item.account)):
             account, amount = line.account, line.amount
             cents = int(amount * 100)
-            guard = ""
-            if account.guarded and amount * account.sign < 0:
-                # The balance may fall to zero on its normal side, never beyond.
-                guard = (" AND balance_cents >= %s" if account.sign > 0
-                         else " AND balance_cents <= %s")
+            guard = _guard(account, amount)
+            condition = {0: "", 1: " AND balance_cents >= %s", -1: " AND balance_cents <= %s"}
             cursor.execute(
                 f"UPDATE {account_table} SET balance_cents = balance_cents + %s "  # noqa: S608
-                "WHERE id = %s" + guard, [cents, account.pk, *([-cents] if guard else [])])
+                "WHERE id = %s" + condition[guard],
+                [cents, account.pk, *([-cents] if guard else [])])
             if cursor.rowcount != 1:
                 raise _refuse_guard(account, amount, movement)
-        if before_commit is not None:
-            before_commit(movement)
-    return movement
+
+
+#: The SQLSTATE that ``funds_post`` raises when a guard refuses a line (its detail: the
+#: account's id); a class of its own, so that no other error is taken for a refusal.
+GUARD_REFUSED = "LG001"
+
+
+def _json_row(obj: Any, *, skip: tuple[str, ...] = ("id",)) -> str:
+    """A model instance as the JSON object ``jsonb_populate_record`` reads: every concrete
+    column, prepared as Django would write it."""
+    row = {}
+    for field in obj._meta.concrete_fields:
+        if field.column not in skip:
+            row[field.column] = field.get_db_prep_save(getattr(obj, field.attname),
+                                                       connection)
+    return json.dumps(row, default=lambda v: v.isoformat() if hasattr(v, "isoformat")
+                      else str(v))
+
+
+def _post_in_one_call(movement: Movement, lines: list[Line], sub_account: dict | None) -> None:
+    """The posting as one call of ``funds_post``: guards, balances and entries together, in
+    the same lock order and with the same refusals as the portable path."""
+    own = None
+    if sub_account is not None:
+        own = Account(fund=movement.fund, **sub_account)
+    movement.recorded_at = timezone.now()  # what auto_now_add does on save()
+    accounts = [line.account or own for line in lines]
+    # The lock order, computed here where each account's kind is known; the new account
+    # (no id yet) sorts first, as it would once created.
+    order = sorted(range(len(lines)), key=lambda i: _lock_order(accounts[i]))
+    arguments = [
+        _json_row(movement),
+        _json_row(own, skip=("id", "movement_id")) if own is not None else None,
+        [line.account.pk if line.account is not None else None for line in lines],
+        [int(line.amount * 100) for line in lines],
+        [_guard(account, line.amount) for account, line in zip(accounts, lines, strict=True)],
+        [position + 1 for position in order],
+    ]
+
+    def call() -> list:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT funds_post(%s::jsonb, %s::jsonb, %s::bigint[], "
+                           "%s::bigint[], %s::smallint[], %s::int[])", arguments)
+            return cursor.fetchone()[0]
+
+    try:
+        if connection.in_atomic_block or before_commit is not None:
+            with transaction.atomic():
+                movement_id, own_id = call()
+                movement.pk, movement._state.adding = movement_id, False
+                # The page cache sees writes by their INSERT/UPDATE; this one is a SELECT.
+                data_changed()
+                if before_commit is not None:
+                    before_commit(movement)
+        else:
+            # One statement in autocommit mode: its own transaction, all or nothing.
+            movement_id, own_id = call()
+            data_changed()
+    except DatabaseError as exc:
+        cause = exc.__cause__
+        if getattr(cause, "sqlstate", None) != GUARD_REFUSED:
+            raise
+        refused = int(cause.diag.message_detail)
+        index = next((i for i, account in enumerate(accounts)
+                      if account is not own and account.pk == refused), None)
+        if index is None:  # the movement's own account, made by this very call
+            index = next(i for i, account in enumerate(accounts) if account is own)
+        raise _refuse_guard(accounts[index], lines[index].amount, movement) from None
+    movement.pk, movement._state.adding = movement_id, False
+    movement._state.db = connection.alias
+    if own is not None:
+        own.pk, own._state.adding, own._state.db = own_id, False, connection.alias
+        own.balance_cents = sum(int(line.amount * 100) for line in lines
+                                if line.account is None)
+        own.movement = movement  # the movement knows its account, as after create()
 
 
 TEXT_FIELDS = ("description", "item", "unit", "valued_by", "beneficiary")
