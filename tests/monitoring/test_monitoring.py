@@ -224,14 +224,6 @@ def test_assess_command_needs_no_database(capsys):
     assert {r["indicator"] for r in rows if r["level"] == "indicator"} >= {"8-5-2", "1-2-1"}
 
 
-def test_bench_runs_small(bologna, capsys):
-    call_command("bench", "monitoring", "--units", "30", "--indicators", "20", "--years", "8",
-                 "--baseline-units", "5", "--repo-indicators", "5", "--repo-rows", "200")
-    lines = capsys.readouterr().out.strip().splitlines()
-    assert lines[-1].startswith("ratio to pandas baseline:")
-    assert any(line.startswith("open sdg repository:") for line in lines)
-
-
 def test_referent_template_round_trip(client, bologna, django_user_model,
                                       django_capture_on_commit_callbacks):
     from openpyxl import load_workbook

@@ -210,6 +210,9 @@ def test_sheet_shows_the_share_of_each_indicators_target(client, people, values,
     if target:
         Target.objects.create(indicator=indicator, value=target[0], year=2030,
                               base_year=target[1])
+    from patto.monitoring.assessments import assessments_refresh
+
+    assessments_refresh(indicators=[indicator])  # as monitoring's services do on each write
     html = client.get(people.own.get_absolute_url()).content.decode()
     row = re.search(r"<tr>\s*<th scope=\"row\"><a href=\"[^\"]+\">Persone accolte</a>.*?</tr>",
                     html, re.S)

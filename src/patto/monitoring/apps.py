@@ -22,8 +22,22 @@ class MonitoringConfig(AppConfig):
         register_count(monitoring_counts)
         register_sheet_panel(project_indicators)
 
+        from django.db.models.signals import post_migrate
+
+        post_migrate.connect(_fill_after_migrate, sender=self)
+
         from patto.core.importing import register_importer
 
         from .spreadsheet import IMPORTER
 
         register_importer(IMPORTER)
+
+
+def _fill_after_migrate(sender, using="default", **kwargs) -> None:
+    """A database migrated from before stored assessments gets them at once."""
+    from django.db import connections
+
+    from .assessments import assessments_fill
+
+    if "monitoring_indicatorresult" in connections[using].introspection.table_names():
+        assessments_fill()

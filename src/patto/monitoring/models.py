@@ -177,3 +177,103 @@ class Target(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator.code}: {self.value} ({self.year})"
+
+
+class IndicatorResult(models.Model):
+    """An indicator's stored assessment, recomputed by the services that change its inputs.
+
+    Pages read it and never assess: the status and score of the indicator's totals for the
+    pact's whole territory, and for a project's indicator the figures of the project sheet.
+    ``inputs`` fingerprints what the assessment was computed from (the current values read,
+    the targets and the indicator's options); ``version`` counts its changes.
+    """
+
+    indicator = models.OneToOneField(Indicator, on_delete=models.CASCADE, primary_key=True,
+                                     related_name="result", verbose_name=_("indicator"))
+    status = models.CharField(_("status"), max_length=30)
+    score = models.FloatField(_("score"), null=True, blank=True)
+    series_count = models.PositiveIntegerField(_("series assessed"), default=0)
+    # The project sheet's panel: baseline, latest value and year, share of the target.
+    figures = models.JSONField(_("figures"), default=dict, blank=True)
+    target = models.ForeignKey(Target, on_delete=models.SET_NULL, null=True, blank=True,
+                               related_name="+", verbose_name=_("target"))
+    inputs = models.CharField(_("inputs' fingerprint"), max_length=64)
+    # A fingerprint of the results (this row's and its series'), to tell a real change.
+    outputs = models.CharField(_("results' fingerprint"), max_length=64)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    assessed_at = models.DateTimeField(_("assessed on"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("indicator assessment")
+        verbose_name_plural = _("indicator assessments")
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id}: {self.status}"
+
+
+class SeriesResult(models.Model):
+    """One series of an indicator for the pact's whole territory, its values and assessment,
+    stored as the indicator's page shows them."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE,
+                                  related_name="series_results", verbose_name=_("indicator"))
+    position = models.PositiveIntegerField(_("position"))
+    key = models.CharField(max_length=500)
+    series = models.CharField(_("series"), max_length=200, blank=True)
+    units = models.CharField(_("units"), max_length=100, blank=True)
+    geocode = models.CharField(_("area code"), max_length=40, blank=True)
+    territory = models.ForeignKey(Territory, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+", verbose_name=_("territory"))
+    disaggregation = models.JSONField(_("disaggregation"), default=dict, blank=True)
+    total = models.BooleanField(_("total"), default=True, help_text=_(
+        "No disaggregation: the series counts toward the indicator's and the goal's status."))
+    years = models.JSONField(_("years"), default=list)
+    values = models.JSONField(_("values"), default=list)
+    target = models.ForeignKey(Target, on_delete=models.SET_NULL, null=True, blank=True,
+                               related_name="+", verbose_name=_("target"))
+    status = models.CharField(_("status"), max_length=30)
+    score = models.FloatField(_("score"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=40)
+    params = models.JSONField(_("reason's figures"), default=dict, blank=True)
+    # The rest of the engine's result (method, base and latest, growth rates, ratio).
+    figures = models.JSONField(_("figures"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["indicator", "position"]
+        verbose_name = _("series assessment")
+        verbose_name_plural = _("series assessments")
+        constraints = [models.UniqueConstraint(fields=["indicator", "key"],
+                                               name="one_result_per_series")]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} {self.key}: {self.status}"
+
+
+class GoalResult(models.Model):
+    """A goal's stored assessment for a pact and its territory: the status from its
+    indicators' total series and the composite index (AMPI) over its indicators."""
+
+    pact = models.ForeignKey(Pact, on_delete=models.CASCADE, related_name="goal_results",
+                             verbose_name=_("pact"))
+    goal = models.ForeignKey(SdgGoal, on_delete=models.CASCADE, related_name="+",
+                             verbose_name=_("SDG goal"))
+    territory = models.ForeignKey(Territory, on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("territory"))
+    indicators = models.PositiveIntegerField(_("indicators"), default=0)
+    # Empty when no indicator of the goal has a series (the page says "no indicator").
+    status = models.CharField(_("status"), max_length=30, blank=True)
+    score = models.FloatField(_("score"), null=True, blank=True)
+    composite = models.JSONField(_("composite index"), null=True, blank=True)
+    inputs = models.CharField(_("inputs' fingerprint"), max_length=64)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    assessed_at = models.DateTimeField(_("assessed on"), auto_now=True)
+
+    class Meta:
+        ordering = ["pact", "goal__number"]
+        verbose_name = _("goal assessment")
+        verbose_name_plural = _("goal assessments")
+        constraints = [models.UniqueConstraint(fields=["pact", "goal", "territory"],
+                                               name="one_result_per_goal")]
+
+    def __str__(self) -> str:
+        return f"{self.pact_id} {self.goal_id}: {self.status}"

@@ -1,22 +1,23 @@
-"""Reads for monitoring pages: indicators with their values, targets and assessments."""
+"""Reads for monitoring pages: indicators with their values, targets and stored assessments.
+
+Pages never assess: they read what ``patto.monitoring.assessments`` stored when the inputs
+changed, each page in a fixed number of queries whatever the number of values.
+"""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 
-from patto.engine.progress import (
-    IndicatorAssessment,
-    ProgressOptions,
-    SeriesAssessment,
-    assess_indicator,
-    assess_series,
-)
+from patto.engine.progress import SeriesAssessment
 from patto.pact.models import Pact, SdgGoal
 
-from .models import Indicator, Observation, Target
+from .assessments import Composite, series_assessment
+from .models import GoalResult, Indicator, IndicatorResult, Observation, SeriesResult, Target
+
+#: Kept for the callers that name it: the goal's stored composite index.
+CompositeTrend = Composite
 
 
 @dataclass
@@ -33,62 +34,39 @@ class SeriesView:
     total: bool = True  # no disaggregation: the series counts toward the indicator's status
     units: str = ""
     disaggregation: dict | None = None
+    explanation: str = ""
 
 
 def indicator_list(*, pact: Pact, goal: int | None = None) -> QuerySet[Indicator]:
-    indicators = pact.indicators.filter(level=Indicator.Level.AGENDA).select_related(
-        "sdg_goal", "sdg_target")
+    """The pact's agenda indicators with their stored assessment, in one query."""
+    indicators = pact.indicators.filter(level=Indicator.Level.AGENDA)
     if goal is not None:
         indicators = indicators.filter(sdg_goal__number=goal)
-    return indicators.select_related("pact").prefetch_related(
-        Prefetch("observations", queryset=Observation.objects.filter(is_current=True)
-                 .select_related("territory").order_by("key", "year")),
-        Prefetch("targets", queryset=Target.objects.select_related("territory")),
-        "challenges")
+    return indicators.select_related("pact", "sdg_goal", "sdg_target", "result")
 
 
-def _label(o: Observation) -> str:
-    parts = [o.series, o.units, o.territory.name if o.territory else o.geocode,
-             ", ".join(f"{k}: {v}" for k, v in sorted(o.disaggregation.items()))]
+def _label(series: str, units: str, place: str, disaggregation: dict) -> str:
+    parts = [series, units, place,
+             ", ".join(f"{k}: {v}" for k, v in sorted(disaggregation.items()))]
     return " · ".join(p for p in parts if p) or "Totale"
 
 
-def indicator_series(indicator: Indicator, *, headline_only: bool = True,
-                     whole_area_only: bool = True) -> list[SeriesView]:
-    """Each series of the indicator, assessed with its target when it has one.
-
-    By default only the pact's whole territory (values by municipality or union are
-    compared on the map page) and only totals (no disaggregation).
-    """
-    root = indicator.pact.territory_id
-    groups: dict[str, list[Observation]] = defaultdict(list)
-    for o in indicator.observations.all():
-        if not o.is_current or (headline_only and o.disaggregation):
-            continue
-        if whole_area_only and o.territory_id not in (None, root):
-            continue
-        groups[o.key].append(o)
-    targets = list(indicator.targets.all())
+def indicator_series(indicator: Indicator, *, headline_only: bool = True) -> list[SeriesView]:
+    """Each stored series of the indicator for the pact's whole territory, with its
+    assessment; only the totals (no disaggregation) unless ``headline_only`` is False."""
+    rows = SeriesResult.objects.filter(indicator=indicator).select_related(
+        "target", "territory").defer("territory__boundary").order_by("position")
+    if headline_only:
+        rows = rows.filter(total=True)
     views = []
-    for key, rows in sorted(groups.items()):
-        rows.sort(key=lambda o: o.year)
-        first = rows[0]
-        target = next((t for t in targets if t.series == first.series
-                       and (t.territory_id in (None, first.territory_id))), None)
-        options = ProgressOptions(
-            direction=indicator.direction,
-            target=float(target.value) if target else None,
-            target_year=target.year if target else None,
-            base_year=target.base_year if target else None,
-            limit=float(indicator.limit) if indicator.limit is not None else None)
-        years = [o.year for o in rows]
-        values = [float(o.value) for o in rows]
-        views.append(SeriesView(key=key, label=_label(first),
-                                territory=first.territory.name if first.territory else "",
-                                years=years, values=values, target=target,
-                                assessment=assess_series(years, values, options),
-                                total=not first.disaggregation, units=first.units,
-                                disaggregation=dict(first.disaggregation)))
+    for row in rows:
+        place = row.territory.name if row.territory else ""
+        views.append(SeriesView(
+            key=row.key, label=_label(row.series, row.units, place or row.geocode,
+                                      row.disaggregation),
+            territory=place, years=list(row.years), values=list(row.values),
+            target=row.target, assessment=series_assessment(row), total=row.total,
+            units=row.units, disaggregation=dict(row.disaggregation)))
     return views
 
 
@@ -112,82 +90,48 @@ def year_table(series: list[SeriesView]) -> tuple[list[int], list[tuple[str, lis
     return years, rows
 
 
-def indicator_assessment(indicator: Indicator) -> IndicatorAssessment:
-    return assess_indicator([s.assessment for s in indicator_series(indicator)])
+def indicator_assessment(indicator: Indicator) -> IndicatorResult | None:
+    """The indicator's stored status and score (None before its first assessment)."""
+    try:
+        return indicator.result
+    except IndicatorResult.DoesNotExist:
+        return None
 
 
 @dataclass
 class GoalView:
     goal: SdgGoal
     indicators: int
-    assessment: IndicatorAssessment | None
-    composite: CompositeTrend | None = None
-
-
-@dataclass(frozen=True)
-class CompositeTrend:
-    """The goal's Adjusted Mazziotta-Pareto Index for the whole territory, first and last
-    year with every component, the base year scoring 100."""
-
-    first_year: int
-    first: float
-    last_year: int
-    last: float
-    components: int
-
-    @property
-    def change(self) -> float:
-        return self.last - self.first
-
-
-def composite_trend(assessed: list[tuple[Indicator, list[SeriesView]]]
-                    ) -> CompositeTrend | None:
-    """AMPI over the goal's indicators for the pact's territory (their first series each)."""
-    import numpy as np
-
-    from patto.engine.ampi import AmpiOptions, ampi
-
-    lines, polarity = [], []
-    for indicator, series in assessed:
-        if series:
-            lines.append(dict(zip(series[0].years, series[0].values, strict=True)))
-            polarity.append(1.0 if indicator.direction == "positive" else -1.0)
-    if not lines:
-        return None
-    years = sorted(set.intersection(*(set(line) for line in lines)))
-    if len(years) < 2:
-        return None
-    values = np.array([[[line[y] for y in years] for line in lines]], dtype=np.float64)
-    try:
-        result = ampi(values, AmpiOptions(reference_unit=0, base_year_index=0,
-                                          polarity=np.array(polarity)))
-    except ValueError:
-        return None  # e.g. a component that never changes: no goalposts to scale it
-    index = result.index[0]
-    return CompositeTrend(first_year=years[0], first=float(index[0]), last_year=years[-1],
-                          last=float(index[-1]), components=len(lines))
+    assessment: GoalResult | None
+    composite: Composite | None = None
 
 
 def goals_overview(*, pact: Pact) -> list[GoalView]:
-    """The 17 goals with how many indicators follow each and their averaged status."""
-    by_goal: dict[int, list[Indicator]] = defaultdict(list)
-    for indicator in indicator_list(pact=pact):
-        if indicator.sdg_goal_id:
-            by_goal[indicator.sdg_goal.number].append(indicator)
+    """The 17 goals with how many indicators follow each, their stored status and composite
+    index: two queries."""
+    stored = {r.goal_id: r for r in GoalResult.objects.filter(
+        pact=pact, territory_id=pact.territory_id)}
     views = []
     for goal in SdgGoal.objects.order_by("number"):
-        indicators = by_goal.get(goal.number, [])
-        # Each indicator's series are assessed once, for the status and the composite.
-        assessed = [(i, indicator_series(i)) for i in indicators]
-        series = [s.assessment for _, views_ in assessed for s in views_]
-        views.append(GoalView(goal=goal, indicators=len(indicators),
-                              assessment=assess_indicator(series) if series else None,
-                              composite=composite_trend(assessed) if indicators else None))
+        result = stored.get(goal.pk)
+        composite = Composite(**result.composite) if result and result.composite else None
+        views.append(GoalView(goal=goal, indicators=result.indicators if result else 0,
+                              assessment=result if result and result.status else None,
+                              composite=composite))
     return views
 
 
 def indicator_get(*, pact: Pact, code: str) -> Indicator:
-    return indicator_list(pact=pact).get(code=code)
+    """An indicator of the pact (of its agenda or of a project) with its stored assessment."""
+    return pact.indicators.select_related("pact", "sdg_goal", "sdg_target", "result").get(
+        code=code)
+
+
+def indicator_observations(indicator: Indicator) -> QuerySet[Observation]:
+    """The indicator's current values, for its downloads: one query."""
+    return (indicator.observations.filter(is_current=True)
+            .select_related("territory").defer("territory__boundary")
+            .order_by("key", "year", "period"))
 
 
 def monitoring_counts(pact: Pact) -> dict[str, int]:
@@ -219,28 +163,20 @@ class ProjectIndicatorView:
 
 
 def project_indicators(project) -> tuple[str, dict] | None:
-    """The project's own indicators with the share of the target reached from the baseline."""
-    from patto.engine.progress import share_of_target
-
-    indicators = list(project.indicators.prefetch_related(
-        Prefetch("observations", queryset=Observation.objects.filter(
-            is_current=True, disaggregation={}).order_by("year")), "targets"))
+    """The project's own indicators with the share of the target reached from the baseline,
+    as stored when their values last changed: one query."""
+    indicators = list(project.indicators.select_related("pact", "result", "result__target")
+                      .order_by("code"))
     if not indicators:
         return None
     views = []
     for indicator in indicators:
-        rows = [o for o in indicator.observations.all() if not o.series]or \
-            list(indicator.observations.all())
-        target = next(iter(indicator.targets.all()), None)
-        base = next((o for o in rows if target and target.base_year and o.year ==
-                     target.base_year), rows[0] if rows else None)
-        latest = rows[-1] if rows else None
-        share = share_of_target(float(base.value), float(latest.value), float(target.value)) \
-            if (base and latest and target) else None
+        result = indicator_assessment(indicator)
+        figures = result.figures if result else {}
         views.append(ProjectIndicatorView(
-            indicator=indicator, baseline=float(base.value) if base else None,
-            latest=float(latest.value) if latest else None,
-            latest_year=latest.year if latest else None, target=target, share=share))
+            indicator=indicator, baseline=figures.get("baseline"),
+            latest=figures.get("latest"), latest_year=figures.get("latest_year"),
+            target=result.target if result else None, share=figures.get("share")))
     return "monitoring/_project_indicators.html", {"indicators": views}
 
 
@@ -256,23 +192,26 @@ def indicator_by_area(*, indicator: Indicator, year: int | None, level: str
                       ) -> tuple[int | None, list[int], list[AreaValue]]:
     """Values of an indicator's total series per municipality (or per union, shown on its
     municipalities) in a year, with the years available."""
+    from patto.pact.models import Territory
     from patto.pact.selectors import territory_tree
 
     pact = indicator.pact
-    tree = territory_tree(root=pact.territory, on=pact.signed_on)
-    rows = [o for o in indicator.observations.all() if o.is_current and not o.disaggregation
-            and not o.series and o.territory_id]
-    years = sorted({o.year for o in rows})
+    totals = indicator.observations.filter(is_current=True, disaggregation={}, series="",
+                                           territory__isnull=False)
+    years = sorted(set(totals.values_list("year", flat=True).distinct()))
     if not years:
         return None, [], []
     year = year if year in years else years[-1]
-    by_place = {o.territory_id: o for o in rows if o.year == year}
+    # The last value of the year per place, as the table had it (by key, then period).
+    by_place = {place: (float(value), text) for place, value, text in totals.filter(year=year)
+                .order_by("key", "period").values_list("territory_id", "value", "value_text")}
+    root = Territory.objects.defer("boundary").get(pk=pact.territory_id)
+    tree = territory_tree(root=root, on=pact.signed_on)
     result = []
     for node in tree.municipalities:
         group = node.parent if node.parent and node.parent.pk != pact.territory_id else None
         source = node.territory if level == "comuni" else (group or node.territory)
-        found = by_place.get(source.pk)
-        result.append(AreaValue(territory=node.territory, group=group,
-                                value=float(found.value) if found else None,
-                                value_text=found.value_text if found else ""))
+        value, text = by_place.get(source.pk, (None, ""))
+        result.append(AreaValue(territory=node.territory, group=group, value=value,
+                                value_text=text))
     return year, years, result

@@ -82,12 +82,14 @@ def _value_problems(indicator: Indicator, values: list[NewValue]) -> list[Proble
 
 @transaction.atomic
 def observations_record(*, indicator: Indicator, values: Iterable[NewValue], batch: ImportBatch
-                        | None = None, user: Any = None, is_example: bool = False
-                        ) -> ObservationChanges:
+                        | None = None, user: Any = None, is_example: bool = False,
+                        assess: bool = True) -> ObservationChanges:
     """Record values: a new value is created, a changed one revises the current row (which
     stays, retired, with who brought it), an equal one changes nothing.
 
-    All in one transaction: the retirements and the inserts happen together or not at all.
+    All in one transaction: the retirements, the inserts and the stored assessments of the
+    indicator and its goal happen together or not at all (``assess=False`` leaves the
+    assessment to a caller that records many indicators and assesses them once).
     A year outside 1900..2100 or a value that is not a finite number refuses the whole call
     (``ApplicationError`` with each fault's place: the indicator, the value's position and
     the field).
@@ -129,6 +131,10 @@ def observations_record(*, indicator: Indicator, values: Iterable[NewValue], bat
     if retired:
         Observation.objects.filter(pk__in=retired).update(is_current=False)
     _insert(fresh)
+    if assess and (fresh or retired):
+        from .assessments import assessments_refresh
+
+        assessments_refresh(indicators=[indicator])
     return changes
 
 
@@ -171,6 +177,40 @@ def _insert(rows: list[dict]) -> None:
             cursor.executemany(sql, params[start:start + 5000])
 
 
+@transaction.atomic
+def indicator_save(*, indicator: Indicator, user: Any) -> Indicator:
+    """Save an indicator's options (direction, limit, goal, ...) as the secretariat changed
+    them, with their history, and assess it and its pact's goals again."""
+    from patto.core.permissions import record_save
+
+    from .assessments import assessments_refresh
+
+    record_save(obj=indicator, user=user)
+    assessments_refresh(indicators=[indicator])
+    return indicator
+
+
+@transaction.atomic
+def target_save(*, target: Target, user: Any) -> Target:
+    """Save a target as the secretariat set it, with its history, and assess its indicator
+    and the goals again."""
+    from patto.core.permissions import record_save
+
+    from .assessments import assessments_refresh
+
+    record_save(obj=target, user=user)
+    assessments_refresh(indicators=[target.indicator])
+    return target
+
+
+def assessments_recompute(*, pact: Pact) -> None:
+    """Assess every indicator and goal of a pact again, after values were loaded in bulk
+    past the services (``patto load-scale``'s COPY); ``patto reassess`` does it by hand."""
+    from .assessments import assessments_rebuild
+
+    assessments_rebuild(pacts=[pact])
+
+
 def _files_digest(indicator: Indicator) -> str:
     """A fingerprint of the current values, to know whether an export may reuse the files."""
     rows = indicator.observations.filter(is_current=True).order_by("key", "year", "period") \
@@ -202,6 +242,7 @@ def opensdg_import(*, path: str | Path, pact: Pact, user: Any = None,
         else None
     places = _territories_by_code()
     totals = {"indicators": 0, "created": 0, "revised": 0, "unchanged": 0}
+    imported: list[Indicator] = []
     problems: list[Problem] = []
     warnings: list[Problem] = [w for item in files for w in item.warnings]
     for item in files:
@@ -225,8 +266,10 @@ def opensdg_import(*, path: str | Path, pact: Pact, user: Any = None,
                                    units=o.units or "", geocode=o.geocode or "",
                                    disaggregation=dict(o.disaggregation), territory=place))
         changes = observations_record(indicator=indicator, values=values, batch=batch,
-                                      user=user, is_example=indicator.is_example)
+                                      user=user, is_example=indicator.is_example,
+                                      assess=False)
         _targets_from_config(indicator, item)
+        imported.append(indicator)
         indicator.raw_files = {name: content.decode("utf-8") for name, content in
                                item.raw.items()}
         if site_config is not None:
@@ -241,6 +284,10 @@ def opensdg_import(*, path: str | Path, pact: Pact, user: Any = None,
     if problems:
         raise ApplicationError(_("%(path)s: nothing was imported.") % {"path": path},
                                code="invalid_opensdg", problems=problems)
+    from .assessments import assessments_refresh
+
+    # Values, targets and options all changed above: assess once, in this transaction.
+    assessments_refresh(indicators=imported)
     batch.summary = {**totals, "warnings": [str(w) for w in warnings[:1000]]}
     batch.save(update_fields=["summary"])
     totals["warnings"] = len(warnings)

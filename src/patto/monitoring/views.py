@@ -61,7 +61,7 @@ def _rows(indicator: Indicator) -> list[list[str]]:
              json.dumps(o.disaggregation, ensure_ascii=False, sort_keys=True) if o.disaggregation
              else "", o.value_text, o.status,
              "true" if o.is_example or indicator.is_example else "false"]
-            for o in indicator.observations.all() if o.is_current]
+            for o in selectors.indicator_observations(indicator)]
 
 
 def _indicator_or_404(pact: str, code: str) -> tuple[Pact, Indicator]:
@@ -97,8 +97,8 @@ def indicator_detail(request: HttpRequest, pact: str, code: str) -> HttpResponse
     for s in series:
         s.explanation = selectors.explain(
             s.assessment, float(indicator.limit) if indicator.limit is not None else None)
-    # The indicator's status: its totals (no disaggregation), already assessed above.
-    assessment = selectors.assess_indicator([s.assessment for s in series if s.total])
+    # The indicator's status: its totals (no disaggregation), as stored.
+    assessment = selectors.indicator_assessment(indicator)
     years, table = selectors.year_table(series)
     return render(request, "monitoring/indicator_detail.html", {
         "pact": pact_obj, "indicator": indicator, "series": series,
