@@ -30,7 +30,8 @@ from django.utils import timezone
 
 SEED = 20210113
 PACT = "italia-scala"
-ROOT = "italia"
+ROOT = "scala-italia"
+FIRST_TOWN = "200001"  # municipalities' codes start here (see geography)
 FIRST_YEAR = 2024  # the last year of the panel is FIRST_YEAR; earlier years go back from it
 
 
@@ -91,13 +92,14 @@ _ROOTS = ["Alto", "Verde", "Fiorito", "Nuovo", "Sereno", "Lungo", "Chiaro", "Ros
           "Ombroso", "Solare", "Ventoso", "Quieto", "Ardito", "Florido", "Piano"]
 _SUFFIXES = ["", " di Sopra", " di Sotto", " al Lago", " sul Fiume", " in Valle", " Scalo",
              " Terme", " Marina", " Superiore", " Inferiore"]
+#: Codes of their own (categories are shared by every pact loaded).
 _CATEGORIES = [
-    ("enti-territoriali", "Enti territoriali"),
-    ("parti-sociali-sindacati", "Organizzazioni sindacali"),
-    ("parti-sociali-imprese", "Associazioni di imprese"),
-    ("universita-ricerca", "Università e ricerca"),
-    ("terzo-settore", "Terzo settore"),
-    ("fondazioni", "Fondazioni"),
+    ("scala-enti-territoriali", "Enti territoriali (esempio)"),
+    ("scala-sindacati", "Organizzazioni sindacali (esempio)"),
+    ("scala-imprese", "Associazioni di imprese (esempio)"),
+    ("scala-universita", "Università e ricerca (esempio)"),
+    ("scala-terzo-settore", "Terzo settore (esempio)"),
+    ("scala-fondazioni", "Fondazioni (esempio)"),
 ]
 _CLUSTERS = ["Lavoro e competenze", "Transizione ecologica", "Transizione digitale",
              "Inclusione e welfare", "Mobilità e infrastrutture", "Cultura e turismo"]
@@ -130,8 +132,10 @@ class Geography:
 
 
 def geography(size: ScaleSize) -> Geography:
-    regions = [f"regione-{i + 1:02d}" for i in range(size.regions)]
-    provinces = [f"{i + 1:03d}" for i in range(size.provinces)]
+    regions = [f"scala-regione-{i + 1:02d}" for i in range(size.regions)]
+    # Province numbers from 200 up, beyond ISTAT's (which end near 111), so that the scale
+    # pact's codes never meet a real pact's loaded beside it.
+    provinces = [f"{200 + i:03d}" for i in range(size.provinces)]
     region_of = {p: regions[i * size.regions // size.provinces] for i, p in enumerate(provinces)}
     municipalities, province_of = [], {}
     counters: dict[str, int] = {}
@@ -193,21 +197,22 @@ def write_package(folder: Path, size: ScaleSize, rng: random.Random) -> dict[str
     tables["party_categories"] += [{"id": code, "name": name, "position": i + 1}
                                    for i, (code, name) in enumerate(_CATEGORIES)]
     parties = tables["parties"]
-    parties.append({"id": "agenzia-nazionale", "name": "Agenzia nazionale del Patto (esempio)",
-                    "short_name": "Agenzia del Patto", "category": "enti-territoriali",
+    parties.append({"id": "scala-agenzia-nazionale",
+                    "name": "Agenzia nazionale del Patto (esempio)",
+                    "short_name": "Agenzia del Patto", "category": "scala-enti-territoriali",
                     "territory": ROOT, "description": EXAMPLE_NOTE})
     for r in geo.regions:
-        parties.append({"id": f"ente-{r}", "name": f"Ente {r} (esempio)",
-                        "category": "enti-territoriali", "territory": r})
+        parties.append({"id": f"scala-ente-{r}", "name": f"Ente {r} (esempio)",
+                        "category": "scala-enti-territoriali", "territory": r})
     for c in geo.provinces:
-        parties.append({"id": f"provincia-{c}", "name": f"Provincia {c} (esempio)",
-                        "category": "enti-territoriali", "territory": c})
+        parties.append({"id": f"scala-provincia-{c}", "name": f"Provincia {c} (esempio)",
+                        "category": "scala-enti-territoriali", "territory": c})
     others = []
-    for category, label, count in (("parti-sociali-sindacati", "Sindacato", 6),
-                                   ("parti-sociali-imprese", "Associazione di imprese", 12),
-                                   ("universita-ricerca", "Università", 20),
-                                   ("terzo-settore", "Rete del terzo settore", 20),
-                                   ("fondazioni", "Fondazione", 20)):
+    for category, label, count in (("scala-sindacati", "Sindacato", 6),
+                                   ("scala-imprese", "Associazione di imprese", 12),
+                                   ("scala-universita", "Università", 20),
+                                   ("scala-terzo-settore", "Rete del terzo settore", 20),
+                                   ("scala-fondazioni", "Fondazione", 20)):
         for i in range(count):
             code = f"{category}-{i + 1:02d}"
             others.append(code)
@@ -236,7 +241,7 @@ def write_package(folder: Path, size: ScaleSize, rng: random.Random) -> dict[str
     tables["working_groups"] += [{**p, "code": f"gdl-{c}", "name": f"Gruppo del cluster {c}",
                                   "cluster": c} for c in clusters]
     tables["working_group_members"] += [
-        {**p, "working_group": f"gdl-{c}", "party": "agenzia-nazionale",
+        {**p, "working_group": f"gdl-{c}", "party": "scala-agenzia-nazionale",
          "role": "coordinator", "example": "true"} for c in clusters]
     emergency = [f"ea-{i + 1}" for i in range(4)]
     tables["emergency_actions"] += [{**p, "code": c, "title": f"Azione d'emergenza {i + 1}",
@@ -517,7 +522,8 @@ def load_movements(count: int, *, seed: int = SEED, progress: Callable[[str], No
     donors = list(Donor.objects.filter(pact__code=PACT, kind="party").order_by("code"))
     towns = list(Donor.objects.filter(pact__code=PACT, kind="municipality").order_by("code"))
     projects = list(Project.objects.filter(pact__code=PACT).order_by("code"))
-    places = list(Territory.objects.filter(kind="municipality").order_by("code")[:500])
+    places = list(Territory.objects.filter(kind="municipality", code__gte=FIRST_TOWN)
+                  .order_by("code")[:500])
     available: dict[int, int] = {}  # purpose id -> cents free to commit
     open_commitments: list[list] = []  # [movement, cents left]
     pledges: list = []
@@ -531,7 +537,10 @@ def load_movements(count: int, *, seed: int = SEED, progress: Callable[[str], No
         purpose = rng.choice(purposes[fund.code])
         free = available.get(purpose.pk, 0)
         kind = n % 10
-        example = {"is_example": True, "booked_on": booked, "user": None}
+        # Refs of our own: the ledger's random six-hex-digit refs collide by the
+        # thousands at 100,000 movements (birthday bound) and refuse the posting.
+        example = {"is_example": True, "booked_on": booked, "user": None,
+                   "ref": f"SC-{n + 1:07d}"}
         if fund.code == "perequativo":
             if free < 500_000 or rng.random() < 0.5:
                 cents = rng.randrange(500_000, 5_000_000)
@@ -664,7 +673,9 @@ def load_scale(size: ScaleSize, *, seed: int = SEED,
         seconds[name] = time.perf_counter() - began
         progress(f"  {name}: {counts[name]:,} in {seconds[name]:.1f} s")
     _recompute_stored_results(progress)
-    return ScaleResult(size=size, seconds=seconds, observations=counts["observations"],
+    # The national series came with the package's agenda.
+    national = size.indicators * size.years
+    return ScaleResult(size=size, seconds=seconds, observations=counts["observations"] + national,
                        movements=counts["movements"], reports=counts["reports"])
 
 
@@ -682,8 +693,9 @@ def public_pages() -> list[tuple[str, str]]:
     project = Project.objects.filter(pact__code=PACT, status="in_progress").order_by(
         "code").first()
     fund = Fund.objects.filter(pact__code=PACT, code="comunita").first()
-    town = Territory.objects.filter(kind="municipality").order_by("code").first()
-    party = Party.objects.order_by("code").first()
+    town = Territory.objects.filter(kind="municipality", code__gte=FIRST_TOWN).order_by(
+        "code").first()
+    party = Party.objects.get(code="scala-agenzia-nazionale")
     goal = indicator.sdg_goal.number if indicator and indicator.sdg_goal else 1
     fund_kwargs = {"pact": PACT, "fund": fund.code}
     return [
