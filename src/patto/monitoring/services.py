@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -213,9 +214,136 @@ def assessments_recompute(*, pact: Pact) -> None:
 
 def _files_digest(indicator: Indicator) -> str:
     """A fingerprint of the current values, to know whether an export may reuse the files."""
-    rows = indicator.observations.filter(is_current=True).order_by("key", "year", "period") \
-        .values_list("key", "year", "period", "value_text")
-    return hashlib.sha256(json.dumps(list(rows)).encode()).hexdigest()
+    return _files_digests([indicator]).get(indicator.pk, _EMPTY_DIGEST)
+
+
+_EMPTY_DIGEST = hashlib.sha256(b"[]").hexdigest()
+
+
+def _files_digests(indicators: list[Indicator]) -> dict[int, str]:
+    """:func:`_files_digest` of many indicators, in one query."""
+    rows = (Observation.objects.filter(indicator__in=[i.pk for i in indicators],
+                                       is_current=True)
+            .order_by("indicator_id", "key", "year", "period")
+            .values_list("indicator_id", "key", "year", "period", "value_text"))
+    lines: dict[int, list] = {}
+    for indicator_id, *row in rows.iterator(chunk_size=20_000):
+        lines.setdefault(indicator_id, []).append(row)
+    return {pk: hashlib.sha256(json.dumps(found).encode()).hexdigest()
+            for pk, found in lines.items()}
+
+
+#: The staging table's columns, in the order of :func:`_staging_rows`' tuples.
+STAGING_COLUMNS = ("pos", "indicator_id", "territory_id", "geocode", "year", "period",
+                   "series", "units", "disaggregation", "key", "value", "value_text",
+                   "status", "is_example")
+
+
+def _staging_rows(indicator: Indicator, values: list[NewValue]) -> list[tuple]:
+    rows = []
+    shapes: dict[str, str] = {}
+    for v in values:
+        key = observation_key(series=v.series, units=v.units, geocode=v.geocode,
+                              disaggregation=v.disaggregation)
+        shape = json.dumps(v.disaggregation or {}, sort_keys=True)
+        shapes.setdefault(shape, shape)
+        rows.append((indicator.pk, v.territory.pk if v.territory else None, v.geocode,
+                     v.year, v.period, v.series, v.units, shapes[shape], key,
+                     v.value_text, v.value_text, v.status, indicator.is_example))
+    return rows
+
+
+@transaction.atomic
+def observations_merge(rows: list[tuple], *, batch: ImportBatch | None = None,
+                       user: Any = None) -> dict[int, ObservationChanges]:
+    """Record many indicators' values with one set-based merge; the revision rule of
+    :func:`observations_record`, in SQL.
+
+    The rows (see :func:`_staging_rows`) go into a temporary staging table, with
+    PostgreSQL's ``COPY`` or one ``executemany`` elsewhere; one ``UPDATE ... FROM`` finds
+    each value's current row; the changed ones are retired in one ``UPDATE`` and one
+    ``INSERT ... SELECT`` adds the new and the revised values, each revision naming the row
+    it revises. Values equal to the current ones change nothing. Returns the changes per
+    indicator; the caller assesses (see ``patto.monitoring.assessments``).
+    """
+    changes: dict[int, ObservationChanges] = defaultdict(ObservationChanges)
+    if not rows:
+        return changes
+    quote = connection.ops.quote_name
+    table = quote(Observation._meta.db_table)
+    column = {f.attname: quote(f.column) for f in Observation._meta.concrete_fields}
+    postgres = connection.vendor == "postgresql"
+    types = ({"pos": "integer", "indicator_id": "bigint", "territory_id": "bigint",
+              "geocode": "text", "year": "integer", "period": "text", "series": "text",
+              "units": "text", "disaggregation": "jsonb", "key": "text", "value": "numeric",
+              "value_text": "text", "status": "text", "is_example": "boolean"}
+             if postgres else {})
+    staging = "patto_observation_staging"
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {staging}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {staging} ("
+            + ", ".join(f"{name} {types.get(name, '')}".strip() for name in STAGING_COLUMNS)
+            + ", old_id bigint, same boolean)")
+        names = ", ".join(STAGING_COLUMNS)
+        if postgres:
+            with cursor.cursor.copy(f"COPY {staging} ({names}) FROM STDIN") as copy:
+                for pos, row in enumerate(rows):
+                    copy.write_row((pos, *row))
+            cursor.execute(f"ANALYZE {staging}")
+        else:
+            placeholders = ", ".join(["%s"] * len(STAGING_COLUMNS))
+            numbered = [(pos, *row) for pos, row in enumerate(rows)]
+            for start in range(0, len(numbered), 5000):
+                cursor.executemany(
+                    f"INSERT INTO {staging} ({names}) VALUES ({placeholders})",  # noqa: S608
+                    numbered[start:start + 5000])
+        # Only the model's own table and column names, quoted, go into the text.
+        cursor.execute(
+            f"UPDATE {staging} SET old_id = o.{column['id']}, "  # noqa: S608
+            f"same = (o.{column['value_text']} = {staging}.value_text "
+            f"AND o.{column['status']} = {staging}.status) "
+            f"FROM {table} o WHERE o.{column['indicator_id']} = {staging}.indicator_id "
+            f"AND o.{column['key']} = {staging}.key AND o.{column['year']} = {staging}.year "
+            f"AND o.{column['period']} = {staging}.period AND o.{column['is_current']}")
+        cursor.execute(
+            "SELECT indicator_id, CASE WHEN old_id IS NULL THEN 0 WHEN same THEN 2 "  # noqa: S608
+            f"ELSE 1 END, COUNT(*) FROM {staging} GROUP BY 1, 2")
+        for indicator_id, kind, count in cursor.fetchall():
+            counted = changes[indicator_id]
+            if kind == 0:
+                counted.created += count
+            elif kind == 1:
+                counted.revised += count
+            else:
+                counted.unchanged += count
+        cursor.execute(
+            f"UPDATE {table} SET {column['is_current']} = %s "  # noqa: S608
+            f"WHERE {column['id']} IN (SELECT old_id FROM {staging} "
+            f"WHERE old_id IS NOT NULL AND NOT same)", [False])
+        cursor.execute(
+            f"INSERT INTO {table} ("  # noqa: S608
+            + ", ".join(column[name] for name in (
+                "indicator_id", "territory_id", "geocode", "year", "period", "series",
+                "units", "disaggregation", "key", "value", "value_text", "status",
+                "is_example", "supersedes_id", "source", "batch_id", "created_by_id",
+                "created_at", "is_current"))
+            + ") SELECT indicator_id, territory_id, geocode, year, period, "  # noqa: S608
+              "series, units, disaggregation, key, value, value_text, status, is_example, "
+              f"old_id, '', %s, %s, %s, %s FROM {staging} WHERE old_id IS NULL "
+              "OR NOT same ORDER BY pos",
+            [batch.pk if batch else None,
+             user.pk if user is not None and user.is_authenticated else None,
+             Observation._meta.get_field("created_at").get_db_prep_save(timezone.now(),
+                                                                        connection),
+             True])
+        cursor.execute(f"DROP TABLE {staging}")
+    if postgres:
+        # COPY went past the cursor that tells cached pages of a write.
+        from patto.core.cache import data_changed
+
+        data_changed()
+    return changes
 
 
 def _territories_by_code() -> dict[str, Territory]:
@@ -243,6 +371,7 @@ def opensdg_import(*, path: str | Path, pact: Pact, user: Any = None,
     places = _territories_by_code()
     totals = {"indicators": 0, "created": 0, "revised": 0, "unchanged": 0}
     imported: list[Indicator] = []
+    staged: list[tuple] = []
     problems: list[Problem] = []
     warnings: list[Problem] = [w for item in files for w in item.warnings]
     for item in files:
@@ -265,9 +394,8 @@ def opensdg_import(*, path: str | Path, pact: Pact, user: Any = None,
                                    value_text=str(o.value), series=o.series or "",
                                    units=o.units or "", geocode=o.geocode or "",
                                    disaggregation=dict(o.disaggregation), territory=place))
-        changes = observations_record(indicator=indicator, values=values, batch=batch,
-                                      user=user, is_example=indicator.is_example,
-                                      assess=False)
+        problems.extend(_value_problems(indicator, values))
+        staged.extend(_staging_rows(indicator, values))
         _targets_from_config(indicator, item)
         imported.append(indicator)
         indicator.raw_files = {name: content.decode("utf-8") for name, content in
@@ -275,8 +403,16 @@ def opensdg_import(*, path: str | Path, pact: Pact, user: Any = None,
         if site_config is not None:
             # The column options that decide the statuses travel with the indicator.
             indicator.raw_files[SITE_CONFIG] = site_config
-        indicator.raw_files["_digest"] = _files_digest(indicator)
+    if problems:
+        raise ApplicationError(_("%(path)s: nothing was imported.") % {"path": path},
+                               code="invalid_opensdg", problems=problems)
+    # Every indicator's values in one set-based merge (the revision rule kept in SQL).
+    merged = observations_merge(staged, batch=batch, user=user)
+    digests = _files_digests(imported)
+    for indicator in imported:
+        indicator.raw_files["_digest"] = digests.get(indicator.pk, _EMPTY_DIGEST)
         indicator.save(update_fields=["raw_files"])
+        changes = merged.get(indicator.pk, ObservationChanges())
         totals["indicators"] += 1
         totals["created"] += changes.created
         totals["revised"] += changes.revised
