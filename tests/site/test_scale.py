@@ -25,7 +25,7 @@ def scale_pact():
 def test_tiny_scale_pact_is_valid_example_data_of_the_sizes_asked_for(scale_pact):
     from patto.funds.models import Fund, Movement
     from patto.funds.selectors import ledger_verify
-    from patto.monitoring.models import Indicator, Observation
+    from patto.monitoring.models import Indicator, IndicatorResult, Observation
     from patto.pact.models import Pact, PactParty, Territory
     from patto.pact.selectors import territory_tree
     from patto.projects.models import Project, ProjectUpdate
@@ -43,6 +43,8 @@ def test_tiny_scale_pact_is_valid_example_data_of_the_sizes_asked_for(scale_pact
         (TINY.projects + 1) // 2
     assert PactParty.objects.filter(pact=pact, role="promoter").count() == 1
     assert pact.clusters.exists()
+    # Stored assessments are in step after the bulk load.
+    assert IndicatorResult.objects.filter(indicator__pact=pact).count() == TINY.indicators
     # The command's last line says what it loaded.
     assert f"{TINY.observations:,} observations" in scale_pact.splitlines()[-1]
 

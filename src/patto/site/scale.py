@@ -397,30 +397,50 @@ def _panel_rows(size: ScaleSize, seed: int, codes: list[str]
 def load_panel(size: ScaleSize, *, seed: int = SEED, progress: Callable[[str], None]) -> int:
     """Add every region's, province's and municipality's value of every indicator and year.
 
-    PostgreSQL: one ``COPY`` per indicator (the monitoring service's executemany would take
-    tens of minutes at 48 M rows); then the cached pages' data version is changed, since
-    ``COPY`` bypasses the cursor that watches writes. Other databases: the monitoring
-    service ``observations_record``, which inserts in batches.
+    Through the monitoring app's set-based ``observations_merge`` when it has one (``COPY``
+    into a staging table on PostgreSQL), one indicator at a time. Without it: on PostgreSQL
+    one ``COPY`` per indicator straight into the table (the service's executemany would
+    take tens of minutes at 48 M rows), then the cached pages' data version is changed,
+    since ``COPY`` bypasses the cursor that watches writes; elsewhere the service
+    ``observations_record``, which inserts in batches. The stored assessments are brought
+    up to date afterwards (see :func:`recompute_assessments`).
     """
     from patto.core.cache import data_changed
+    from patto.monitoring import services
     from patto.monitoring.models import Indicator
-    from patto.monitoring.services import NewValue, observation_key, observations_record
     from patto.pact.models import Territory
 
+    merge = getattr(services, "observations_merge", None)
+    columns = getattr(services, "STAGING_COLUMNS", None)
     indicators = {i.code: i for i in Indicator.objects.filter(pact__code=PACT)}
     territories = dict(Territory.objects.values_list("code", "pk"))
     codes = indicator_codes(size.indicators)
     total, began = 0, time.perf_counter()
-    use_copy = connection.vendor == "postgresql"
+    use_copy = merge is None and connection.vendor == "postgresql"
+    keys: dict[str, str] = {}
     for code, i, values in _panel_rows(size, seed, codes):
         indicator = indicators[code]
-        if use_copy:
-            _copy_observations(indicator, territories, values, observation_key)
+        if merge is not None and columns is not None:
+            rows = []
+            for territory, year, value in values:
+                key = keys.get(territory)
+                if key is None:
+                    key = keys[territory] = services.observation_key(units="Percentuale",
+                                                                     geocode=territory)
+                row = {"indicator_id": indicator.pk, "territory_id": territories[territory],
+                       "geocode": territory, "year": year, "period": "", "series": "",
+                       "units": "Percentuale", "disaggregation": "{}", "key": key,
+                       "value": value, "value_text": value, "status": "",
+                       "is_example": True}
+                rows.append(tuple(row[c] for c in columns if c != "pos"))
+            merge(rows)
+        elif use_copy:
+            _copy_observations(indicator, territories, values, services.observation_key)
         else:
             with transaction.atomic():
-                observations_record(indicator=indicator, is_example=True, values=[
-                    NewValue(year=year, value_text=value, units="Percentuale",
-                             geocode=territory, territory=_Ref(territories[territory]))
+                services.observations_record(indicator=indicator, is_example=True, values=[
+                    services.NewValue(year=year, value_text=value, units="Percentuale",
+                                      geocode=territory, territory=_Ref(territories[territory]))
                     for territory, year, value in values])
         total += len(values)
         if (i + 1) % max(1, len(codes) // 10) == 0 or i + 1 == len(codes):
@@ -610,19 +630,19 @@ def load_movements(count: int, *, seed: int = SEED, progress: Callable[[str], No
     return posted
 
 
-def _recompute_stored_results(progress: Callable[[str], None]) -> None:
-    """Stored results that services keep in step (assessments), where monitoring has a
-    service to recompute them after a bulk load."""
+def recompute_assessments() -> int:
+    """The stored results that services keep in step (assessments), made again after the
+    bulk load went past them, where monitoring has a service for it; returns the
+    indicators concerned (0 when there is no such service)."""
     from patto.monitoring import services
+    from patto.monitoring.models import Indicator
+    from patto.pact.models import Pact
 
     recompute = getattr(services, "assessments_recompute", None)
     if recompute is None:
-        return
-    from patto.pact.models import Pact
-
-    began = time.perf_counter()
+        return 0
     recompute(pact=Pact.objects.get(code=PACT))
-    progress(f"  assessments recomputed in {time.perf_counter() - began:.1f} s")
+    return Indicator.objects.filter(pact__code=PACT).count()
 
 
 @dataclass
@@ -663,6 +683,7 @@ def load_scale(size: ScaleSize, *, seed: int = SEED,
         seconds["package loaded"] = time.perf_counter() - began
         progress(f"  package loaded by load-pact's service ({seconds['package loaded']:.1f} s)")
     steps = [("observations", lambda: load_panel(size, seed=seed, progress=progress)),
+             ("indicators assessed", recompute_assessments),
              ("reports", lambda: load_reports(progress=progress)),
              ("movements", lambda: load_movements(size.movements, seed=seed,
                                                   progress=progress))]
@@ -672,10 +693,10 @@ def load_scale(size: ScaleSize, *, seed: int = SEED,
         counts[name] = step()
         seconds[name] = time.perf_counter() - began
         progress(f"  {name}: {counts[name]:,} in {seconds[name]:.1f} s")
-    _recompute_stored_results(progress)
     # The national series came with the package's agenda.
     national = size.indicators * size.years
-    return ScaleResult(size=size, seconds=seconds, observations=counts["observations"] + national,
+    return ScaleResult(size=size, seconds=seconds,
+                       observations=counts["observations"] + national,
                        movements=counts["movements"], reports=counts["reports"])
 
 
