@@ -3,7 +3,6 @@
 import os
 import sys
 
-
 #: Commands that work only on scratch data of their own and serve nobody: they need no
 #: configured key, so they run on a fresh checkout with nothing set (as the demo does).
 SCRATCH_COMMANDS = {"bench"}

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import admin
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from .errors import ApplicationError
-from .text import validate_text
+from .forms import check_field
 
 SECRETARIAT_GROUP = "secretariat"
 
@@ -52,10 +51,8 @@ def record_delete(*, obj: models.Model, user: Any, reason: str = "") -> None:
 
 
 def _text_checked(formfield):
-    """A form field that refuses control characters, for every text field of the admin."""
-    if isinstance(formfield, forms.CharField) and validate_text not in formfield.validators:
-        formfield.validators.append(validate_text)
-    return formfield
+    """The platform's checks (text, dates) on every field of the admin."""
+    return check_field(formfield) if formfield is not None else formfield
 
 
 class SecretariatAdminMixin:

@@ -5,24 +5,12 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from patto.core.text import validate_text
 from patto.pact.models import Territory
 from patto.projects.forms import StyledForm
 
 from .models import AllocationRule, Donor, Medium, Movement
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-class TextChecked:
-    """Every text field refuses control characters, as the services do: a person sees the
-    fault on the field before anything is posted."""
-
-    def prepare_fields(self) -> None:
-        super().prepare_fields()
-        for field in self.fields.values():
-            if isinstance(field, forms.CharField) and validate_text not in field.validators:
-                field.validators.append(validate_text)
 
 
 class AmountField(forms.CharField):
@@ -33,7 +21,7 @@ class AmountField(forms.CharField):
         return value.replace(" ", "").replace(",", ".") if value else value
 
 
-class MovementForm(TextChecked, StyledForm):
+class MovementForm(StyledForm):
     booked_on = forms.DateField(label=_("Date"), widget=DATE)
     amount = AmountField(label=_("Amount (euro)"), max_length=20)
     ref = forms.CharField(label=_("Reference (receipt, deed)"), required=False, max_length=40,
@@ -107,13 +95,13 @@ class SettlementForm(MovementForm):
     commitment = forms.ModelChoiceField(label=_("Commitment"), queryset=None)
 
 
-class ReversalForm(TextChecked, StyledForm):
+class ReversalForm(StyledForm):
     booked_on = forms.DateField(label=_("Date"), widget=DATE)
     reason = forms.CharField(label=_("Why it is reversed"), widget=forms.Textarea(
         attrs={"rows": 2}))
 
 
-class DonorForm(TextChecked, StyledForm, forms.ModelForm):
+class DonorForm(StyledForm, forms.ModelForm):
     class Meta:
         model = Donor
         fields = ["code", "kind", "party", "territory", "name", "tax_code", "email",
@@ -121,7 +109,7 @@ class DonorForm(TextChecked, StyledForm, forms.ModelForm):
         widgets = {"consent_on": DATE}
 
 
-class TransformationForm(TextChecked, StyledForm):
+class TransformationForm(StyledForm):
     ref = forms.CharField(label=_("Reference"), max_length=40)
     municipality = forms.ModelChoiceField(label=_("Municipality"), queryset=Territory.objects
                                           .filter(kind=Territory.Kind.MUNICIPALITY)
@@ -144,7 +132,7 @@ class TransformationForm(TextChecked, StyledForm):
         self.fields["purpose"].queryset = self.fund.purposes.all()
 
 
-class RuleForm(TextChecked, StyledForm, forms.ModelForm):
+class RuleForm(StyledForm, forms.ModelForm):
     class Meta:
         model = AllocationRule
         fields = ["code", "name", "purpose", "method", "year", "threshold",

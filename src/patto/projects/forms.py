@@ -9,20 +9,18 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from patto.core.text import validate_text
+from patto.core.forms import check_fields
 from patto.pact.models import Challenge, Cluster, Party, Territory
 
 from .models import Project
 
 
 class CleanTextMixin:
-    """Every text field refuses control characters (they break exports and spreadsheets),
-    and the error stays on the field it belongs to."""
+    """Every text field refuses control characters (they break exports and spreadsheets) and
+    every date field far years, and the error stays on the field it belongs to."""
 
     def _add_text_checks(self) -> None:
-        for field in self.fields.values():
-            if isinstance(field, forms.CharField) and validate_text not in field.validators:
-                field.validators.append(validate_text)
+        check_fields(self)
 
 
 class _Styled(CleanTextMixin):
