@@ -180,7 +180,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LOGIN_URL = "site:login"
-LOGIN_REDIRECT_URL = "projects:round_list"
+LOGIN_REDIRECT_URL = "site:home"
 LOGOUT_REDIRECT_URL = "pact:home"
 
 # Login lockout for an hour: five failures lock a username from an address, and five failures

@@ -531,3 +531,15 @@ def fund_counts(pact: Pact) -> dict[str, int]:
         "transformations": Transformation.objects.filter(fund__pact=pact).count(),
         "allocation rules": AllocationRule.objects.filter(fund__pact=pact).count(),
     }
+
+
+def funds_of_clerk(*, user) -> QuerySet[Fund]:
+    """The funds a person keeps as their clerk (not the secretariat's all), with the date of
+    their latest movement: one query for a back-office home."""
+    from django.db.models import Max
+
+    if not (user and user.is_authenticated):
+        return Fund.objects.none()
+    return (Fund.objects.filter(clerks__user=user).select_related("pact", "instrument")
+            .annotate(last_booked=Max("movements__booked_on"))
+            .order_by("pact", "instrument__position"))

@@ -265,3 +265,73 @@ def projects_for_referent(*, user, pact: Pact) -> QuerySet[Project]:
     from .services import ACTIVE
 
     return pact.projects.filter(referents__user=user, status__in=ACTIVE).distinct()
+
+
+# Home pages of the back office ---------------------------------------------------------------
+
+@dataclass
+class ReferentReport:
+    """One report a referent owes or has made in an open round."""
+
+    reporting_round: ReportingRound
+    project: Project
+    update: ProjectUpdate | None
+    late: bool
+
+    @property
+    def state(self) -> str:
+        return self.update.status if self.update else "missing"
+
+    @property
+    def due(self) -> bool:
+        """Still theirs to act on: not written, a draft, or sent back with a comment."""
+        return self.state in ("missing", ProjectUpdate.Status.DRAFT,
+                              ProjectUpdate.Status.RETURNED)
+
+
+def referent_home(*, user, today: dt.date) -> tuple[list[Project], list[ReferentReport]]:
+    """A referent's projects and their reports in the open rounds of their pacts, in three
+    queries whatever the number of projects (one when they refer for none)."""
+    from .services import ACTIVE
+
+    projects = list(Project.objects.filter(pk__in=ProjectReferent.objects.filter(user=user)
+                                           .values("project_id"))
+                    .select_related("pact", "cluster").order_by("pact", "title"))
+    if not projects:
+        return [], []
+    rounds = list(ReportingRound.objects.filter(
+        status=ReportingRound.Status.OPEN, pact_id__in={p.pact_id for p in projects})
+        .order_by("deadline", "pk"))
+    updates = {(u.round_id, u.project_id): u for u in ProjectUpdate.objects.filter(
+        round__in=[r.pk for r in rounds], project__in=[p.pk for p in projects])} \
+        if rounds else {}
+    reports = []
+    for reporting_round in rounds:
+        for project in projects:
+            if project.pact_id != reporting_round.pact_id or project.status not in ACTIVE:
+                continue
+            update = updates.get((reporting_round.pk, project.pk))
+            submitted = update is not None and update.status in (
+                ProjectUpdate.Status.SUBMITTED, ProjectUpdate.Status.APPROVED)
+            reports.append(ReferentReport(reporting_round, project, update,
+                                          late=not submitted and today > reporting_round.deadline))
+    return projects, reports
+
+
+def coordinator_home(*, user) -> tuple[list, list[ProjectUpdate]]:
+    """The clusters a person coordinates with their projects, and the reports waiting for their
+    review in open rounds: three queries whatever the number of projects."""
+    from patto.pact.models import Cluster
+
+    clusters = list(Cluster.objects.filter(coordinators__user=user).select_related("pact")
+                    .prefetch_related(Prefetch("projects", queryset=Project.objects
+                                               .select_related("pact").order_by("title")))
+                    .order_by("pact", "position"))
+    if not clusters:
+        return [], []
+    to_review = list(ProjectUpdate.objects.filter(
+        status=ProjectUpdate.Status.SUBMITTED, round__status=ReportingRound.Status.OPEN,
+        project__cluster__in=[c.pk for c in clusters])
+        .select_related("project", "project__cluster", "round").order_by("round__deadline",
+                                                                          "project__title"))
+    return clusters, to_review

@@ -221,9 +221,10 @@ def project_records_change(*, project: Project, user: Any, model_name: str,
 # Roles --------------------------------------------------------------------------------------
 
 def role_grant(*, role: Any, user: Any) -> Any:
-    """Give an account a role (coordinator of a cluster, reporter of a party)."""
+    """Give an account a role (coordinator of a cluster, reporter of a party, referent of a
+    project: a referent record with its account linked)."""
     _require(user, "projects.admin_project")
-    if not isinstance(role, (ClusterCoordinator, PartyReporter)):
+    if not isinstance(role, (ClusterCoordinator, PartyReporter, ProjectReferent)):
         raise ApplicationError(_("Unknown role."), code="bad_role")
     role._history_user = user
     try:
@@ -236,9 +237,14 @@ def role_grant(*, role: Any, user: Any) -> Any:
 
 def role_revoke(*, role: Any, user: Any) -> None:
     _require(user, "projects.admin_project")
-    if not isinstance(role, (ClusterCoordinator, PartyReporter)):
+    if not isinstance(role, (ClusterCoordinator, PartyReporter, ProjectReferent)):
         raise ApplicationError(_("Unknown role."), code="bad_role")
     role._history_user = user
+    if isinstance(role, ProjectReferent):
+        # The referent stays on the sheet (a named person); only the account loses the role.
+        role.user = None
+        role.save(update_fields=["user"])
+        return
     role.delete()
 
 
