@@ -251,9 +251,32 @@ class EventForm(StyledForm):
         return data
 
 
-CompletedFormSet = forms.formset_factory(CompletedForm, extra=3)
-MeetingFormSet = forms.formset_factory(MeetingForm, extra=2)
-EventFormSet = forms.formset_factory(EventForm, extra=1)
+# One blank row each; "add a row" brings more (htmx, or a plain post without JavaScript) and
+# each row can be removed. The caps keep a forged TOTAL_FORMS from building huge forms.
+class RowFormSet(forms.BaseFormSet):
+    """Rows of a report; each has a "remove" box, and a removed row is neither checked nor
+    kept."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = _("Remove this row")
+            form.fields["DELETE"].widget.attrs["class"] = "form-check-input"
+
+
+_ROWS = {"formset": RowFormSet, "extra": 1, "can_delete": True, "max_num": 200, "absolute_max": 200,
+         "validate_max": True}
+CompletedFormSet = forms.formset_factory(CompletedForm, **_ROWS)
+MeetingFormSet = forms.formset_factory(MeetingForm, **_ROWS)
+EventFormSet = forms.formset_factory(EventForm, **_ROWS)
+#: The report's row kinds, by the formset prefix the form and the row endpoint use.
+ROW_FORMSETS = {"completed": CompletedFormSet, "meetings": MeetingFormSet,
+                "events": EventFormSet}
+
+
+def kept(formset) -> list:
+    """The rows of a formset that are not marked for removal."""
+    return [f for f in formset if not (f.cleaned_data.get("DELETE"))]
 
 
 def payload_from(completed, meetings, events, issues: str) -> dict:
@@ -262,16 +285,16 @@ def payload_from(completed, meetings, events, issues: str) -> dict:
 
     return {
         "completed": [{"done_on": iso(f.cleaned_data["done_on"]), "text": f.cleaned_data["text"]}
-                      for f in completed if f.cleaned_data.get("text")],
+                      for f in kept(completed) if f.cleaned_data.get("text")],
         "issues": [line for line in issues.splitlines() if line.strip()],
         "meetings": [{"held_on": iso(f.cleaned_data["held_on"]),
                       "title": f.cleaned_data.get("title") or "",
                       "participants": f.cleaned_data.get("participants")}
-                     for f in meetings if f.cleaned_data.get("held_on")],
+                     for f in kept(meetings) if f.cleaned_data.get("held_on")],
         "events": [{"title": f.cleaned_data["title"], "held_on": iso(f.cleaned_data["held_on"]),
                     "place": f.cleaned_data.get("place") or "",
                     "participants": f.cleaned_data.get("participants")}
-                   for f in events if f.cleaned_data.get("title")],
+                   for f in kept(events) if f.cleaned_data.get("title")],
     }
 
 

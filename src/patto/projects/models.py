@@ -327,6 +327,30 @@ class ProjectUpdate(TimeStampedModel):
         """The coordinator asks for changes, with a comment."""
 
 
+class ReportSubmission(models.Model):
+    """What a report said each time it was sent, and the comment it came back with: the
+    coordinator sees what changed since the version they sent back."""
+
+    update = models.ForeignKey(ProjectUpdate, on_delete=models.CASCADE,
+                               related_name="submissions", verbose_name=_("progress report"))
+    number = models.PositiveSmallIntegerField(_("submission"))
+    content = models.JSONField(_("content sent"), default=dict)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     related_name="+", verbose_name=_("submitted by"))
+    submitted_at = models.DateTimeField(_("submitted on"))
+    return_comment = models.TextField(_("comment when sent back"), blank=True)
+
+    class Meta:
+        ordering = ["update", "number"]
+        verbose_name = _("report submission")
+        verbose_name_plural = _("report submissions")
+        constraints = [models.UniqueConstraint(fields=["update", "number"],
+                                               name="one_submission_number_per_report")]
+
+    def __str__(self) -> str:
+        return f"{self.update} #{self.number}"
+
+
 class SheetRecord(models.Model):
     """What every dated record of the sheet keeps: its project and the report that brought it."""
 

@@ -142,6 +142,25 @@ class RoundRow:
         return self.update.status if self.update else "missing"
 
 
+@dataclass(frozen=True)
+class RoundCounts:
+    """A round at a glance: reports due, sent (submitted or approved), approved, late."""
+
+    due: int
+    sent: int
+    approved: int
+    late: int
+
+
+def round_counts(rows: list[RoundRow]) -> RoundCounts:
+    """The counts of a dashboard's rows, so a page never asks the database twice."""
+    sent = [r for r in rows if r.state in (ProjectUpdate.Status.SUBMITTED,
+                                           ProjectUpdate.Status.APPROVED)]
+    return RoundCounts(due=len(rows), sent=len(sent),
+                       approved=sum(r.state == ProjectUpdate.Status.APPROVED for r in rows),
+                       late=sum(r.late for r in rows))
+
+
 def round_dashboard(*, reporting_round: ReportingRound, today: dt.date) -> list[RoundRow]:
     """Who reported in a round, who has not, and who is late, one row per active project."""
     from .services import ACTIVE
@@ -253,10 +272,15 @@ def contributions_for(user) -> QuerySet[Contribution]:
                                 | Q(project__referents__user=user)).distinct()
 
 
-def updates_to_review(*, user, reporting_round: ReportingRound) -> QuerySet[ProjectUpdate]:
+def updates_to_review(*, user, reporting_round: ReportingRound,
+                      secretariat: bool | None = None) -> QuerySet[ProjectUpdate]:
+    """Submitted reports of a round that ``user`` reviews; ``secretariat`` saves the role
+    query when the caller already knows it."""
+    from .rules import is_secretariat
+
     updates = reporting_round.updates.filter(status=ProjectUpdate.Status.SUBMITTED) \
         .select_related("project", "project__cluster")
-    if user.is_superuser or user.groups.filter(name="secretariat").exists():
+    if secretariat if secretariat is not None else is_secretariat(user):
         return updates
     return updates.filter(project__cluster__coordinators__user=user)
 
@@ -335,3 +359,145 @@ def coordinator_home(*, user) -> tuple[list, list[ProjectUpdate]]:
         .select_related("project", "project__cluster", "round").order_by("round__deadline",
                                                                           "project__title"))
     return clusters, to_review
+
+
+def referent_reports(*, user, rounds: QuerySet[ReportingRound]) -> list[tuple]:
+    """Each open round's projects that ``user`` refers for, with their report in it (or None),
+    in two queries: the list shows where each report stands."""
+    from .services import ACTIVE
+
+    rounds = [r for r in rounds if r.status == ReportingRound.Status.OPEN]
+    if not rounds:
+        return []
+    projects = list(Project.objects.filter(referents__user=user, status__in=ACTIVE,
+                                           pact__in={r.pact_id for r in rounds})
+                    .distinct().order_by("title"))
+    updates = {(u.round_id, u.project_id): u for u in ProjectUpdate.objects.filter(
+        round__in=rounds, project__in=projects)}
+    return [(r, p, updates.get((r.pk, p.pk))) for r in rounds for p in projects
+            if p.pact_id == r.pact_id]
+
+
+@dataclass(frozen=True)
+class Change:
+    """One field of a report that differs between two submissions."""
+
+    field: str
+    label: str
+    before: list[str]
+    after: list[str]
+
+    @property
+    def removed(self) -> list[str]:
+        return [x for x in self.before if x not in self.after]
+
+    @property
+    def added(self) -> list[str]:
+        return [x for x in self.after if x not in self.before]
+
+
+def _report_lines(content: dict) -> dict[str, tuple[str, list[str]]]:
+    """A report's content as (label, lines) per field, the way a person compares two
+    versions."""
+    from django.utils.translation import gettext as _
+
+    p = content.get("payload") or {}
+    status = content.get("proposed_status", "")
+    try:
+        status = Project.Status(status).label
+    except ValueError:
+        pass
+    return {
+        "proposed_status": (_("Project status"), [str(status)]),
+        "progress": (_("Progress (%)"), [str(content.get("progress", ""))]),
+        "summary": (_("What happened in this period"), [content.get("summary", "")]),
+        "completed": (_("Activities completed"), [f"{r['done_on']}: {r['text']}"
+                                                  for r in p.get("completed", [])]),
+        "issues": (_("Critical issues"), list(p.get("issues", []))),
+        "meetings": (_("Meetings held"), [
+            " ".join(filter(None, [r["held_on"], r.get("title") or "", _participants(r)]))
+            for r in p.get("meetings", [])]),
+        "events": (_("Events"), [
+            " ".join(filter(None, [r["held_on"], r["title"], r.get("place") or "",
+                                   _participants(r)]))
+            for r in p.get("events", [])]),
+    }
+
+
+def _participants(record: dict) -> str:
+    from django.utils.translation import gettext as _
+
+    n = record.get("participants")
+    return "" if n is None else _("(%(n)s participants)") % {"n": n}
+
+
+def report_changes(*, before: dict, after: dict) -> list[Change]:
+    """Field by field, what changed between two contents of a report (see
+    ``services.report_content``); unchanged fields are left out."""
+    old, new = _report_lines(before), _report_lines(after)
+    return [Change(field, label, old[field][1], lines)
+            for field, (label, lines) in new.items() if old[field][1] != lines]
+
+
+def report_history(update: ProjectUpdate) -> tuple:
+    """For a report's review: the submission that was sent back before this one (with the
+    coordinator's comment) and what changed since, or (None, []) for a first submission."""
+    from .services import report_content
+
+    submissions = list(update.submissions.order_by("-number")[:2])
+    if len(submissions) < 2:
+        return None, []
+    previous = submissions[1]
+    return previous, report_changes(before=previous.content, after=report_content(update))
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A recent workflow event for a person: a report to review, sent back or approved."""
+
+    kind: str
+    when: dt.datetime
+    text: str
+    url: str
+    update: ProjectUpdate
+
+
+def notices_for(*, user, limit: int = 10) -> list[Notice]:
+    """Recent reporting events that concern ``user``, the latest first, in one query (two for
+    the secretariat check): reports waiting for their review (a coordinator's cluster, or any
+    for the secretariat) and their own projects' reports sent back or approved."""
+    from django.db.models import Case, F, When
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from .rules import is_secretariat
+
+    if not (user and user.is_authenticated):
+        return []
+    status = ProjectUpdate.Status
+    to_review = Q(status=status.SUBMITTED)
+    if not is_secretariat(user):
+        to_review &= Q(project__cluster__coordinators__user=user)
+    mine = Q(status__in=[status.RETURNED, status.APPROVED], project__referents__user=user)
+    updates = (ProjectUpdate.objects.filter(pk__in=ProjectUpdate.objects.filter(
+        to_review | mine).values("pk"))
+        .select_related("project", "round")
+        .annotate(when=Case(When(status=status.SUBMITTED, then=F("submitted_at")),
+                            default=F("reviewed_at")))
+        .order_by(F("when").desc(nulls_last=True), "-pk")[:limit])
+    texts = {
+        status.SUBMITTED: _("“%(project)s” (%(round)s) was submitted: it waits for your "
+                            "review."),
+        status.RETURNED: _("“%(project)s” (%(round)s) was sent back: read the comment and "
+                           "submit it again."),
+        status.APPROVED: _("“%(project)s” (%(round)s) was approved and published."),
+    }
+    notices = []
+    for u in updates:
+        url = (reverse("projects:update_edit", args=[u.round_id, u.project_id])
+               if u.status == status.RETURNED else reverse("projects:update_review",
+                                                           args=[u.pk]))
+        notices.append(Notice(kind=u.status, when=u.when, update=u, url=url,
+                              text=texts[u.status] % {"project": u.project.title,
+                                                      "round": u.round.title}))
+    return notices

@@ -10,6 +10,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
@@ -36,6 +37,7 @@ from .models import (
     ProjectUpdate,
     Reminder,
     ReportingRound,
+    ReportSubmission,
     SuccessFactor,
 )
 
@@ -290,11 +292,10 @@ def update_save(*, reporting_round: ReportingRound, project: Project, user: Any,
     ``submit`` send it for review in the same transaction: a refused submission saves
     nothing, not even the draft."""
     _require(user, "projects.submit_update", project)
-    if reporting_round.status != ReportingRound.Status.OPEN:
-        raise ApplicationError(_("This reporting round is closed."), code="round_closed")
     _check_transition(project.status, proposed_status)
     payload = validate_payload(payload or {})
     with transaction.atomic():
+        _require_open(reporting_round.pk)
         update = ProjectUpdate.objects.select_for_update().filter(
             round=reporting_round, project=project).first()
         if update is None:
@@ -322,7 +323,19 @@ def update_save(*, reporting_round: ReportingRound, project: Project, user: Any,
     return update
 
 
+def _require_open(round_id: int) -> None:
+    """Read the round's status in the writing transaction, locked, so that a report is never
+    saved in a round closed meanwhile (``round_close`` takes the same lock)."""
+    status = ReportingRound.objects.select_for_update().filter(pk=round_id) \
+        .values_list("status", flat=True).first()
+    if status != ReportingRound.Status.OPEN:
+        raise ApplicationError(_("This reporting round is closed."), code="round_closed")
+
+
 def _submit(update: ProjectUpdate, user: Any) -> None:
+    """Send for review, keeping what was sent (the next review's diff) and telling the
+    cluster's coordinators once the transaction commits."""
+    _require_open(update.round_id)
     if not update.summary.strip():
         raise ApplicationError(_("Say what happened in this period before submitting the "
                                  "report: a draft may stay incomplete, a report may not."),
@@ -333,6 +346,16 @@ def _submit(update: ProjectUpdate, user: Any) -> None:
         raise ApplicationError(_("This report was already submitted."),
                                code="submitted") from exc
     update.submitted_by, update.submitted_at = user, timezone.now()
+    number = update.submissions.count() + 1
+    ReportSubmission.objects.create(update=update, number=number, content=report_content(update),
+                                    submitted_by=user, submitted_at=update.submitted_at)
+    transaction.on_commit(_notify(update, "submitted", _coordinators(update.project)))
+
+
+def report_content(update: ProjectUpdate) -> dict:
+    """What a report says, in the plain shape kept per submission and compared between them."""
+    return {"proposed_status": update.proposed_status, "progress": update.progress,
+            "summary": update.summary, "payload": update.payload}
 
 
 def update_submit(*, update: ProjectUpdate, user: Any, expected_version: int) -> ProjectUpdate:
@@ -359,6 +382,9 @@ def update_return(*, update: ProjectUpdate, user: Any, comment: str) -> ProjectU
         update.reviewed_by, update.reviewed_at = user, timezone.now()
         update.review_comment = comment.strip()
         _save_versioned(update, update.version, user, _("report"))
+        update.submissions.filter(number=update.submissions.order_by("-number")
+                                  .values("number")[:1]).update(return_comment=comment.strip())
+        transaction.on_commit(_notify(update, "returned", _referents(update.project)))
     return update
 
 
@@ -384,7 +410,83 @@ def update_approve(*, update: ProjectUpdate, user: Any, comment: str = "") -> Pr
         project.progress = update.progress
         _save_versioned(project, project.version, user, _("project"))
         _apply_payload(project, update)
+        transaction.on_commit(_notify(update, "approved", _referents(update.project)))
     return update
+
+
+# Workflow e-mails -----------------------------------------------------------------------
+
+def _coordinators(project: Project) -> list[Any]:
+    """Who reviews a project's reports: its cluster's coordinators, else the secretariat
+    (an emergency action has no cluster)."""
+    from django.contrib.auth import get_user_model
+
+    from .rules import SECRETARIAT_GROUP
+
+    users = get_user_model().objects.filter(is_active=True).exclude(email="")
+    if project.cluster_id:
+        found = list(users.filter(coordinated_clusters__cluster_id=project.cluster_id))
+        if found:
+            return found
+    return list(users.filter(groups__name=SECRETARIAT_GROUP))
+
+
+def _referents(project: Project) -> list[Any]:
+    from django.contrib.auth import get_user_model
+
+    return list(get_user_model().objects.filter(
+        is_active=True, referent_of__project=project).exclude(email="").distinct())
+
+
+def _notify(update: ProjectUpdate, event: str, recipients: list[Any]):
+    """A callable for ``on_commit`` that mails each recipient in the site's language: plain
+    text with the link to the report, so nothing is sent for a change that rolled back."""
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+    from django.utils import translation
+
+    context = {"project": update.project.title, "round": update.round.title,
+               "comment": update.review_comment}
+
+    def send() -> None:
+        # Mail goes out in the site's language, whatever page the actor was reading.
+        with translation.override(settings.LANGUAGE_CODE):
+            _send(context)
+
+    def _send(context: dict) -> None:
+        # The referent goes back to the form to change it; otherwise, the report's own page.
+        path = (reverse("projects:update_edit", args=[update.round_id, update.project_id])
+                if event == "returned" else reverse("projects:update_review", args=[update.pk]))
+        context = {**context,
+                   "link": getattr(settings, "PATTO_SITE_URL", "").rstrip("/") + path}
+        subjects = {
+            "submitted": _("Report to review: “%(project)s”"),
+            "returned": _("Report sent back: “%(project)s”"),
+            "approved": _("Report approved: “%(project)s”"),
+        }
+        for user in recipients:
+            body = render_to_string(f"projects/emails/{event}.txt",
+                                    {**context, "name": user.get_full_name() or user.username})
+            send_mail(subject=subjects[event] % {"project": update.project.title},
+                      message=body, from_email=None, recipient_list=[user.email])
+    return send
+
+
+# Rounds closing ---------------------------------------------------------------------------
+
+def round_close(*, reporting_round: ReportingRound, user: Any) -> ReportingRound:
+    """The secretariat closes a round: no report can be saved or submitted in it any more;
+    reports already sent can still be reviewed."""
+    _require(user, "projects.change_reportinground", reporting_round)
+    with transaction.atomic():
+        locked = ReportingRound.objects.select_for_update().get(pk=reporting_round.pk)
+        if locked.status == ReportingRound.Status.CLOSED:
+            raise ApplicationError(_("This reporting round is already closed."),
+                                   code="round_closed")
+        reporting_round.status = ReportingRound.Status.CLOSED
+        reporting_round._history_user = user
+        reporting_round.save(update_fields=["status", "updated_at"])
+    return reporting_round
 
 
 def validate_payload(payload: dict) -> dict:

@@ -20,6 +20,8 @@ urlpatterns = [
     path("gestione/contributi/", views.contributions, name="contributions"),
     path("gestione/rendicontazione/", views.round_list, name="round_list"),
     path("gestione/rendicontazione/<int:pk>/", views.round_detail, name="round_detail"),
+    path("gestione/rendicontazione/<int:pk>/chiudi/", views.round_close, name="round_close"),
+    path("gestione/rendicontazione/riga/<slug:kind>/", views.update_row, name="update_row"),
     path("gestione/rendicontazione/<int:pk>/progetti/<int:project>/", views.update_edit,
          name="update_edit"),
     path("gestione/rendicontazione/resoconti/<int:pk>/", views.update_review,

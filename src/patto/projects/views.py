@@ -19,6 +19,7 @@ from patto.pact.models import Cluster, Pact
 
 from . import selectors, services
 from .forms import (
+    ROW_FORMSETS,
     CompletedFormSet,
     ContributionForm,
     EventFormSet,
@@ -118,14 +119,10 @@ def project_export(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def round_list(request: HttpRequest) -> HttpResponse:
-    """The rounds of the pacts in which the person has a role, and theirs to report on."""
+    """The rounds of the pacts in which the person has a role, theirs to report on with where
+    each report stands, and recent news of their reports."""
     can_open = request.user.has_perm("projects.add_reportinground")
     rounds = selectors.rounds_for(request.user)
-    mine = []
-    for reporting_round in rounds.filter(status=ReportingRound.Status.OPEN):
-        for project in selectors.projects_for_referent(user=request.user,
-                                                       pact=reporting_round.pact):
-            mine.append((reporting_round, project))
     form = RoundForm(request.POST or None)
     if request.method == "POST":
         if not can_open:
@@ -139,9 +136,11 @@ def round_list(request: HttpRequest) -> HttpResponse:
                 messages.error(request, exc.message)
             else:
                 return redirect("projects:round_detail", pk=reporting_round.pk)
+    rounds = list(rounds)
     return render(request, "projects/round_list.html", {
-        "rounds": rounds, "mine": mine, "form": form, "can_open": can_open,
-        "pacts": Pact.objects.all()})
+        "rounds": rounds, "form": form, "can_open": can_open, "pacts": Pact.objects.all(),
+        "mine": selectors.referent_reports(user=request.user, rounds=rounds),
+        "notices": selectors.notices_for(user=request.user)})
 
 
 def _visible_round(request: HttpRequest, pk: int) -> ReportingRound:
@@ -152,13 +151,55 @@ def _visible_round(request: HttpRequest, pk: int) -> ReportingRound:
 @login_required
 def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     reporting_round = _visible_round(request, pk)
+    rows = selectors.round_dashboard(reporting_round=reporting_round,
+                                     today=timezone.localdate())
+    # Closing a round is the secretariat's (rule change_reportinground): asked once.
+    secretariat = is_secretariat(request.user)
     return render(request, "projects/round_detail.html", {
-        "round": reporting_round,
-        "rows": selectors.round_dashboard(reporting_round=reporting_round,
-                                          today=timezone.localdate()),
+        "round": reporting_round, "rows": rows, "counts": selectors.round_counts(rows),
         "to_review": selectors.updates_to_review(user=request.user,
-                                                 reporting_round=reporting_round),
+                                                 reporting_round=reporting_round,
+                                                 secretariat=secretariat),
+        "can_close": reporting_round.status == ReportingRound.Status.OPEN and secretariat,
     })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def round_close(request: HttpRequest, pk: int) -> HttpResponse:
+    """A confirmation page saying what closing does, with the round's counts; the post
+    closes it."""
+    reporting_round = _visible_round(request, pk)
+    if not request.user.has_perm("projects.change_reportinground", reporting_round):
+        raise PermissionDenied
+    if request.method == "POST":
+        try:
+            services.round_close(reporting_round=reporting_round, user=request.user)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Round closed: it accepts no more reports."))
+        return redirect("projects:round_detail", pk=pk)
+    rows = selectors.round_dashboard(reporting_round=reporting_round,
+                                     today=timezone.localdate())
+    return render(request, "projects/round_close.html", {
+        "round": reporting_round, "counts": selectors.round_counts(rows),
+        "unsent": [r for r in rows if r.state not in (ProjectUpdate.Status.SUBMITTED,
+                                                      ProjectUpdate.Status.APPROVED)],
+        "waiting": sum(r.state == ProjectUpdate.Status.SUBMITTED for r in rows)})
+
+
+def _with_added_row(data, kind: str | None):
+    """The posted data with one more row of ``kind``: "add a row" without JavaScript."""
+    if kind not in ROW_FORMSETS:
+        return data
+    data = data.copy()
+    key = f"{kind}-TOTAL_FORMS"
+    try:
+        data[key] = str(int(data.get(key, "0")) + 1)
+    except ValueError:
+        pass
+    return data
 
 
 @login_required
@@ -174,7 +215,8 @@ def update_edit(request: HttpRequest, pk: int, project: int) -> HttpResponse:
                "summary": update.summary if update else "",
                "issues": "\n".join(update.payload.get("issues", [])) if update else "",
                "version": update.version if update else None}
-    data = request.POST or None
+    adding = request.POST.get("add_row")
+    data = _with_added_row(request.POST, adding) if request.method == "POST" else None
     form = UpdateForm(data, initial=initial)
     completed = CompletedFormSet(data, prefix="completed", initial=(
         update.payload.get("completed", []) if update else None))
@@ -182,8 +224,8 @@ def update_edit(request: HttpRequest, pk: int, project: int) -> HttpResponse:
         update.payload.get("meetings", []) if update else None))
     events = EventFormSet(data, prefix="events", initial=(
         update.payload.get("events", []) if update else None))
-    if request.method == "POST" and all(f.is_valid() for f in (form, completed, meetings,
-                                                              events)):
+    if request.method == "POST" and not adding and all(
+            f.is_valid() for f in (form, completed, meetings, events)):
         payload = payload_from(completed, meetings, events, form.cleaned_data["issues"])
         submit = "submit" in request.POST
         try:
@@ -200,36 +242,73 @@ def update_edit(request: HttpRequest, pk: int, project: int) -> HttpResponse:
             messages.success(request, _("Report submitted to the coordinator.") if submit
                              else _("Draft saved."))
             return redirect("projects:update_edit", pk=pk, project=project)
+    unsent = update is None or update.status in (ProjectUpdate.Status.DRAFT,
+                                                 ProjectUpdate.Status.RETURNED)
+    closed = reporting_round.status != ReportingRound.Status.OPEN
     return render(request, "projects/update_form.html", {
         "round": reporting_round, "project": project_obj, "update": update, "form": form,
-        "completed": completed, "meetings": meetings, "events": events,
-        "editable": update is None or update.status in (ProjectUpdate.Status.DRAFT,
-                                                        ProjectUpdate.Status.RETURNED),
+        "rowsets": [("completed", completed, _("Activities completed")),
+                    ("meetings", meetings, _("Meetings held")),
+                    ("events", events, _("Events"))],
+        "editable": unsent and not closed, "closed": closed and unsent,
+        "planned": project_obj.planned_activities.all(),
     })
+
+
+@login_required
+@require_http_methods(["GET"])
+def update_row(request: HttpRequest, kind: str) -> HttpResponse:
+    """One new blank row of a report's formset, for htmx: the row, and out of band the
+    formset's new row count and the "add" button pointing at the next index."""
+    if kind not in ROW_FORMSETS:
+        raise Http404
+    try:
+        index = int(request.GET.get("index", ""))
+    except ValueError as exc:
+        raise Http404 from exc
+    formset = ROW_FORMSETS[kind](prefix=kind)
+    if not 0 <= index < formset.absolute_max:
+        raise Http404
+    form = formset.form(auto_id=formset.auto_id, prefix=formset.add_prefix(index),
+                        empty_permitted=True, use_required_attribute=False)
+    formset.add_fields(form, index)
+    return render(request, "projects/_report_row.html", {
+        "kind": kind, "f": form, "next_index": index + 1, "oob": True})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def update_review(request: HttpRequest, pk: int) -> HttpResponse:
-    update = get_object_or_404(ProjectUpdate.objects.select_related("project", "round"), pk=pk)
-    if not request.user.has_perm("projects.review_update", update.project):
+    """A report read back by its referents, and reviewed by the secretariat or the cluster's
+    coordinator: on a resubmission, the earlier comment and what changed since."""
+    update = get_object_or_404(ProjectUpdate.objects.select_related("project", "round",
+                                                                    "round__pact"), pk=pk)
+    reviewer = request.user.has_perm("projects.review_update", update.project)
+    if not (reviewer or request.user.has_perm("projects.submit_update", update.project)):
         raise PermissionDenied
     form = ReviewForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            if form.cleaned_data["decision"] == "approve":
-                services.update_approve(update=update, user=request.user,
-                                        comment=form.cleaned_data["comment"])
-                messages.success(request, _("Report approved: it is now on the public page."))
+    if request.method == "POST":
+        if not reviewer:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                if form.cleaned_data["decision"] == "approve":
+                    services.update_approve(update=update, user=request.user,
+                                            comment=form.cleaned_data["comment"])
+                    messages.success(request,
+                                     _("Report approved: it is now on the public page."))
+                else:
+                    services.update_return(update=update, user=request.user,
+                                           comment=form.cleaned_data["comment"])
+                    messages.success(request, _("Report sent back to the referent."))
+            except ApplicationError as exc:
+                messages.error(request, exc.message)
             else:
-                services.update_return(update=update, user=request.user,
-                                       comment=form.cleaned_data["comment"])
-                messages.success(request, _("Report sent back to the referent."))
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-        else:
-            return redirect("projects:round_detail", pk=update.round_id)
-    return render(request, "projects/update_review.html", {"update": update, "form": form})
+                return redirect("projects:round_detail", pk=update.round_id)
+    previous, changes = selectors.report_history(update)
+    return render(request, "projects/update_review.html", {
+        "update": update, "form": form, "reviewer": reviewer, "previous": previous,
+        "changes": changes})
 
 
 # Staff pages: each form calls its service -----------------------------------------------
