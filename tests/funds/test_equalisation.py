@@ -139,7 +139,10 @@ def test_simulator_pages_run_compare_and_adopt(client, staff, equalisation):
     assert compared.status_code == 200 and len(compared.context["rows"]) == 55
     detail = reverse("funds:simulation", args=[*base, first.pk])
     assert client.get(detail).status_code == 200
-    assert client.post(detail).status_code == 302
+    assert client.post(detail).status_code == 405  # adopting has its confirmation page
+    adopt = reverse("funds:adopt", args=[*base, first.pk])
+    confirm = client.get(adopt)
+    assert client.post(adopt, {"confirmed": confirm.context["fingerprint"]}).status_code == 302
     first.refresh_from_db()
     assert first.adopted_at is not None
     # An adopted rule is locked.

@@ -49,11 +49,15 @@ def test_commit_pay_release_flow_keeps_every_invariant(funded, food, bologna):
 
 
 @pytest.mark.parametrize(("value", "reason"), [
-    ("0", "maggiore di zero"), ("-5.00", "maggiore di zero"), ("12.345", "due decimali"),
-    ("dodici", "non è un importo"), ("NaN", "deve essere un numero")])
+    ("0", "greater than zero"), ("-5.00", "greater than zero"),
+    ("12.345", "more than two decimals"), ("dodici", "not an amount.*12.500,00"),
+    ("12.500.00", "not an amount.*decimal comma"), ("NaN", "must be a number")])
 def test_bad_amounts_are_refused_naming_the_field(funded, food, donor, value, reason):
+    from django.utils import translation
+
     before = (Movement.objects.count(), balances(funded))
-    with pytest.raises(services.FundError, match=reason) as caught:
+    with translation.override("en"), pytest.raises(services.FundError,
+                                                   match=reason) as caught:
         services.movement_receipt(user=None, fund=funded, donor=donor, amount=value, purpose=food)
     assert caught.value.field == "amount"
     assert (Movement.objects.count(), balances(funded)) == before

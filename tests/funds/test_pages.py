@@ -152,7 +152,7 @@ def test_a_refused_movement_shows_the_field_and_writes_nothing(client, community
         "commitment-purpose": community.purposes.get(code="casa").pk,
         "commitment-medium": "money", "commitment-beneficiary": "Troppo"})
     assert response.status_code == 200
-    errors = response.context["forms"]["commitment"].errors
+    errors = response.context["form"].errors
     assert "amount" in errors and "disponibile" in errors["amount"][0]
     assert Movement.objects.count() == before
 
@@ -167,8 +167,16 @@ def test_reversal_from_the_staff_page(client, community, staff):
         code="hera"), amount="10.00", purpose=purpose, ref="R-TWICE", user=staff)
     balances = dict(Account.objects.filter(fund=community).values_list("code",
                                                                        "balance_cents"))
+    page = client.get(reverse("funds:movement", args=[community.pact.code, community.code,
+                                                       gift.pk]))
     url = reverse("funds:reverse", args=[community.pact.code, community.code, gift.pk])
-    response = client.post(url, {"booked_on": "2025-12-30", "reason": "registrato due volte"})
+    assert page.status_code == 200 and url in page.content.decode()
+    # Without the confirmation step the page only shows what would happen.
+    shown = client.post(url, {"booked_on": "2025-12-30", "reason": "registrato due volte"})
+    assert shown.status_code == 200 and not Movement.objects.filter(reverses=gift).exists()
+    fingerprint = shown.context["summary"]["fingerprint"]
+    response = client.post(url, {"booked_on": "2025-12-30", "reason": "registrato due volte",
+                                 "confirmed": fingerprint})
     assert response.status_code == 302
     reversal = Movement.objects.get(reverses=gift)
     assert (reversal.kind, reversal.amount, reversal.recorded_by) == ("reversal",
@@ -194,7 +202,10 @@ def test_a_refused_reversal_from_the_staff_page_says_why_and_writes_nothing(
                              beneficiary="Tutto impegnato", user=staff)
     before = Movement.objects.count()
     url = reverse("funds:reverse", args=[community.pact.code, community.code, gift.pk])
-    response = client.post(url, {"booked_on": "2025-12-30", "reason": "errore"}, follow=True)
+    summary = client.get(url).context["summary"]
+    assert summary["reason"] and any(line["short"] for line in summary["lines"])
+    response = client.post(url, {"booked_on": "2025-12-30", "reason": "errore",
+                                 "confirmed": summary["fingerprint"]}, follow=True)
     assert Movement.objects.count() == before
     assert not Movement.objects.filter(reverses=gift).exists()
     assert any("disponibile" in str(m) for m in response.context["messages"])

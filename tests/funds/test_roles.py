@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import translation
 from stdnum.it import codicefiscale
 
-from patto.funds import services
+from patto.funds import selectors, services
 from patto.funds.models import (
     AllocationRule,
     ChargeRule,
@@ -159,6 +159,12 @@ def test_a_donor_with_gifts_is_never_deleted(funded, donor, staff):
 # Pages: a POST by someone without the role writes nothing
 
 
+def _fingerprint(simulation) -> str:
+    """The confirmation the adoption page carries: the figures it showed."""
+    summary = selectors.adoption_summary(simulation)
+    return f"{simulation.pk}:{summary['total']}:{summary['available']}"
+
+
 def _posts(community, equalisation):
     """Every page that writes, with a POST that would write if it were allowed."""
     from patto.pact.models import Territory
@@ -182,7 +188,8 @@ def _posts(community, equalisation):
             "transformation-secondary_charges": "1000", "transformation-extraordinary_"
             "contribution": "0", "transformation-purpose": equalisation.purposes.first().pk}),
         (reverse("funds:reverse", args=[*base, gift.pk]), {
-            "booked_on": "2025-12-30", "reason": "no"}),
+            "booked_on": "2025-12-30", "reason": "no",
+            "confirmed": selectors.reversal_summary(gift)["fingerprint"]}),
         (reverse("funds:donors", args=base), {
             "code": "intruso", "kind": "organisation", "name": "Intruso"}),
         (reverse("funds:statement_revoke", args=[*base, hera.pk]), {}),
@@ -192,7 +199,8 @@ def _posts(community, equalisation):
             "population_weight": "0.2", "floor": "0", "cap": "", "total": "1000",
             "ind-TOTAL_FORMS": "0", "ind-INITIAL_FORMS": "0", "ind-MIN_NUM_FORMS": "0",
             "ind-MAX_NUM_FORMS": "12"}),
-        (reverse("funds:simulation", args=[*eq, simulation.pk]), {}),
+        (reverse("funds:adopt", args=[*eq, simulation.pk]), {
+            "confirmed": _fingerprint(simulation)}),
     ]
 
 
@@ -235,7 +243,7 @@ def test_a_page_shows_a_control_character_on_its_field_and_writes_nothing(
             "commitment-medium": "money", "commitment-beneficiary": "Emporio",
             "commitment-description": "vertical\x0btab"})
     assert response.status_code == 200
-    errors = response.context["forms"]["commitment"].errors
+    errors = response.context["form"].errors
     assert "description" in errors
     assert state() == before
 

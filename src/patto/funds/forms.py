@@ -2,28 +2,60 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from patto.pact.models import Territory
 from patto.projects.forms import StyledForm
 
+from .amounts import euro_text, parse_amount
 from .models import AllocationRule, Donor, Medium, Movement
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class AmountField(forms.CharField):
-    """Euro as typed (a comma or a dot for decimals); the service checks the value."""
+class AmountField(forms.Field):
+    """Euro as an Italian types them ("12.500,00"; "12500.00" too): read here, so that a
+    mistyped amount is named by its label; the service checks the value (positive, cents)."""
+
+    widget = forms.TextInput
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.widget.attrs.update({"inputmode": "decimal", "maxlength": "24",
+                                  "placeholder": "12.500,00"})
 
     def to_python(self, value):
-        value = super().to_python(value)
-        return value.replace(" ", "").replace(",", ".") if value else value
+        value = str(value).strip() if value is not None else ""
+        if value in self.empty_values:
+            return None
+        try:
+            if len(value) > 24:
+                raise ValueError("malformed")
+            return parse_amount(value)
+        except ValueError as exc:
+            if str(exc) == "ambiguous":
+                message = _("%(label)s: “%(value)s” can be read two ways: write the cents "
+                            "after a comma, e.g. 1.500,00 for one thousand five hundred "
+                            "euro, or 1,50.")
+            else:
+                message = _("%(label)s: “%(value)s” is not an amount: write euro with a "
+                            "decimal comma, e.g. 12.500,00 or 12500,00.")
+            raise forms.ValidationError(message, code="amount", params={
+                "label": self.label, "value": value}) from None
+
+    def prepare_value(self, value):
+        if isinstance(value, Decimal):
+            return formats.number_format(value, 2, use_l10n=True, force_grouping=True)
+        return value
 
 
 class MovementForm(StyledForm):
     booked_on = forms.DateField(label=_("Date"), widget=DATE)
-    amount = AmountField(label=_("Amount (euro)"), max_length=20)
+    amount = AmountField(label=_("Amount (euro)"))
     ref = forms.CharField(label=_("Reference (receipt, deed)"), required=False, max_length=40,
                           help_text=_("Left empty, one is generated."))
     description = forms.CharField(label=_("Description"), required=False,
@@ -52,13 +84,13 @@ class MovementForm(StyledForm):
                 .select_related("project", "beneficiary_territory", "account"))
             self.fields["commitment"].label_from_instance = lambda m: (
                 f"{m.ref} · {m.destination} · {m.get_medium_display()} · "
-                f"{-m.account.balance:.2f}")
+                f"{euro_text(-m.account.balance)}")
         if "pledge" in self.fields:
             self.fields["pledge"].queryset = (
                 Movement.objects.filter(fund=fund, kind=Movement.Kind.PLEDGE,
                                         account__balance_cents__gt=0).select_related("donor"))
             self.fields["pledge"].label_from_instance = lambda m: (
-                f"{m.ref} · {m.donor.full_name} · {m.account.balance:.2f}")
+                f"{m.ref} · {m.donor.full_name} · {euro_text(m.account.balance)}")
         if "project" in self.fields:
             self.fields["project"].queryset = fund.pact.projects.all()
         if "beneficiary_territory" in self.fields:
@@ -133,6 +165,10 @@ class TransformationForm(StyledForm):
 
 
 class RuleForm(StyledForm, forms.ModelForm):
+    floor = AmountField(label=_("Floor per municipality (euro)"))
+    cap = AmountField(label=_("Cap per municipality (euro)"), required=False)
+    total = AmountField(label=_("Amount to allocate (euro)"))
+
     class Meta:
         model = AllocationRule
         fields = ["code", "name", "purpose", "method", "year", "threshold",

@@ -510,6 +510,40 @@ def allocation_compute(*, rule: AllocationRule) -> dict:
             "unallocated": result.unallocated}
 
 
+def purpose_available(purpose, medium: str = Medium.MONEY) -> Decimal:
+    """What is available to commit for one purpose: its account's balance (credit-normal),
+    the figure the ledger's guard checks a commitment against."""
+    code = "-".join((Account.Kind.AVAILABLE, medium, purpose.code))
+    cents = (Account.objects.filter(fund_id=purpose.fund_id, code=code)
+             .values_list("balance_cents", flat=True).first())
+    return euro(-(cents or 0))
+
+
+def simulation_blocker(simulation):
+    """The adopted simulation that stops this one: one of the same fund, purpose and year
+    (the period its indicators describe), or None when it may be adopted."""
+    from .models import Simulation
+
+    rule = simulation.rule
+    return (Simulation.objects.filter(rule__fund_id=rule.fund_id,
+                                      rule__purpose_id=rule.purpose_id, rule__year=rule.year,
+                                      adopted_at__isnull=False)
+            .exclude(pk=simulation.pk).select_related("rule").first())
+
+
+def adoption_summary(simulation) -> dict:
+    """What adopting a simulation would do, and the figures it rests on: the commitments it
+    posts, what is available for its purpose now and after, and what stops it, if anything."""
+    lines = [line for line in simulation.lines if Decimal(line["amount"]) > 0]
+    total = sum((Decimal(line["amount"]) for line in lines), ZERO)
+    available = purpose_available(simulation.rule.purpose)
+    return {"commitments": len(lines), "total": total, "available": available,
+            "after": available - total, "fits": total <= available,
+            "blocker": simulation_blocker(simulation),
+            "adopted": simulation.adopted_at is not None,
+            "largest": sorted(lines, key=lambda line: -Decimal(line["amount"]))[:5]}
+
+
 def simulation_compare(a, b) -> list[dict]:
     """Two simulations side by side, municipality by municipality, with the difference."""
     right = {line["territory"]: line for line in b.lines}
@@ -520,6 +554,45 @@ def simulation_compare(a, b) -> list[dict]:
         rows.append({"name": line["name"], "a": line, "b": other,
                      "difference": amount_b - amount_a})
     return rows
+
+
+def simulation_compare_totals(rows: list[dict]) -> dict:
+    """The comparison's totals: each side's sum over the municipalities, and the difference."""
+    a = sum((Decimal(r["a"]["amount"]) for r in rows), ZERO)
+    b = sum((Decimal(r["b"].get("amount", "0")) for r in rows), ZERO)
+    return {"a": a, "b": b, "difference": b - a,
+            "eligible_a": sum(1 for r in rows if r["a"].get("eligible")),
+            "eligible_b": sum(1 for r in rows if r["b"].get("eligible"))}
+
+
+def movement_entries(movement: Movement) -> list[Entry]:
+    """A movement's lines with their accounts, for its staff page."""
+    return list(movement.entries.select_related("account__purpose").order_by("id"))
+
+
+def reversal_summary(movement: Movement) -> dict:
+    """What reversing a movement would post: each line mirrored, each account's balance now
+    and after, and whether it can be reversed at all (and why not)."""
+    import hashlib
+
+    lines = []
+    for entry in movement_entries(movement):
+        account = entry.account
+        now = account.normal_balance
+        after = (account.balance - entry.amount) * account.sign
+        lines.append({"account": account, "amount": -entry.amount, "now": now,
+                      "after": after, "short": account.guarded and after < 0})
+    reason = None
+    if movement.kind == Movement.Kind.REVERSAL:
+        reason = _("A reversal is not reversed; post the movement again instead.")
+    elif Movement.objects.filter(reverses=movement).exists():
+        reason = _("This movement has already been reversed.")
+    elif any(line["short"] for line in lines):
+        reason = _("An account would be overdrawn (marked below): what this movement brought "
+                   "has already been committed or paid; release or reverse that first.")
+    figures = ";".join(f"{line['account'].pk}:{line['now']}" for line in lines)
+    fingerprint = hashlib.sha256(f"{movement.pk};{figures}".encode()).hexdigest()[:16]
+    return {"lines": lines, "reason": reason, "fingerprint": fingerprint}
 
 
 def fund_counts(pact: Pact) -> dict[str, int]:

@@ -26,6 +26,7 @@ from patto.core.errors import ApplicationError
 from patto.core.text import validate_text
 from patto.engine.problems import Problem
 
+from .amounts import parse_amount
 from .models import (
     CENT,
     Account,
@@ -89,10 +90,17 @@ def _euro(value: Decimal) -> str:
 def money(value: Any, *, field: str = "amount") -> Decimal:
     """An amount of euro: positive, finite, at most two decimals; refused otherwise."""
     try:
-        amount = value if isinstance(value, Decimal) else Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        raise FundError(field, _("%(field)s: “%(value)s” is not an amount: write euro with at "
-                                 "most two decimals, e.g. 1250.50.") % {
+        amount = parse_amount(value)
+    except ValueError:
+        # Files and commands write a plain number with a dot ("12.345" has three decimals
+        # there, and "NaN" is a number that is not finite): read as such, refused below.
+        try:
+            amount = Decimal(str(value).strip())
+        except (InvalidOperation, ValueError):
+            amount = None
+    if amount is None:
+        raise FundError(field, _("%(field)s: “%(value)s” is not an amount: write euro with "
+                                 "a decimal comma, e.g. 12.500,00 or 12500,00.") % {
             "field": field, "value": value}) from None
     if not amount.is_finite():
         raise FundError(field, _("%(field)s: the amount must be a number.") % {"field": field})
@@ -659,10 +667,10 @@ def _money_or_zero(value: Any, field: str) -> Decimal:
     if value in (None, ""):
         return Decimal("0.00")
     try:
-        if Decimal(str(value)) == 0:
+        if parse_amount(value) == 0:
             return Decimal("0.00")
-    except InvalidOperation:
-        pass
+    except ValueError:
+        pass  # money() below says what is wrong with it
     return money(value, field=field)
 
 
@@ -760,17 +768,29 @@ def simulation_adopt(*, simulation: Simulation, user: Any,
     """Commit the simulated amounts to the municipalities, all or none."""
     from patto.pact.models import Territory
 
+    from .selectors import simulation_blocker
+
     rule = simulation.rule
     _require(user, "funds.adopt_simulation", rule.fund)
     if simulation.adopted_at is not None:
-        raise FundError("simulation", _("simulation: this allocation is already adopted."))
-    if Simulation.objects.filter(rule=rule, adopted_at__isnull=False).exists():
-        raise FundError("simulation", _("simulation: another simulation of this rule is "
-                                        "already adopted: make a new rule for a new round."))
+        raise FundError("simulation", _("simulation: this allocation is already adopted."),
+                        code="already-adopted")
     places = Territory.objects.in_bulk([line["territory"] for line in simulation.lines
                                         if Decimal(line["amount"]) > 0])
     made = []
     with transaction.atomic():
+        # One allocation per purpose and year: the purpose's row is locked (PostgreSQL) so
+        # that two people adopting two rival simulations at once cannot both pass the check.
+        Purpose.objects.select_for_update().filter(pk=rule.purpose_id).first()
+        blocker = simulation_blocker(simulation)
+        if blocker is not None:
+            raise FundError("simulation", _(
+                "simulation: “%(rule)s” (simulation #%(pk)s) is already adopted for "
+                "“%(purpose)s” and the year %(year)s: only one allocation is adopted per "
+                "purpose and year; to allocate more, make a rule for another purpose or "
+                "year.") % {"rule": blocker.rule.name, "pk": blocker.pk,
+                            "purpose": rule.purpose, "year": rule.year},
+                code="purpose-year-adopted")
         for line in simulation.lines:
             amount = Decimal(line["amount"])
             if amount <= 0:

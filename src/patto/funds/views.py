@@ -11,13 +11,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.forms import CharField
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_GET, require_POST
 
 from patto.core.errors import ApplicationError
 from patto.core.exports import table_response
@@ -26,6 +28,7 @@ from patto.pact.models import Pact
 
 from . import selectors, services
 from .exchange import MOVEMENT_COLUMNS, movements_export_rows, quantity_text
+from .filters import MovementFilter
 from .forms import (
     CommitmentForm,
     DonorForm,
@@ -198,32 +201,46 @@ def _fund_for(request: HttpRequest, pact: str, fund: str, perm: str) -> Fund:
     return fund
 
 
-def _forms(fund: Fund, user, bound: str | None = None, data=None) -> dict:
-    today = timezone.localdate()
-    kinds = list(FORMS) if fund.kind == Fund.Kind.EQUALISATION else \
-        [k for k in FORMS if k != "transformation"]
-    return {what: FORMS[what](data if what == bound else None, fund=fund, user=user,
-                              prefix=what, initial={"booked_on": today, "declared_on": today})
-            for what in kinds}
-
-
 def _show(form, exc: ApplicationError) -> None:
-    """A refusal of a service on the form: on its field when the form has it."""
+    """A refusal of a service on the form: on its field when the form has it, the field
+    named by its label rather than by the code the service's message starts with."""
     field = getattr(exc, "field", None)
-    form.add_error(field if field in form.fields else None, exc.message)
+    message = exc.message
+    if field in form.fields:
+        label = form.fields[field].label or field
+        if message.startswith(f"{field}: "):
+            message = f"{label}: {message[len(field) + 2:]}"
+        form.add_error(field, message)
+    else:
+        form.add_error(None, message)
+
+
+#: The kinds of movement a clerk records, each on its own page, with its title.
+KIND_TITLES = {
+    "receipt": _lazy("Record a donation or contribution received"),
+    "pledge": _lazy("Record a pledge"),
+    "commitment": _lazy("Commit to a project or beneficiary"),
+    "payment": _lazy("Pay or deliver against a commitment"),
+    "release": _lazy("Release what a commitment will not spend"),
+    "transformation": _lazy("Declare a transformation (pledges the contribution due)"),
+}
+MOVEMENTS_PER_PAGE = 50
+
+
+def _kinds(fund: Fund) -> list[str]:
+    return [k for k in FORMS if k != "transformation" or fund.kind == Fund.Kind.EQUALISATION]
 
 
 @login_required
-def manage(request: HttpRequest, pact: str, fund: str,
-           forms: dict | None = None) -> HttpResponse:
+def manage(request: HttpRequest, pact: str, fund: str) -> HttpResponse:
+    """The clerk's home for a fund: where it stands, the ledger check, and a link to each
+    kind of movement's page and to the movement list."""
     fund = _fund_for(request, pact, fund, "funds.add_movement")
-    movements = list(selectors.movement_list(fund=fund).order_by("-booked_on", "-id")[:50])
     totals = selectors.fund_totals(fund)
     return render(request, "funds/manage.html", {
-        "pact": fund.pact, "fund": fund, "forms": forms or _forms(fund, request.user),
-        "movements": movements, "totals": totals,
+        "pact": fund.pact, "fund": fund, "totals": totals,
         "combined": selectors.fund_totals_combined(totals),
-        "reversal_form": ReversalForm(initial={"booked_on": timezone.localdate()}),
+        "kinds": [(what, KIND_TITLES[what]) for what in _kinds(fund)],
         "can_simulate": request.user.has_perm("funds.add_simulation", fund),
         "violations": selectors.ledger_verify(funds=Fund.objects.filter(pk=fund.pk)),
     })
@@ -240,55 +257,105 @@ RECORDERS = {
 
 
 @login_required
-@require_POST
 def record(request: HttpRequest, pact: str, fund: str, what: str) -> HttpResponse:
+    """One kind of movement's page: its form, and on POST the movement recorded."""
     fund_obj = _fund_for(request, pact, fund, "funds.add_movement")
-    if what not in FORMS:
+    if what not in _kinds(fund_obj):
         raise Http404
-    forms = _forms(fund_obj, request.user, what, request.POST)
-    form = forms.get(what)
-    if form is None:
-        raise Http404
-    if form.is_valid():
-        data = {k: ("" if v is None and isinstance(form.fields[k], CharField) else v)
-                for k, v in form.cleaned_data.items()}
-        try:
-            if what == "transformation":
-                label = services.transformation_declare(
-                    fund=fund_obj, user=request.user, **data).pledge.ref
+    today = timezone.localdate()
+    form = FORMS[what](request.POST if request.method == "POST" else None, fund=fund_obj,
+                       user=request.user, prefix=what,
+                       initial={"booked_on": today, "declared_on": today})
+    if request.method == "POST":
+        if form.is_valid():
+            data = {k: ("" if v is None and isinstance(form.fields[k], CharField) else v)
+                    for k, v in form.cleaned_data.items()}
+            try:
+                if what == "transformation":
+                    made = services.transformation_declare(
+                        fund=fund_obj, user=request.user, **data).pledge
+                else:
+                    call, unused = RECORDERS[what]
+                    for name in unused:
+                        data.pop(name, None)
+                    if what in ("receipt", "pledge", "commitment"):
+                        data["fund"] = fund_obj
+                    made = call(user=request.user, **data)
+            except ApplicationError as exc:
+                _show(form, exc)
             else:
-                call, unused = RECORDERS[what]
-                for name in unused:
-                    data.pop(name, None)
-                if what in ("receipt", "pledge", "commitment"):
-                    data["fund"] = fund_obj
-                label = call(user=request.user, **data).ref
-        except ApplicationError as exc:
-            _show(form, exc)
-        else:
-            messages.success(request, _("Recorded: %(ref)s.") % {"ref": label})
-            return redirect("funds:manage", pact=pact, fund=fund)
-    messages.error(request, _("Nothing was recorded: correct the fields marked below."))
-    return manage(request, pact, fund, forms=forms)
+                messages.success(request, _("Recorded: %(ref)s.") % {"ref": made.ref})
+                return redirect("funds:record", pact=pact, fund=fund, what=what)
+        messages.error(request, _("Nothing was recorded: correct the fields marked below."))
+    totals = selectors.fund_totals(fund_obj)
+    return render(request, "funds/record.html", {
+        "pact": fund_obj.pact, "fund": fund_obj, "form": form, "what": what,
+        "title": KIND_TITLES[what], "totals": totals,
+        "combined": selectors.fund_totals_combined(totals),
+        "kinds": [(k, KIND_TITLES[k]) for k in _kinds(fund_obj)],
+        "recent": selectors.movement_list(fund=fund_obj).filter(
+            kind=Movement.Kind.PLEDGE if what == "transformation" else what)
+        .order_by("-booked_on", "-id")[:10],
+    }, status=200)
 
 
 @login_required
-@require_POST
+def movement_list(request: HttpRequest, pact: str, fund: str) -> HttpResponse:
+    """Every movement of the fund, newest first, filtered and paginated."""
+    fund = _fund_for(request, pact, fund, "funds.add_movement")
+    found = MovementFilter(request.GET or None, fund=fund, user=request.user,
+                           queryset=selectors.movement_list(fund=fund)
+                           .order_by("-booked_on", "-id"))
+    queryset = found.qs if found.is_bound and found.is_valid() else found.queryset
+    page = Paginator(queryset, MOVEMENTS_PER_PAGE).get_page(request.GET.get("pagina"))
+    query = request.GET.copy()
+    query.pop("pagina", None)
+    return render(request, "funds/movements.html", {
+        "pact": fund.pact, "fund": fund, "filter": found, "page": page,
+        "kinds": [(k, KIND_TITLES[k]) for k in _kinds(fund)],
+        "query": query.urlencode()})
+
+
+@login_required
+def movement_detail(request: HttpRequest, pact: str, fund: str, pk: int) -> HttpResponse:
+    """One movement with its entries, what it settles or reverses, and the way to reverse it."""
+    fund = _fund_for(request, pact, fund, "funds.add_movement")
+    movement = get_object_or_404(selectors.movement_list(fund=fund), pk=pk)
+    return render(request, "funds/movement.html", {
+        "pact": fund.pact, "fund": fund, "movement": movement,
+        "kinds": [(k, KIND_TITLES[k]) for k in _kinds(fund)],
+        "entries": selectors.movement_entries(movement),
+        "reversed_by": Movement.objects.filter(reverses=movement).first(),
+        "settlements": movement.settlements.order_by("booked_on", "id")
+        if movement.kind == Movement.Kind.COMMITMENT else None})
+
+
+@login_required
 def reverse_movement(request: HttpRequest, pact: str, fund: str, pk: int) -> HttpResponse:
+    """Confirm, then reverse: GET (or a POST without the confirmation) shows what the
+    reversal will post and the balances it moves; the confirmed POST posts it."""
     fund_obj = _fund_for(request, pact, fund, "funds.add_movement")
-    movement = get_object_or_404(Movement, pk=pk, fund=fund_obj)
-    form = ReversalForm(request.POST)
-    if form.is_valid():
-        try:
-            made = services.movement_reverse(movement=movement, reason=form.cleaned_data[
-                "reason"], booked_on=form.cleaned_data["booked_on"], user=request.user)
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Reversed by %(ref)s.") % {"ref": made.ref})
-    else:
-        messages.error(request, _("Write the date and why the movement is reversed."))
-    return redirect("funds:manage", pact=pact, fund=fund)
+    movement = get_object_or_404(selectors.movement_list(fund=fund_obj), pk=pk)
+    form = ReversalForm(request.POST if request.method == "POST" else None,
+                        initial={"booked_on": timezone.localdate()})
+    summary = selectors.reversal_summary(movement)
+    if request.method == "POST" and request.POST.get("confirmed") == summary["fingerprint"]:
+        if form.is_valid():
+            try:
+                made = services.movement_reverse(
+                    movement=movement, reason=form.cleaned_data["reason"],
+                    booked_on=form.cleaned_data["booked_on"], user=request.user)
+            except ApplicationError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, _("Reversed by %(ref)s.") % {"ref": made.ref})
+                return redirect("funds:movement", pact=pact, fund=fund, pk=pk)
+    elif request.method == "POST":
+        messages.warning(request, _("Nothing was reversed yet: check what will happen, "
+                                    "then confirm."))
+    return render(request, "funds/reverse_confirm.html", {
+        "pact": fund_obj.pact, "fund": fund_obj, "movement": movement, "form": form,
+        "summary": summary})
 
 
 @login_required
@@ -371,34 +438,68 @@ def simulator(request: HttpRequest, pact: str, fund: str) -> HttpResponse:
         "formset": formset, "locked": locked, "simulations": simulations})
 
 
+def _bars(rows: list[dict], series: list[tuple[str, str]]) -> dict:
+    """A horizontal bar chart's data, municipalities sorted by their largest amount (the
+    page's script shows 25 bars at a time and scrolls through the rest)."""
+    ordered = sorted(rows, key=lambda r: (-max(r[key] for key, _label in series), r["name"]))
+    return {"names": [r["name"] for r in ordered],
+            "series": [{"name": label, "data": [float(r[key]) for r in ordered]}
+                       for key, label in series]}
+
+
+def _simulation(fund: Fund, pk: int) -> Simulation:
+    return get_object_or_404(Simulation.objects.select_related("rule__purpose", "adopted_by"),
+                             pk=pk, rule__fund=fund)
+
+
 @login_required
+@require_GET
 def simulation_detail(request: HttpRequest, pact: str, fund: str, pk: int) -> HttpResponse:
+    """A simulation, every line explained; adopting it goes through its confirmation page."""
     fund = _fund_for(request, pact, fund, "funds.add_simulation")
-    simulation = get_object_or_404(Simulation.objects.select_related("rule"), pk=pk,
-                                   rule__fund=fund)
-    if request.method == "POST":
-        if not request.user.has_perm("funds.adopt_simulation", fund):
-            raise PermissionDenied
-        try:
-            made = services.simulation_adopt(simulation=simulation, user=request.user)
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Adopted: %(count)s commitments posted.") % {
-                "count": len(made)})
-            return redirect("funds:simulation", pact=pact, fund=fund.code, pk=pk)
-    chart = {"names": [line["name"] for line in simulation.lines if line["eligible"]],
-             "amounts": [float(line["amount"]) for line in simulation.lines
-                         if line["eligible"]]}
+    simulation = _simulation(fund, pk)
+    rows = [{"name": line["name"], "amount": Decimal(line["amount"])}
+            for line in simulation.lines if line["eligible"]]
     return render(request, "funds/simulation.html", {
-        "pact": fund.pact, "fund": fund, "simulation": simulation, "chart": chart,
-        "available": selectors.fund_totals(fund)["money"].available})
+        "pact": fund.pact, "fund": fund, "simulation": simulation,
+        "chart": _bars(rows, [("amount", _("Amount (euro)"))]),
+        "summary": selectors.adoption_summary(simulation)})
 
 
 @login_required
+def simulation_adopt(request: HttpRequest, pact: str, fund: str, pk: int) -> HttpResponse:
+    """Confirm, then adopt: GET (or a POST without the confirmation, or after the figures
+    changed) shows the commitments it will post and what is available for its purpose."""
+    fund = _fund_for(request, pact, fund, "funds.adopt_simulation")
+    simulation = _simulation(fund, pk)
+    summary = selectors.adoption_summary(simulation)
+    # The figures shown travel with the confirmation: if the purpose's availability moved
+    # in between, the person confirms again on the new figures.
+    fingerprint = f"{simulation.pk}:{summary['total']}:{summary['available']}"
+    if request.method == "POST":
+        if request.POST.get("confirmed") != fingerprint:
+            messages.warning(request, _("Nothing was adopted yet: check the figures below, "
+                                        "then confirm."))
+        else:
+            try:
+                made = services.simulation_adopt(simulation=simulation, user=request.user)
+            except ApplicationError as exc:
+                messages.error(request, exc.message)
+                summary = selectors.adoption_summary(simulation)
+            else:
+                messages.success(request, _("Adopted: %(count)s commitments posted.") % {
+                    "count": len(made)})
+                return redirect("funds:simulation", pact=pact, fund=fund.code, pk=pk)
+    return render(request, "funds/adopt_confirm.html", {
+        "pact": fund.pact, "fund": fund, "simulation": simulation, "summary": summary,
+        "fingerprint": fingerprint})
+
+
+@login_required
+@require_GET
 def simulation_compare(request: HttpRequest, pact: str, fund: str) -> HttpResponse:
     fund = _fund_for(request, pact, fund, "funds.add_simulation")
-    runs = Simulation.objects.filter(rule__fund=fund).select_related("rule")
+    runs = Simulation.objects.filter(rule__fund=fund).select_related("rule__purpose")
     try:
         a = runs.get(pk=int(request.GET.get("a", "0")))
         b = runs.get(pk=int(request.GET.get("b", "0")))
@@ -406,10 +507,13 @@ def simulation_compare(request: HttpRequest, pact: str, fund: str) -> HttpRespon
         messages.error(request, _("Choose two simulations to compare."))
         return redirect("funds:simulator", pact=pact, fund=fund.code)
     rows = selectors.simulation_compare(a, b)
-    chart = {"names": [r["name"] for r in rows],
-             "a": [float(r["a"]["amount"]) for r in rows],
-             "b": [float(r["b"].get("amount", 0)) for r in rows],
-             "labels": [f"#{a.pk} {a.rule.name}", f"#{b.pk} {b.rule.name}"]}
+    totals = selectors.simulation_compare_totals(rows)
+    bars = [{"name": r["name"], "a": Decimal(r["a"]["amount"]),
+             "b": Decimal(r["b"].get("amount", "0"))} for r in rows]
+    chart = _bars(bars, [("a", f"A #{a.pk} {a.rule.name}"), ("b", f"B #{b.pk} {b.rule.name}")])
     return render(request, "funds/compare.html", {
-        "pact": fund.pact, "fund": fund, "a": a, "b": b, "rows": rows,
-        "chart": chart})
+        "pact": fund.pact, "fund": fund, "a": a, "b": b, "rows": rows, "totals": totals,
+        "chart": chart,
+        "sides": [(side, {"simulation": run, "summary": selectors.adoption_summary(run)})
+                  for side, run in (("a", a), ("b", b))],
+        "can_adopt": request.user.has_perm("funds.adopt_simulation", fund)})
