@@ -128,13 +128,13 @@ def _series_rows(indicator: Indicator, rows: list[tuple], targets: list[Target]
         years = [line[1] for line in lines]
         values = [line[7] for line in lines]
         a = _assess(years, values, options)
-        figures = asdict(a)
+        figures = {name: getattr(a, name) for name in _FIGURES}
         results.append(SeriesResult(
             indicator=indicator, position=position, key=key, series=series, units=units,
             geocode=geocode, territory_id=territory_id, disaggregation=disaggregation or {},
             total=not disaggregation, years=years, values=_finite(values), target=target,
             status=a.status, score=a.score, reason=a.reason, params=_finite(a.params),
-            figures=_finite({name: figures[name] for name in _FIGURES})))
+            figures=_finite(figures)))
     return results
 
 
@@ -175,11 +175,23 @@ def _read(indicators: list[Indicator], roots: dict[int, int | None]
              .annotate(number=Cast("value", FloatField()))
              .order_by("indicator_id", "key", "year", "period")
              .values_list("indicator_id", "key", "year", "series", "units", "geocode",
-                          "territory_id", "disaggregation", "number", "id"))
-    for indicator_id, *row, pk in query.iterator(chunk_size=20_000):
-        row.append(pk)
-        rows[indicator_id].append(tuple(row))
+                          "territory_id", "number", "id"))
+    # The disaggregation is part of the key (``observation_key``): read it once a series
+    # rather than decoding a JSON column on every row.
+    shapes: dict[str, dict] = {}
+    for indicator_id, key, year, series, units, geocode, place, number, pk in \
+            query.iterator(chunk_size=20_000):
+        shape = shapes.get(key)
+        if shape is None:
+            shape = shapes[key] = _disaggregation_of(key)
+        rows[indicator_id].append((key, year, series, units, geocode, place, shape, number,
+                                   pk))
     return rows
+
+
+def _disaggregation_of(key: str) -> dict:
+    """The disaggregation written in an observation's key (``observation_key``)."""
+    return {name: value for name, value in json.loads(key)[3]}
 
 
 def _compute(indicator: Indicator, root: int | None, rows: list[tuple], targets: list[Target]
@@ -195,7 +207,8 @@ def _compute(indicator: Indicator, root: int | None, rows: list[tuple], targets:
         sorted(r[8] for r in rows), root, indicator.direction, str(indicator.limit),
         indicator.level,
         [(t.pk, t.series, t.territory_id, str(t.value), t.year, t.base_year) for t in targets]])
-    result = IndicatorResult(indicator=indicator, status=combined.status,
+    result = IndicatorResult(indicator=indicator, goal_id=indicator.sdg_goal_id,
+                             status=combined.status,
                              score=combined.score, series_count=len(totals),
                              figures=figures, target=panel_target, inputs=inputs)
     return inputs, result, series
@@ -204,6 +217,7 @@ def _compute(indicator: Indicator, root: int | None, rows: list[tuple], targets:
 def _outputs(result: IndicatorResult, series: list[SeriesResult]) -> str:
     return _digest([
         result.status, result.score, result.series_count, result.figures, result.target_id,
+        result.goal_id,
         [(s.position, s.key, s.series, s.units, s.geocode, s.territory_id, s.disaggregation,
           s.total, s.years, s.values, s.target_id, s.status, s.score, s.reason, s.params,
           s.figures) for s in series]])
@@ -297,8 +311,10 @@ def composite_of(lines: list[tuple[dict, str]]) -> Composite | None:
 
 
 @transaction.atomic
-def goals_assess(*, pact: Pact, dry_run: bool = False) -> RefreshSummary:
-    """Assess the pact's 17 goals again from the stored series of their agenda indicators.
+def goals_assess(*, pact: Pact, goals: Iterable[int] | None = None, dry_run: bool = False
+                 ) -> RefreshSummary:
+    """Assess the pact's goals (``goals``: their ids; all 17 by default) again from the
+    stored series of their agenda indicators.
 
     Two queries read the inputs whatever the number of values (the stored totals, and the
     indicators counted per goal); only the goals whose results or inputs changed are
@@ -306,6 +322,12 @@ def goals_assess(*, pact: Pact, dry_run: bool = False) -> RefreshSummary:
     """
     agenda = Indicator.objects.filter(pact=pact, level=Indicator.Level.AGENDA,
                                       sdg_goal__isnull=False)
+    stored = {r.goal_id: r for r in GoalResult.objects.filter(
+        pact=pact, territory_id=pact.territory_id)}
+    if goals is not None:
+        # And any goal without a stored result yet, so that every goal has one.
+        goals = set(goals) | (set(SdgGoal.objects.values_list("pk", flat=True)) - set(stored))
+        agenda = agenda.filter(sdg_goal_id__in=goals)
     counts: dict[int, int] = defaultdict(int)
     for goal_id in agenda.values_list("sdg_goal_id", flat=True):
         counts[goal_id] += 1
@@ -316,10 +338,10 @@ def goals_assess(*, pact: Pact, dry_run: bool = False) -> RefreshSummary:
     by_goal: dict[int, list[tuple]] = defaultdict(list)
     for line in lines:
         by_goal[line[0]].append(line)
-    stored = {r.goal_id: r for r in GoalResult.objects.filter(
-        pact=pact, territory_id=pact.territory_id)}
     fresh, changed = [], []
-    goals = list(SdgGoal.objects.order_by("number").values_list("pk", flat=True))
+    every = SdgGoal.objects.order_by("number")
+    goals = list((every.filter(pk__in=goals) if goals is not None else every)
+                 .values_list("pk", flat=True))
     for goal_id in goals:
         found = by_goal.get(goal_id, [])
         inputs = _digest([counts.get(goal_id, 0), pact.territory_id,
@@ -374,10 +396,16 @@ def assessments_refresh(*, indicators: Iterable[Indicator], dry_run: bool = Fals
     options (or move it to another goal); call it inside their transaction.
     """
     indicators = list(indicators)
+    # The goals an indicator belongs to, and belonged to before a change of its goal.
+    touched: dict[int, set] = defaultdict(set)
+    for pact_id, goal_id, before in Indicator.objects.filter(
+            pk__in=[i.pk for i in indicators]).values_list("pact_id", "sdg_goal_id",
+                                                           "result__goal_id"):
+        touched[pact_id].update(g for g in (goal_id, before) if g is not None)
     done = indicators_assess(indicators=indicators, dry_run=dry_run)
     goals = goals_changed = 0
     for pact in Pact.objects.filter(pk__in={i.pact_id for i in indicators}):
-        summary = goals_assess(pact=pact, dry_run=dry_run)
+        summary = goals_assess(pact=pact, goals=touched[pact.pk], dry_run=dry_run)
         goals += summary.goals
         goals_changed += summary.goals_changed
     return RefreshSummary(indicators=done.indicators, changed=done.changed, goals=goals,

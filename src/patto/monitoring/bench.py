@@ -69,3 +69,44 @@ def opensdg_corpus() -> Path | None:
     fixtures = Path(__file__).resolve().parents[3] / "tests" / "engine" / "files" \
         / "opensdg-world"
     return fixtures if fixtures.is_dir() else None
+
+
+def new_value_to_pages(indicator) -> float:
+    """Seconds from recording one new value of ``indicator`` to its page and its goal's page
+    rendered with the status stored for it, as a visitor asks for them (page cache as set).
+
+    The value is a tenth of the latest one, so that the status usually changes; the pages
+    are checked to show the stored status, or the measurement is refused.
+    """
+    import time
+    from decimal import Decimal
+
+    from django.test import Client
+    from django.urls import reverse
+
+    from .models import IndicatorResult
+    from .services import NewValue, observations_record
+
+    latest = indicator.observations.filter(is_current=True).order_by("-year", "key") \
+        .select_related("territory").first()
+    if latest is None:
+        raise ValueError(f"indicator {indicator.code} has no value to follow")
+    goal = reverse("monitoring:goal_detail", kwargs={"number": indicator.sdg_goal.number})
+    pages = [indicator.get_absolute_url(), f"{goal}?patto={indicator.pact.code}"]
+    client = Client()
+    for page in pages:  # a running server has its templates compiled: warm up, untimed
+        client.get(page, secure=True)
+    start = time.perf_counter()
+    observations_record(indicator=indicator, values=[NewValue(
+        year=latest.year + 1, period=latest.period,
+        value_text=str((latest.value / Decimal(10)).quantize(Decimal("0.0001"))),
+        series=latest.series, units=latest.units, geocode=latest.geocode,
+        disaggregation=latest.disaggregation, territory=latest.territory)])
+    html = [client.get(page, secure=True) for page in pages]
+    seconds = time.perf_counter() - start
+    status = IndicatorResult.objects.get(indicator=indicator).status
+    for page, response in zip(pages, html, strict=True):
+        if response.status_code != 200 or \
+                f"patto-status-{status}".encode() not in response.content:
+            raise ValueError(f"{page} does not show the new status {status}")
+    return seconds

@@ -190,6 +190,9 @@ class IndicatorResult(models.Model):
 
     indicator = models.OneToOneField(Indicator, on_delete=models.CASCADE, primary_key=True,
                                      related_name="result", verbose_name=_("indicator"))
+    # The goal the indicator counted toward when assessed: a move reassesses both goals.
+    goal = models.ForeignKey(SdgGoal, on_delete=models.SET_NULL, null=True, blank=True,
+                             related_name="+", verbose_name=_("SDG goal"))
     status = models.CharField(_("status"), max_length=30)
     score = models.FloatField(_("score"), null=True, blank=True)
     series_count = models.PositiveIntegerField(_("series assessed"), default=0)

@@ -240,15 +240,20 @@ STAGING_COLUMNS = ("pos", "indicator_id", "territory_id", "geocode", "year", "pe
 
 
 def _staging_rows(indicator: Indicator, values: list[NewValue]) -> list[tuple]:
+    """The staging table's rows of an indicator's values (see :data:`STAGING_COLUMNS`)."""
     rows = []
-    shapes: dict[str, str] = {}
+    # A series has a value per year: make its key and disaggregation text once.
+    keys: dict[tuple, tuple[str, str]] = {}
     for v in values:
-        key = observation_key(series=v.series, units=v.units, geocode=v.geocode,
-                              disaggregation=v.disaggregation)
-        shape = json.dumps(v.disaggregation or {}, sort_keys=True)
-        shapes.setdefault(shape, shape)
+        items = tuple(sorted((v.disaggregation or {}).items()))
+        found = keys.get((v.series, v.units, v.geocode, items))
+        if found is None:
+            found = keys[(v.series, v.units, v.geocode, items)] = (
+                observation_key(series=v.series, units=v.units, geocode=v.geocode,
+                                disaggregation=v.disaggregation),
+                json.dumps(dict(items)))
         rows.append((indicator.pk, v.territory.pk if v.territory else None, v.geocode,
-                     v.year, v.period, v.series, v.units, shapes[shape], key,
+                     v.year, v.period, v.series, v.units, found[1], found[0],
                      v.value_text, v.value_text, v.status, indicator.is_example))
     return rows
 
@@ -510,12 +515,14 @@ def opensdg_export(*, pact: Pact, path: str | Path, codes: list[str] | None = No
     indicators = pact.indicators.all().order_by("code")
     if codes:
         indicators = indicators.filter(code__in=codes)
+    indicators = list(indicators)
+    digests = _files_digests(indicators)
     for indicator in indicators:
         raw = dict(indicator.raw_files or {})
         digest = raw.pop("_digest", None)
         if SITE_CONFIG in raw:
             site_config = raw[SITE_CONFIG]
-        if raw and digest == _files_digest(indicator):
+        if raw and digest == digests.get(indicator.pk, _EMPTY_DIGEST):
             unchanged.append(raw)
             continue
         columns = list(indicator.data_columns) or ["Year", "Value"]
