@@ -45,8 +45,8 @@ def test_referent_reports_coordinator_approves_visitor_sees(site, cast, browser)
     project, reporting_round = cast
     referent = browser.new_context(locale="it-IT").new_page()
     sign_in(referent, site.url, "referente")
-    referent.wait_for_url(re.compile(r"/gestione/rendicontazione/$"))
-    referent.get_by_role("link", name=project.title).click()
+    referent.wait_for_url(re.compile(r"/gestione/$"))  # their home: what is due
+    referent.get_by_test_id("due").get_by_role("link", name=project.title).click()
     referent.wait_for_url(re.compile(r"/progetti/\d+/$"))
     assert axe_violations(referent, "update-form") == []
     referent.get_by_label("Avanzamento (%)").fill("25")

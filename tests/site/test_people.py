@@ -292,3 +292,38 @@ def test_admin_javascript_catalogue_is_italian(client, cast):
     assert "%s disponibili" in text  # and Django's own Italian is kept
     english = client.get("/en/gestione/admin/jsi18n/").content.decode()
     assert "Scegli tutti" not in english
+
+
+def test_secretariat_reads_and_corrects_accounts_in_the_admin_but_not_the_guarded_flags(
+        client, cast):
+    client.force_login(cast["secretariat"])
+    outsider = cast["outsider"]
+    assert client.get("/gestione/admin/auth/user/").status_code == 200
+    page = client.get(f"/gestione/admin/auth/user/{outsider.pk}/change/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'name="email"' in html
+    assert 'name="is_superuser"' not in html and 'name="groups"' not in html
+    response = client.post(f"/gestione/admin/auth/user/{outsider.pk}/change/", {
+        "username": outsider.username, "email": "corretto@example.org", "first_name": "Est",
+        "last_name": "Raneo", "is_active": "on", "is_superuser": "on", "is_staff": "on"})
+    assert response.status_code == 302
+    outsider.refresh_from_db()
+    assert outsider.email == "corretto@example.org"
+    assert not outsider.is_superuser and not outsider.is_staff
+    # New people come through an invitation; a superuser's account is not theirs to change.
+    assert client.get("/gestione/admin/auth/user/add/").status_code == 403
+    root = type(outsider).objects.create_superuser("radice", "r@example.org", PASSWORD)
+    client.post(f"/gestione/admin/auth/user/{root.pk}/change/", {
+        "username": "radice", "email": "preso@example.org", "is_active": "on"})
+    root.refresh_from_db()
+    assert root.email == "r@example.org"
+
+
+@pytest.mark.parametrize("who", ["coordinator", "clerk", "outsider"])
+def test_others_do_not_reach_accounts_in_the_admin(client, cast, who):
+    person = cast[who]
+    person.is_staff = True
+    person.save()
+    client.force_login(person)
+    assert client.get("/gestione/admin/auth/user/").status_code == 403
