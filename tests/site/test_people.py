@@ -327,3 +327,38 @@ def test_others_do_not_reach_accounts_in_the_admin(client, cast, who):
     person.save()
     client.force_login(person)
     assert client.get("/gestione/admin/auth/user/").status_code == 403
+
+
+def test_secretariat_membership_opens_and_closes_the_admin(client, cast):
+    outsider = cast["outsider"]
+    site_services.role_assign(person=outsider, kind="secretariat", user=cast["secretariat"])
+    outsider.refresh_from_db()
+    assert outsider.is_staff
+    client.force_login(outsider)
+    assert client.get("/gestione/admin/auth/user/").status_code == 200
+    site_services.role_remove(person=outsider, kind="secretariat", user=cast["secretariat"])
+    outsider.refresh_from_db()
+    assert not outsider.is_staff and not outsider.groups.exists()
+    assert client.get("/gestione/persone/").status_code == 403
+
+
+def test_person_page_queries_do_not_grow_with_roles(client, cast, django_assert_num_queries):
+    client.force_login(cast["secretariat"])
+    coordinator = cast["coordinator"]
+    url = f"/gestione/persone/{coordinator.pk}/"
+    # Session, user, secretariat check (3); the person and their five prefetched kinds of
+    # role (6); the person's secretariat check (1); history: coordinators, reporters, clerks,
+    # referent records, the account's log (5); the four lists a role is given on (4).
+    expected = 3 + 6 + 1 + 5 + 4
+    with django_assert_num_queries(expected):
+        small = client.get(url)
+    for cluster in cast["pact"].clusters.exclude(pk=cast["project"].cluster_id):
+        site_services.role_assign(person=coordinator, kind="coordinator", target=cluster.pk,
+                                  user=cast["secretariat"])
+    for fund in Fund.objects.all():
+        site_services.role_assign(person=coordinator, kind="clerk", target=fund.pk,
+                                  user=cast["secretariat"])
+    with django_assert_num_queries(expected):
+        large = client.get(url)
+    assert large.content.decode().count('data-change="+"') > \
+        small.content.decode().count('data-change="+"') + 3
