@@ -19,6 +19,7 @@
     var chart = echarts.init(el, null, { renderer: "svg" });
     chart.setOption({
       aria: { enabled: true },
+      animation: false,  // drawn at once: no bars growing under a screen reader or a test
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" },
                  valueFormatter: function (v) { return money.format(v); } },
       legend: data.series.length > 1 ? { top: 0 } : undefined,
