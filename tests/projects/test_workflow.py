@@ -320,3 +320,68 @@ def test_referent_list_takes_the_same_queries_at_any_size(client, people, report
         response = client.get("/gestione/rendicontazione/")
     assert len(response.context["mine"]) == 31
     assert len(large) == len(small)
+
+
+def test_example_data_mails_nobody(people, reporting_round, django_capture_on_commit_callbacks):
+    Project.objects.filter(pk=people.own.pk).update(is_example=True)
+    people.own.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.update_save(reporting_round=reporting_round, project=people.own,
+                             user=people.referent, proposed_status="in_progress", progress=5,
+                             summary="Avviato.", submit=True)
+    assert mail.outbox == [] and ProjectUpdate.objects.get().status == "submitted"
+
+
+def test_a_report_is_read_only_by_its_referents_and_reviewers(client, people, reporting_round):
+    update = services.update_save(reporting_round=reporting_round, project=people.own,
+                                  user=people.referent, proposed_status="in_progress",
+                                  progress=5, summary="Avviato.", submit=True)
+    url = f"/gestione/rendicontazione/resoconti/{update.pk}/"
+    for who, code in [(people.outsider, 403), (people.reporter, 403), (people.referent, 200),
+                      (people.coordinator, 200), (people.secretariat, 200)]:
+        client.force_login(who)
+        assert client.get(url).status_code == code, who
+    client.force_login(people.referent)
+    assert client.post(url, {"decision": "approve", "comment": ""}).status_code == 403
+    assert ProjectUpdate.objects.get().status == "submitted"
+
+
+def test_emergency_action_reports_go_to_the_secretariat(people, reporting_round,
+                                                        django_capture_on_commit_callbacks):
+    from patto.pact.models import EmergencyAction
+
+    action = EmergencyAction.objects.filter(pact=people.pact).first()
+    project = make_project(people.pact, "1", "emergenza-prova")
+    Project.objects.filter(pk=project.pk).update(cluster=None, emergency_action=action)
+    project.refresh_from_db()
+    ProjectReferent.objects.create(project=project, party=project.lead_party, person="R",
+                                   user=people.referent)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.update_save(reporting_round=reporting_round, project=project,
+                             user=people.referent, proposed_status="in_progress", progress=5,
+                             summary="Avviato.", submit=True)
+    assert [m.to for m in mail.outbox] == [["segreteria1@example.org"]]
+
+
+def test_your_projects_shows_each_report_state(client, people, reporting_round):
+    services.update_save(reporting_round=reporting_round, project=people.own,
+                         user=people.referent, proposed_status="in_progress", progress=5,
+                         summary="Avviato.", submit=True)
+    client.force_login(people.coordinator)
+    page = client.get("/gestione/progetti/")
+    states = {p.code: [(r.pk, u.status if u else None) for r, u in p.report_states]
+              for p in page.context["projects"]}
+    assert states["prova-cluster-1"] == [(reporting_round.pk, "submitted")]
+    assert b'data-state="submitted"' in page.content
+    services.round_close(reporting_round=reporting_round, user=people.secretariat)
+    page = client.get("/gestione/progetti/")
+    assert all(p.report_states == [] for p in page.context["projects"])
+
+
+def test_report_states_take_two_queries_at_any_size(people, reporting_round,
+                                                    django_assert_num_queries):
+    _grow(people, reporting_round, 12)
+    projects = list(Project.objects.filter(pact=people.pact))
+    with django_assert_num_queries(2):
+        states = selectors.report_states(projects)
+    assert sum(u is not None for rows in states.values() for _, u in rows) == 12

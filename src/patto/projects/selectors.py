@@ -501,3 +501,23 @@ def notices_for(*, user, limit: int = 10) -> list[Notice]:
                               text=texts[u.status] % {"project": u.project.title,
                                                       "round": u.round.title}))
     return notices
+
+
+def report_states(projects: list[Project]) -> dict[int, list[tuple]]:
+    """For each active project, its report in each open round of its pact ((round, update or
+    None)), in two queries whatever the number of projects: where every list of projects
+    shows where its reports stand."""
+    from .services import ACTIVE
+
+    active = [p for p in projects if p.status in ACTIVE]
+    if not active:
+        return {}
+    rounds = list(ReportingRound.objects.filter(
+        status=ReportingRound.Status.OPEN, pact_id__in={p.pact_id for p in active})
+        .order_by("deadline"))
+    if not rounds:
+        return {}
+    updates = {(u.round_id, u.project_id): u for u in ProjectUpdate.objects.filter(
+        round__in=rounds, project__in=active).only("pk", "round_id", "project_id", "status")}
+    return {p.pk: [(r, updates.get((r.pk, p.pk))) for r in rounds if r.pact_id == p.pact_id]
+            for p in active}

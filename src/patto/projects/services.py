@@ -7,6 +7,7 @@ transaction, keeps history, and refuses an edit based on a version that changed 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -349,7 +350,7 @@ def _submit(update: ProjectUpdate, user: Any) -> None:
     number = update.submissions.count() + 1
     ReportSubmission.objects.create(update=update, number=number, content=report_content(update),
                                     submitted_by=user, submitted_at=update.submitted_at)
-    transaction.on_commit(_notify(update, "submitted", _coordinators(update.project)))
+    transaction.on_commit(_notify(update, "submitted", _coordinators))
 
 
 def report_content(update: ProjectUpdate) -> dict:
@@ -384,7 +385,7 @@ def update_return(*, update: ProjectUpdate, user: Any, comment: str) -> ProjectU
         _save_versioned(update, update.version, user, _("report"))
         update.submissions.filter(number=update.submissions.order_by("-number")
                                   .values("number")[:1]).update(return_comment=comment.strip())
-        transaction.on_commit(_notify(update, "returned", _referents(update.project)))
+        transaction.on_commit(_notify(update, "returned", _referents))
     return update
 
 
@@ -410,7 +411,7 @@ def update_approve(*, update: ProjectUpdate, user: Any, comment: str = "") -> Pr
         project.progress = update.progress
         _save_versioned(project, project.version, user, _("project"))
         _apply_payload(project, update)
-        transaction.on_commit(_notify(update, "approved", _referents(update.project)))
+        transaction.on_commit(_notify(update, "approved", _referents))
     return update
 
 
@@ -438,9 +439,12 @@ def _referents(project: Project) -> list[Any]:
         is_active=True, referent_of__project=project).exclude(email="").distinct())
 
 
-def _notify(update: ProjectUpdate, event: str, recipients: list[Any]):
+def _notify(update: ProjectUpdate, event: str, recipients: Callable[[Project], list[Any]]):
     """A callable for ``on_commit`` that mails each recipient in the site's language: plain
-    text with the link to the report, so nothing is sent for a change that rolled back."""
+    text with the link to the report, so nothing is sent for a change that rolled back.
+
+    Recipients are looked up when the mail goes out, after the commit. Example data (the
+    demo's scale pact, thousands of synthetic reports) never mails anybody."""
     from django.template.loader import render_to_string
     from django.urls import reverse
     from django.utils import translation
@@ -449,6 +453,8 @@ def _notify(update: ProjectUpdate, event: str, recipients: list[Any]):
                "comment": update.review_comment}
 
     def send() -> None:
+        if update.project.is_example:
+            return
         # Mail goes out in the site's language, whatever page the actor was reading.
         with translation.override(settings.LANGUAGE_CODE):
             _send(context)
@@ -464,7 +470,7 @@ def _notify(update: ProjectUpdate, event: str, recipients: list[Any]):
             "returned": _("Report sent back: “%(project)s”"),
             "approved": _("Report approved: “%(project)s”"),
         }
-        for user in recipients:
+        for user in recipients(update.project):
             body = render_to_string(f"projects/emails/{event}.txt",
                                     {**context, "name": user.get_full_name() or user.username})
             send_mail(subject=subjects[event] % {"project": update.project.title},

@@ -345,6 +345,9 @@ def manage(request: HttpRequest) -> HttpResponse:
     if not (projects or can_create or can_record):
         raise PermissionDenied
     can_status, can_delete = selectors.project_rights(user, projects)
+    states = selectors.report_states(projects)
+    for project in projects:
+        project.report_states = states.get(project.pk, [])
     return render(request, "projects/manage.html", {
         "projects": projects, "can_create": can_create, "can_record": can_record,
         "can_status": can_status, "can_delete": can_delete})
