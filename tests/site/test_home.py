@@ -154,6 +154,37 @@ def test_the_outsider_note_reads_in_english_too(client, cast):
     assert "Ask the secretariat to give you a role" in html
 
 
+def test_clerk_sees_what_is_left_to_record(client, cast):
+    from patto.funds import services
+    from patto.funds.models import Donor
+
+    fund = cast.fund
+    purpose = fund.purposes.order_by("pk")[0]
+    donor = Donor.objects.create(pact=cast.pact, code="prova", kind=Donor.Kind.ORGANISATION,
+                                 name="Organizzazione di prova")
+    client.force_login(cast.clerk)
+
+    def shown(what):
+        html = client.get(HOME).content.decode()
+        cell = html.split(f'data-testid="open-{what}-{fund.pk}">')[1].split("</span>")[0]
+        return int(cell.split()[0])
+
+    pledges, commitments = shown("pledges"), shown("commitments")
+    pledge = services.movement_pledge(fund=fund, donor=donor, amount="500.00", purpose=purpose,
+                                      user=cast.clerk, booked_on=dt.date(2026, 2, 1))
+    services.movement_receipt(fund=fund, donor=donor, amount="800.00", purpose=purpose,
+                              user=cast.clerk, booked_on=dt.date(2026, 2, 2))
+    commitment = services.movement_commit(fund=fund, amount="300.00", purpose=purpose,
+                                          beneficiary="Mensa di prova", user=cast.clerk,
+                                          booked_on=dt.date(2026, 2, 3))
+    assert (shown("pledges"), shown("commitments")) == (pledges + 1, commitments + 1)
+    services.movement_receipt(fund=fund, donor=donor, amount="500.00", purpose=purpose,
+                              pledge=pledge, user=cast.clerk, booked_on=dt.date(2026, 2, 4))
+    services.movement_pay(commitment=commitment, amount="300.00", user=cast.clerk,
+                          booked_on=dt.date(2026, 2, 5))
+    assert (shown("pledges"), shown("commitments")) == (pledges, commitments)
+
+
 # Query counts: the same at one project and at every project of two pacts.
 
 def _grow(cast, django_user_model, size: str) -> None:
@@ -183,8 +214,9 @@ def _grow(cast, django_user_model, size: str) -> None:
 # Session and user (2); then the page's own: secretariat group (1), referent's projects,
 # open rounds and updates (3 when referent, else 1), coordinator's clusters, their projects
 # and the reports to review (3 when coordinator, else 1), clerk's funds (1), party reporter (1);
-# the secretariat adds open rounds and every fund (2).
-EXPECTED = {"secretariat": 2 + 1 + 1 + 1 + 1 + 1 + 2, "coordinator": 2 + 1 + 1 + 3 + 1 + 1,
+# the secretariat adds open rounds and every fund (2), each selector checking the role
+# again (2).
+EXPECTED = {"secretariat": 2 + 1 + 1 + 1 + 1 + 1 + 2 + 2, "coordinator": 2 + 1 + 1 + 3 + 1 + 1,
             "referent": 2 + 1 + 3 + 1 + 1 + 1, "clerk": 2 + 1 + 1 + 1 + 1 + 1,
             "outsider": 2 + 1 + 1 + 1 + 1 + 1}
 

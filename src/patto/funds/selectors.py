@@ -608,11 +608,25 @@ def fund_counts(pact: Pact) -> dict[str, int]:
 
 def funds_of_clerk(*, user) -> QuerySet[Fund]:
     """The funds a person keeps as their clerk (not the secretariat's all), with the date of
-    their latest movement: one query for a back-office home."""
-    from django.db.models import Max
+    their latest movement and what is left to record: pledges not yet received in full and
+    commitments not yet paid or released in full (their own accounts' balances), in one
+    query for a back-office home."""
+    from django.db.models import IntegerField, OuterRef, Subquery
+    from django.db.models.functions import Coalesce
 
     if not (user and user.is_authenticated):
         return Fund.objects.none()
+
+    def still_open(kind: str) -> Coalesce:
+        counted = (Account.objects.filter(fund=OuterRef("pk"), kind=kind,
+                                          movement__isnull=False).exclude(balance_cents=0)
+                   .order_by().values("fund").annotate(n=Count("pk")).values("n"))
+        return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+    latest = (Movement.objects.filter(fund=OuterRef("pk")).order_by("-booked_on")
+              .values("booked_on")[:1])
     return (Fund.objects.filter(clerks__user=user).select_related("pact", "instrument")
-            .annotate(last_booked=Max("movements__booked_on"))
+            .annotate(last_booked=Subquery(latest),
+                      open_pledges=still_open(Account.Kind.PLEDGES),
+                      open_commitments=still_open(Account.Kind.COMMITTED))
             .order_by("pact", "instrument__position"))

@@ -44,12 +44,12 @@ def home(request: HttpRequest) -> HttpResponse:
         "funds": funds, "reporter": reporter,
     }
     if secretariat:
-        from patto.funds.models import Fund
         from patto.projects.models import ReportingRound
 
-        context["rounds"] = list(ReportingRound.objects.filter(
-            status=ReportingRound.Status.OPEN).select_related("pact").order_by("deadline")[:10])
-        context["all_funds"] = list(Fund.objects.select_related("pact", "instrument")
+        context["rounds"] = list(projects_selectors.rounds_for(user).filter(
+            status=ReportingRound.Status.OPEN).order_by("deadline")[:10])
+        context["all_funds"] = list(funds_selectors.funds_kept(user=user)
+                                    .select_related("pact", "instrument")
                                     .order_by("pact", "instrument__position"))
     context["nothing"] = not (secretariat or projects or clusters or funds or reporter)
     return render(request, "site/home.html", context)
