@@ -185,6 +185,9 @@ def test_after_one_is_adopted_the_rival_cannot_be_adopted_by_page_or_service(
                            {"confirmed": forged})
     assert response.status_code == 200
     assert any(adopted.rule.name in str(m) for m in response.context["messages"])
+    listed = {run.pk: run.blocked for run in
+              client.get(reverse("funds:simulator", args=base)).context["simulations"]}
+    assert (listed[adopted.pk], listed[rival.pk]) == (False, True)
     compare = client.get(reverse("funds:compare", args=base) + f"?a={adopted.pk}&b={rival.pk}")
     assert reverse("funds:adopt", args=[*base, rival.pk]) not in compare.content.decode()
     assert Movement.objects.count() == before
@@ -343,3 +346,36 @@ def test_a_movement_page_shows_its_entries_and_the_reversal_is_done_from_it(
     again = client.get(reverse("funds:movement", args=[*base, gift.pk]))
     assert again.context["reversed_by"] == reversal
     assert client.get(url).context["summary"]["reason"]
+
+
+#: Queries of each kind's page, whatever the number of movements, donors and commitments:
+#: session, user, fund, roles, totals (2), the form's choices, the 10 latest.
+KIND_QUERIES = {"receipt": 12, "pledge": 11, "commitment": 11, "payment": 9, "release": 9}
+
+
+def _grow(fund, food, donor, count: int) -> None:
+    """Receipts, pledges and open commitments, each kind's page lists or offers them."""
+    for i in range(count):
+        services.movement_receipt(fund=fund, donor=donor, amount="100.00", purpose=food,
+                                  user=None)
+        services.movement_pledge(fund=fund, donor=donor, amount="10.00", purpose=food,
+                                 user=None)
+        commitment = services.movement_commit(fund=fund, amount="50.00", purpose=food,
+                                              beneficiary=f"Beneficiario {i}", user=None)
+        services.movement_pay(commitment=commitment, amount="10.00", user=None)
+        services.movement_release(commitment=commitment, amount="5.00", user=None)
+
+
+@pytest.mark.parametrize("what", list(KIND_QUERIES))
+def test_each_kind_page_reads_in_a_fixed_number_of_queries(
+        client, clerk, fund, food, donor, what, django_assert_num_queries):
+    client.force_login(clerk)
+    url = reverse("funds:record", args=[fund.pact.code, fund.code, what])
+    _grow(fund, food, donor, 2)
+    client.get(url)
+    with django_assert_num_queries(KIND_QUERIES[what]):
+        small = client.get(url)
+    _grow(fund, food, donor, 25)
+    with django_assert_num_queries(KIND_QUERIES[what]):
+        large = client.get(url)
+    assert len(large.context["recent"]) == 10 > len(small.context["recent"])

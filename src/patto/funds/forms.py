@@ -88,7 +88,8 @@ class MovementForm(StyledForm):
         if "pledge" in self.fields:
             self.fields["pledge"].queryset = (
                 Movement.objects.filter(fund=fund, kind=Movement.Kind.PLEDGE,
-                                        account__balance_cents__gt=0).select_related("donor"))
+                                        account__balance_cents__gt=0)
+                .select_related("donor__party", "donor__territory", "account"))
             self.fields["pledge"].label_from_instance = lambda m: (
                 f"{m.ref} · {m.donor.full_name} · {euro_text(m.account.balance)}")
         if "project" in self.fields:

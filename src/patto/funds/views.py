@@ -433,6 +433,11 @@ def simulator(request: HttpRequest, pact: str, fund: str) -> HttpResponse:
             return redirect("funds:simulation", pact=pact, fund=fund.code, pk=simulation.pk)
     simulations = Simulation.objects.filter(rule__fund=fund).select_related(
         "rule", "created_by")[:40]
+    # Which purposes and years already have their allocation: the others' runs say so.
+    taken = set(Simulation.objects.filter(rule__fund=fund, adopted_at__isnull=False)
+                .values_list("rule__purpose_id", "rule__year"))
+    for run in simulations:
+        run.blocked = run.adopted_at is None and (run.rule.purpose_id, run.rule.year) in taken
     return render(request, "funds/simulator.html", {
         "pact": fund.pact, "fund": fund, "rules": rules, "rule": rule, "form": form,
         "formset": formset, "locked": locked, "simulations": simulations})
