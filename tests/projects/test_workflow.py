@@ -385,3 +385,17 @@ def test_report_states_take_two_queries_at_any_size(people, reporting_round,
     with django_assert_num_queries(2):
         states = selectors.report_states(projects)
     assert sum(u is not None for rows in states.values() for _, u in rows) == 12
+
+
+def test_the_admin_shows_each_submission_read_only(client, people, reporting_round):
+    update = services.update_save(reporting_round=reporting_round, project=people.own,
+                                  user=people.referent, proposed_status="in_progress",
+                                  progress=5, summary="Avviato.", submit=True)
+    services.update_return(update=update, user=people.coordinator, comment="Rivedere le date.")
+    people.secretariat.is_staff = True
+    people.secretariat.save()
+    client.force_login(people.secretariat)
+    page = client.get(f"/gestione/admin/projects/projectupdate/{update.pk}/change/")
+    assert page.status_code == 200
+    assert b"Rivedere le date." in page.content
+    assert b'name="submissions-0-return_comment"' not in page.content

@@ -272,10 +272,27 @@ class ReportingRoundAdmin(SecretariatOnly, SimpleHistoryAdmin):
             raise _Refused(exc.message) from exc
 
 
+class SubmissionInline(admin.TabularInline):
+    """Each time the report was sent, and the comment it came back with: read only."""
+
+    model = models.ReportSubmission
+    fields = ["number", "submitted_by", "submitted_at", "return_comment", "content"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(models.ProjectUpdate)
 class ProjectUpdateAdmin(SecretariatOnly, SimpleHistoryAdmin):
     """Reports are written and reviewed on the reporting pages; here they are only read."""
 
+    inlines = [SubmissionInline]
     list_display = ["project", "round", "status", "progress", "submitted_at", "reviewed_at"]
     list_filter = ["round", "status"]
     list_select_related = ["project", "round"]
