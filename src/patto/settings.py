@@ -271,6 +271,8 @@ if _task_backend == "django_tasks_rq.RQBackend":
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "patto@localhost")
+# The site's public address, for links in e-mails (sign-up, reports); empty: relative links.
+PATTO_SITE_URL = os.environ.get("PATTO_SITE_URL", "")
 
 # Security headers. A strict policy: scripts and styles only from this site, inline
 # scripts only with the per-response nonce.
