@@ -51,6 +51,18 @@ def test_clerk_records_a_gift_in_kind_and_secretariat_simulates(site, page,
     page.wait_for_url("**/gestione/fondi/bologna-2021/comunita/registra/receipt/")
     made = Movement.objects.filter(fund=fund, item="Buoni pasto").get()
     assert (str(made.amount), made.medium, made.recorded_by) == ("1250.50", "kind", clerk)
+    # Reversed from its own page, after the confirmation page.
+    page.goto(site.url + "/gestione/fondi/bologna-2021/comunita/movimenti/?kind=receipt")
+    assert axe_violations(page, "fund-movements") == []
+    page.get_by_role("link", name=made.ref, exact=True).click()
+    page.locator(f"a[href$='/movimenti/{made.pk}/storna/']").click()
+    assert page.get_by_test_id("reversal-summary").is_visible()
+    assert axe_violations(page, "reverse-confirm") == []
+    assert not Movement.objects.filter(reverses=made).exists()
+    page.locator("[name='reason']").fill("Registrato per errore")
+    page.locator("form:has(input[name='confirmed']) button[type='submit']").click()
+    page.wait_for_url(f"**/movimenti/{made.pk}/")
+    assert Movement.objects.filter(reverses=made, kind="reversal").exists()
 
     page.context.clear_cookies()
     sign_in(page, site.url, "segreteria")

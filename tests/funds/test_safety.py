@@ -379,3 +379,27 @@ def test_each_kind_page_reads_in_a_fixed_number_of_queries(
     with django_assert_num_queries(KIND_QUERIES[what]):
         large = client.get(url)
     assert len(large.context["recent"]) == 10 > len(small.context["recent"])
+
+
+def test_the_rule_form_shows_and_takes_amounts_the_italian_way(client, staff, equalisation):
+    client.force_login(staff)
+    base = [equalisation.pact.code, equalisation.code]
+    url = reverse("funds:simulator", args=base) + "?regola=perequazione-2025-pesata"
+    page = client.get(url)
+    assert 'value="1.000.000,00"' in page.content.decode()  # the rule's amount, as typed
+    rule = page.context["rule"]
+    form = {"code": rule.code, "name": rule.name, "purpose": rule.purpose_id,
+            "method": rule.method, "year": rule.year, "threshold": "50",
+            "population_weight": "0,5", "floor": "5.000,00", "cap": "250.000",
+            "total": "800.000,00", "ind-TOTAL_FORMS": "1", "ind-INITIAL_FORMS": "1",
+            "ind-MIN_NUM_FORMS": "0", "ind-MAX_NUM_FORMS": "12"}
+    first = rule.indicators.first()
+    form.update({"ind-0-indicator": first.indicator_id, "ind-0-weight": "1",
+                 "ind-0-fragile_when_high": "high" if first.fragile_when_high else "low"})
+    refused = client.post(url, form)  # "250.000" could be 250 or 250,000: asked again
+    assert refused.status_code == 200 and "cap" in refused.context["form"].errors
+    form["cap"] = "250.000,00"
+    assert client.post(url, form).status_code == 302
+    rule.refresh_from_db()
+    assert (rule.floor, rule.cap, rule.total) == (Decimal("5000.00"), Decimal("250000.00"),
+                                                  Decimal("800000.00"))

@@ -174,6 +174,8 @@ class RuleForm(StyledForm, forms.ModelForm):
         model = AllocationRule
         fields = ["code", "name", "purpose", "method", "year", "threshold",
                   "population_weight", "floor", "cap", "total"]
+        # Read and shown with the page's decimal comma ("0,5"), like the amounts.
+        localized_fields = ["threshold", "population_weight"]
 
     def __init__(self, *args, fund, **kwargs):
         self.fund = fund
@@ -186,7 +188,8 @@ class RuleForm(StyledForm, forms.ModelForm):
 
 class RuleIndicatorForm(StyledForm):
     indicator = forms.ModelChoiceField(label=_("Indicator"), queryset=None, required=False)
-    weight = forms.FloatField(label=_("Weight"), min_value=0.0001, initial=1, required=False)
+    weight = forms.FloatField(label=_("Weight"), min_value=0.0001, initial=1, required=False,
+                              localize=True)
     fragile_when_high = forms.TypedChoiceField(
         label=_("More fragile when the value is"), coerce=lambda v: v == "high",
         choices=[("high", _("higher")), ("low", _("lower"))], initial="high", required=False)
