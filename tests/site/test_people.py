@@ -362,3 +362,21 @@ def test_person_page_queries_do_not_grow_with_roles(client, cast, django_assert_
         large = client.get(url)
     assert large.content.decode().count('data-change="+"') > \
         small.content.decode().count('data-change="+"') + 3
+
+
+def test_invitation_sent_again_until_the_person_signs_up(client, cast,
+                                                         django_capture_on_commit_callbacks):
+    person = people.person_invite(email="ritardo@example.org", user=cast["secretariat"],
+                                  site_url="http://testserver")
+    client.force_login(cast["secretariat"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/gestione/persone/{person.pk}/invita-di-nuovo/")
+    assert response.status_code == 302
+    assert [m.to for m in mail.outbox] == [["ritardo@example.org"]]
+    assert "/accedi/iscrizione/" in mail.outbox[0].body
+    with pytest.raises(ApplicationError) as caught:
+        people.person_reinvite(person=cast["referent"], user=cast["secretariat"],
+                               site_url="http://testserver")
+    assert caught.value.code == "signed_up"
+    client.force_login(cast["coordinator"])
+    assert client.post(f"/gestione/persone/{person.pk}/invita-di-nuovo/").status_code == 403

@@ -89,12 +89,28 @@ def person_invite(*, email: str, first_name: str = "", last_name: str = "", user
         person.set_unusable_password()
         person.save()
         _log(actor=user, person=person, message=_("Invited by e-mail."))
-        link = site_url.rstrip("/") + signup_path(person)
-        body = render_to_string("site/emails/invitation.txt",
-                                {"person": person, "link": link, "inviter": user})
-        transaction.on_commit(lambda: send_mail(
-            subject=_("Your account on Patto"), message=body, from_email=None,
-            recipient_list=[email]))
+        _send_invitation(person=person, user=user, site_url=site_url)
+    return person
+
+
+def _send_invitation(*, person: Any, user: Any, site_url: str) -> None:
+    link = site_url.rstrip("/") + signup_path(person)
+    body = render_to_string("site/emails/invitation.txt",
+                            {"person": person, "link": link, "inviter": user})
+    transaction.on_commit(lambda: send_mail(
+        subject=_("Your account on Patto"), message=body, from_email=None,
+        recipient_list=[person.email]))
+
+
+def person_reinvite(*, person: Any, user: Any, site_url: str) -> Any:
+    """Send the sign-up link again to a person who has not signed up yet."""
+    _require_secretariat(user)
+    if person.is_active or person.has_usable_password():
+        raise ApplicationError(_("This person already signed up: there is no invitation "
+                                 "to send."), code="signed_up")
+    with transaction.atomic():
+        _log(actor=user, person=person, message=_("Invitation sent again."))
+        _send_invitation(person=person, user=user, site_url=site_url)
     return person
 
 

@@ -99,6 +99,22 @@ def person_invite(request: HttpRequest) -> HttpResponse:
     return render(request, "site/person_invite.html", {"form": form})
 
 
+@login_required
+@require_POST
+def person_reinvite(request: HttpRequest, pk: int) -> HttpResponse:
+    _secretariat_only(request)
+    person = _person(pk)
+    try:
+        people.person_reinvite(person=person, user=request.user,
+                               site_url=request.build_absolute_uri("/"))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Invitation sent again to %(email)s.")
+                         % {"email": person.email})
+    return redirect("site:person_detail", pk=pk)
+
+
 def _person(pk: int):
     try:
         return selectors.person_get(pk=pk)

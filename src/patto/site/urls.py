@@ -20,6 +20,8 @@ urlpatterns = [
     path("gestione/persone/", backoffice.people_list, name="people"),
     path("gestione/persone/invita/", backoffice.person_invite, name="person_invite"),
     path("gestione/persone/<int:pk>/", backoffice.person_detail, name="person_detail"),
+    path("gestione/persone/<int:pk>/invita-di-nuovo/", backoffice.person_reinvite,
+         name="person_reinvite"),
     path("gestione/persone/<int:pk>/ruoli/assegna/", backoffice.role_assign,
          name="role_assign"),
     path("gestione/persone/<int:pk>/ruoli/revoca/", backoffice.role_remove, name="role_remove"),
