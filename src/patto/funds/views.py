@@ -296,7 +296,7 @@ def record(request: HttpRequest, pact: str, fund: str, what: str) -> HttpRespons
         "recent": selectors.movement_list(fund=fund_obj).filter(
             kind=Movement.Kind.PLEDGE if what == "transformation" else what)
         .order_by("-booked_on", "-id")[:10],
-    }, status=200)
+    })
 
 
 @login_required
