@@ -235,3 +235,17 @@ def test_home_queries_do_not_grow_with_projects(client, cast, django_user_model,
     if size == "large" and who == "coordinator":
         review = response.content.decode().split('data-testid="to-review"')[1]
         assert review.split("</ul>")[0].count("<li>") >= 10
+
+
+@pytest.mark.parametrize(("who", "addresses"), [
+    ("referent", ["/gestione/progetti/", "/gestione/contributi/", "/gestione/rendicontazione/"]),
+    ("coordinator", ["/gestione/progetti/", "/gestione/progetti/nuovo/",
+                     "/gestione/rendicontazione/"]),
+    ("reporter", ["/gestione/contributi/"]),
+])
+def test_each_role_reaches_its_staff_pages_from_home(client, cast, who, addresses):
+    client.force_login(getattr(cast, who))
+    html = client.get(HOME).content.decode()
+    for address in addresses:
+        assert f'href="{address}"' in html, address
+        assert client.get(address).status_code == 200, address
