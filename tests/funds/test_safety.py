@@ -403,3 +403,53 @@ def test_the_rule_form_shows_and_takes_amounts_the_italian_way(client, staff, eq
     rule.refresh_from_db()
     assert (rule.floor, rule.cap, rule.total) == (Decimal("5000.00"), Decimal("250000.00"),
                                                   Decimal("800000.00"))
+
+
+def _synthetic(rule, count: int, seed: int):
+    """A simulation of ``count`` municipalities, as a national pact's would be (lines only:
+    the comparison reads the lines a simulation keeps, never the registry)."""
+    import random
+
+    from patto.funds.models import Simulation
+
+    rng = random.Random(seed)
+    lines = []
+    for i in range(count):
+        cents = rng.choice([0, rng.randint(1, 5_000_000)])
+        lines.append({"territory": i + 1, "code": f"{i:06d}", "istat_code": f"{i:06d}",
+                      "name": f"Comune {i:04d}", "population": 1000, "values": [1.0],
+                      "index": 100.0, "eligible": cents > 0, "reason": "",
+                      "share": 0.0, "amount": f"{Decimal(cents) / 100:.2f}",
+                      "floored": False, "capped": False})
+    total = sum((Decimal(line["amount"]) for line in lines), Decimal("0"))
+    return Simulation.objects.create(rule=rule, parameters={"threshold": 100,
+                                                            "population_weight": 0.5,
+                                                            "floor": "0.00", "cap": None,
+                                                            "indicators": []},
+                                     lines=lines, allocated=total, unallocated=Decimal("0"))
+
+
+#: session, user, fund, the two simulations, then per side what is available for its purpose
+#: and the adopted rival, if any (2 x 2); the superuser needs no role query.
+COMPARE_QUERIES = 9
+
+
+def test_the_comparison_reads_55_or_7900_municipalities_alike(
+        client, staff, equalisation, django_assert_num_queries):
+    rule = AllocationRule.objects.get(fund=equalisation, code="perequazione-2025-ampi")
+    client.force_login(staff)
+    url = reverse("funds:compare", args=[equalisation.pact.code, equalisation.code])
+    counts = []
+    for size in (55, 7900):
+        a, b = _synthetic(rule, size, 1), _synthetic(rule, size, 2)
+        client.get(url + f"?a={a.pk}&b={b.pk}")
+        with django_assert_num_queries(COMPARE_QUERIES) as captured:
+            response = client.get(url + f"?a={a.pk}&b={b.pk}")
+        counts.append(len(captured))
+        totals, chart = response.context["totals"], response.context["chart"]
+        assert (totals["a"], totals["b"]) == (a.allocated, b.allocated)
+        assert len(chart["names"]) == size
+        largest = [max(x, y) for x, y in zip(*(s["data"] for s in chart["series"]),
+                                             strict=True)]
+        assert largest == sorted(largest, reverse=True)
+    assert counts[0] == counts[1]
