@@ -51,6 +51,15 @@ def test_worst_page_is_the_slowest_and_a_failed_page_counts_as_worst():
     assert worst(bare, [fast, slow, broken]) == (broken, 0.0)
 
 
+def test_a_page_with_no_answer_in_the_run_misses_the_goal():
+    assert PageRun("a", "/a/", 200, requests=10, rate=1.0, p50_ms=5.0, p99_ms=9.0).meets_goal
+    assert not PageRun("a", "/a/", 200, requests=0, rate=0.0).meets_goal
+    assert not PageRun("a", "/a/", 200, requests=10, rate=1.0, p50_ms=5.0, p99_ms=151.0,
+                       ).meets_goal
+    assert not PageRun("a", "/a/", 200, requests=10, rate=1.0, p50_ms=5.0, p99_ms=9.0,
+                       errors=1).meets_goal
+
+
 @pytest.mark.django_db
 def test_bare_view_is_absent_outside_the_benchmark(client):
     assert client.get("/_bench/bare/").status_code == 404
