@@ -10,7 +10,7 @@ export PATTO_HOME := $(CURDIR)
 # SECRET_KEY, makes a private key in var/ (see settings.py).
 PATTO := PATTO_DEMO=1 $(BIN)/patto
 
-.PHONY: demo test setup assets browser data lint audit check-deploy messages clean
+.PHONY: bench-pages demo test setup assets browser data lint audit check-deploy messages clean
 
 setup: $(VENV)/.installed assets
 
@@ -102,3 +102,8 @@ messages: setup
 
 clean:
 	rm -rf $(VENV) node_modules var
+
+# patto bench pages loads every public page with Debian's wrk, installed when missing.
+bench-pages: setup
+	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
+	$(PATTO) bench pages
