@@ -380,3 +380,12 @@ def test_invitation_sent_again_until_the_person_signs_up(client, cast,
     assert caught.value.code == "signed_up"
     client.force_login(cast["coordinator"])
     assert client.post(f"/gestione/persone/{person.pk}/invita-di-nuovo/").status_code == 403
+
+
+def test_invitation_link_uses_the_configured_public_address(client, cast, settings,
+                                                           django_capture_on_commit_callbacks):
+    settings.PATTO_SITE_URL = "https://patto.example.org/"
+    client.force_login(cast["secretariat"])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/gestione/persone/invita/", {"email": "pubblico@example.org"})
+    assert "https://patto.example.org/accedi/iscrizione/" in mail.outbox[0].body

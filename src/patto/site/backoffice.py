@@ -86,7 +86,7 @@ def person_invite(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             person = people.person_invite(user=request.user,
-                                          site_url=request.build_absolute_uri("/"),
+                                          site_url=_site_url(request),
                                           **form.cleaned_data)
         except ApplicationError as exc:
             field = getattr(exc, "field", None)
@@ -106,13 +106,21 @@ def person_reinvite(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person(pk)
     try:
         people.person_reinvite(person=person, user=request.user,
-                               site_url=request.build_absolute_uri("/"))
+                               site_url=_site_url(request))
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Invitation sent again to %(email)s.")
                          % {"email": person.email})
     return redirect("site:person_detail", pk=pk)
+
+
+def _site_url(request: HttpRequest) -> str:
+    """Where links in e-mails point: the configured public address, else this request's host
+    (which ALLOWED_HOSTS has already vetted)."""
+    from django.conf import settings
+
+    return getattr(settings, "PATTO_SITE_URL", "") or request.build_absolute_uri("/")
 
 
 def _person(pk: int):
