@@ -204,9 +204,11 @@ def test_sheet_shows_the_share_of_each_indicators_target(client, people, values,
 
     indicator = Indicator.objects.create(pact=people.pact, code="p-prova", name="Persone accolte",
                                          level=Indicator.Level.PROJECT, project=people.own)
+    from patto.monitoring.services import observation_key
+
     for year, value in values:
         Observation.objects.create(indicator=indicator, year=year, value=value,
-                                   value_text=str(value))
+                                   value_text=str(value), key=observation_key())
     if target:
         Target.objects.create(indicator=indicator, value=target[0], year=2030,
                               base_year=target[1])
