@@ -26,6 +26,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 VERSION_KEY = "patto:data-version"
 #: Paths never cached: the back office, sign-in, personal statements, language switch.
 PRIVATE_PREFIXES = ("/gestione/", "/accedi/", "/esci/", "/fondi/estratto/", "/i18n/")
+_PRIVATE = PRIVATE_PREFIXES + tuple("/en" + p for p in PRIVATE_PREFIXES)
 _WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?([A-Za-z0-9_]+)', re.I)
 #: The apps whose tables are the pact's data (every patto app but core).
 _tables: frozenset[str] | None = None
@@ -49,10 +50,14 @@ def data_version() -> str:
     return version
 
 
+def _new_version() -> None:
+    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+
+
 def data_changed() -> None:
     """The pact's data changed: every cached page is out of date, now and once committed."""
-    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
-    transaction.on_commit(lambda: cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None))
+    _new_version()
+    transaction.on_commit(_new_version)
 
 
 def _dirty(connection) -> bool:
@@ -67,7 +72,7 @@ def _watch_writes(execute, sql, params, many, context):
     if match and match.group(1) in data_tables():
         connection = context["connection"]
         if not connection.in_atomic_block:
-            cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+            _new_version()
         elif not _dirty(connection):
             # Once per transaction: the commit replaces the token again, and until the
             # transaction ends this connection bypasses the cache (see _cacheable_request).
@@ -85,8 +90,7 @@ def install(sender: Any = None, connection: Any = None, **kwargs: Any) -> None:
 def _cacheable_request(request) -> bool:
     return (getattr(settings, "PATTO_PAGE_CACHE", True)
             and request.method in ("GET", "HEAD")
-            and not request.path_info.startswith(PRIVATE_PREFIXES)
-            and not request.path_info.startswith(tuple("/en" + p for p in PRIVATE_PREFIXES))
+            and not request.path_info.startswith(_PRIVATE)
             and not request.user.is_authenticated
             and "messages" not in request.COOKIES
             and not _dirty(connections[DEFAULT_DB_ALIAS]))

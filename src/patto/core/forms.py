@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .text import validate_text
 
+#: The years the platform records, in forms, imports and observations alike.
 YEARS = range(1900, 2101)
 
 

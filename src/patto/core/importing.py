@@ -39,6 +39,7 @@ from django.utils.translation import gettext as _
 from patto.engine.problems import InputError, Problem, column_name_problems
 
 from .errors import ApplicationError, problem_detail
+from .forms import YEARS
 from .models import ImportJob
 from .text import has_control_characters, undefuse
 
@@ -46,7 +47,6 @@ logger = logging.getLogger(__name__)
 
 FORMATS = {".csv": "csv", ".xlsx": "xlsx"}
 MIB = 1024 * 1024
-YEARS = range(1900, 2101)
 
 
 @dataclass(frozen=True)
@@ -176,14 +176,13 @@ def _clean(raw: Any, table: Table, number: int, column: str, problems: list[Prob
     if isinstance(raw, dt.date | dt.time):
         return raw.isoformat()
     text = str(raw)
-    place = Row(table, number, {})
     if has_control_characters(text):
-        problems.append(place.problem(column, _(
+        problems.append(Row(table, number, {}).problem(column, _(
             "the cell holds an invisible control character: retype the text or paste it as "
             "plain text"), code="control-character"))
         return ""
     if is_formula or text.startswith("="):
-        problems.append(place.problem(column, _(
+        problems.append(Row(table, number, {}).problem(column, _(
             "the cell holds a formula (%(formula)s): write its value instead (in a spreadsheet, "
             "paste special › values only)") % {"formula": text[:40]}, code="formula"))
         return ""

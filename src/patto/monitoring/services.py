@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from patto.core.errors import ApplicationError
+from patto.core.forms import YEARS
 from patto.engine.opensdg import SITE_CONFIG, IndicatorFile, read_repository
 from patto.engine.problems import InputError, Problem
 from patto.pact.models import Pact, SdgGoal, SdgTarget, Territory
@@ -53,7 +54,7 @@ class NewValue:
 
 
 #: The years an observation may have: a wider range is a typing error, not a statistic.
-YEAR_RANGE = (1900, 2100)
+YEAR_RANGE = (YEARS.start, YEARS.stop - 1)
 
 
 def _value_problems(indicator: Indicator, values: list[NewValue]) -> list[Problem]:

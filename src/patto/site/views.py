@@ -45,11 +45,11 @@ def import_start(request, kind: str):
     if not request.user.has_perm(importer.permission):
         raise PermissionDenied
     declared = int(request.META.get("CONTENT_LENGTH") or 0)
-    if request.method == "POST" and declared > Limits.from_settings().bytes + 64 * 1024:
+    limit = Limits.from_settings().bytes
+    if request.method == "POST" and declared > limit + 64 * 1024:
         # Refused before the body is read: an oversized upload never reaches the disk.
         messages.error(request, _("The file is over the limit of %(limit)s MB: split it into "
-                                  "smaller files.") % {
-            "limit": round(Limits.from_settings().bytes / MIB, 1)})
+                                  "smaller files.") % {"limit": round(limit / MIB, 1)})
     elif request.method == "POST" and request.FILES.get("file"):
         try:
             job = import_job_create(kind=kind, uploaded_file=request.FILES["file"],
