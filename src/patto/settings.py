@@ -109,6 +109,8 @@ INSTALLED_APPS = [
     "patto.projects",
     "patto.monitoring",
     "patto.funds",
+    "patto.instruments",
+    "patto.participation",
     "patto.site",
 ]
 

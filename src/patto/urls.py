@@ -19,5 +19,7 @@ urlpatterns += i18n_patterns(
     path("", include("patto.projects.urls")),
     path("", include("patto.monitoring.urls")),
     path("", include("patto.funds.urls")),
+    path("", include("patto.instruments.urls")),
+    path("", include("patto.participation.urls")),
     prefix_default_language=False,
 )

@@ -1,0 +1,10 @@
+"""App configuration for the work instruments."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class InstrumentsConfig(AppConfig):
+    name = "patto.instruments"
+    label = "instruments"
+    verbose_name = _("Work instruments")

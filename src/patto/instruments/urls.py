@@ -1,0 +1,5 @@
+"""Addresses of the instruments pages."""
+
+app_name = "instruments"
+
+urlpatterns: list = []

@@ -1,0 +1,5 @@
+"""Addresses of the participation pages."""
+
+app_name = "participation"
+
+urlpatterns: list = []
