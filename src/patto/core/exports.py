@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import re
 import zipfile
 from collections.abc import Iterable, Iterator
@@ -24,6 +25,7 @@ from .text import defuse
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "json": "application/json",
 }
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 #: A table: its header and its rows.
@@ -66,6 +68,16 @@ def csv_lines(header: list[str], rows: Iterable[Iterable[Any]], *,
     yield writer.writerow(_safe(header, defused))
     for row in rows:
         yield writer.writerow(_safe(row, defused))
+
+
+def json_lines(header: list[str], rows: Iterable[Iterable[Any]]) -> Iterator[str]:
+    """A table as a JSON list of records (the header's names as keys), a record at a time.
+    Cells are the files' texts; JSON is read by programs, so nothing is defused."""
+    yield "["
+    for n, row in enumerate(rows):
+        record = dict(zip(header, (cell_text(v) for v in row), strict=True))
+        yield ("," if n else "") + json.dumps(record, ensure_ascii=False)
+    yield "]"
 
 
 def csv_text(header: list[str], rows: Iterable[Iterable[Any]], *, defused: bool = True) -> str:
@@ -113,20 +125,26 @@ def _attachment(response: HttpResponse, filename: str, fmt: str) -> HttpResponse
 
 def table_response(header: list[str], rows: Iterable[Iterable[Any]], fmt: str,
                    filename: str, *, sheet: str | None = None) -> HttpResponse:
-    """A table as a CSV (streamed) or XLSX download."""
+    """A table as a CSV or JSON (streamed) or XLSX download, computed now: public downloads
+    go through :mod:`patto.core.downloads`, which builds them once per data version."""
     if fmt not in CONTENT_TYPES:
-        raise Http404(f"unknown format {fmt!r}: use csv or xlsx")
-    if fmt == "csv":
-        response = StreamingHttpResponse(csv_lines(header, rows),
-                                         content_type=CONTENT_TYPES["csv"])
+        raise Http404(f"unknown format {fmt!r}: use csv, xlsx or json")
+    if fmt in ("csv", "json"):
+        lines = csv_lines(header, rows) if fmt == "csv" else json_lines(header, rows)
+        response = StreamingHttpResponse(lines, content_type=CONTENT_TYPES[fmt])
         return _attachment(response, filename, fmt)
     body = xlsx_bytes({sheet or filename: (header, rows)})
     return _attachment(HttpResponse(body, content_type=CONTENT_TYPES[fmt]), filename, fmt)
 
 
+def resource_table(resource, queryset) -> Table:
+    """What a django-import-export resource exports, as a table for the same writer."""
+    dataset = resource.export(queryset)
+    return list(dataset.headers), list(dataset)
+
+
 def export_response(resource, queryset, fmt: str, filename: str) -> HttpResponse:
     """What a django-import-export resource exports, through the same writer."""
     if fmt not in CONTENT_TYPES:
-        raise Http404(f"unknown format {fmt!r}: use csv or xlsx")
-    dataset = resource.export(queryset)
-    return table_response(list(dataset.headers), list(dataset), fmt, filename)
+        raise Http404(f"unknown format {fmt!r}: use csv, xlsx or json")
+    return table_response(*resource_table(resource, queryset), fmt, filename)

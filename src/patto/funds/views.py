@@ -13,7 +13,7 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.forms import CharField
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from patto.core.downloads import download_response
 from patto.core.errors import ApplicationError
 from patto.core.exports import table_response
 from patto.pact import selectors as pact_selectors
@@ -115,48 +116,54 @@ PUBLIC_COLUMNS = ["date", "ref", "kind", "medium", "amount", "purpose", "donor",
                   "description", "example"]
 
 
-def _public_rows(fund: Fund) -> list[list[str]]:
-    rows = []
-    for m in selectors.movement_list(fund=fund):
-        rows.append([m.booked_on.isoformat(), m.ref, m.kind, m.medium, f"{m.amount:.2f}",
-                     m.purpose.code if m.purpose_id else "",
-                     m.donor.public_name if m.donor_id else "", m.destination, m.item,
-                     quantity_text(m.quantity),
-                     m.unit, m.valued_by, m.reverses.ref if m.reverses_id else "",
-                     m.description, "true" if m.is_example else "false"])
-    return rows
+def _public_rows(fund: Fund):
+    for m in selectors.movement_list(fund=fund).iterator(chunk_size=2000):
+        yield [m.booked_on.isoformat(), m.ref, m.kind, m.medium, f"{m.amount:.2f}",
+               m.purpose.code if m.purpose_id else "",
+               m.donor.public_name if m.donor_id else "", m.destination, m.item,
+               quantity_text(m.quantity),
+               m.unit, m.valued_by, m.reverses.ref if m.reverses_id else "",
+               m.description, "true" if m.is_example else "false"]
 
 
-def _table(header: list[str], rows: list[list[str]], fmt: str, name: str) -> HttpResponse:
-    if fmt == "json":
-        response = JsonResponse([dict(zip(header, row, strict=True)) for row in rows],
-                                safe=False, json_dumps_params={"ensure_ascii": False})
-        response["Content-Disposition"] = f'attachment; filename="{name}.json"'
-        return response
-    return table_response(header, rows, fmt, name)
+def _download(request: HttpRequest, fund: Fund, what: str, fmt: str, build) -> HttpResponse:
+    """A public download of a fund, built once per data version (patto.core.downloads)."""
+    name = f"{fund.pact.code}-{fund.code}" + (f"-{what}" if what else "")
+    return download_response(request, key=f"funds-{name}", fmt=fmt, build=build,
+                             filename=name)
 
 
 def fund_movements_download(request: HttpRequest, pact: str, fund: str,
                             fmt: str) -> HttpResponse:
     """Every movement with the public's view of donors (people without consent anonymous)."""
     fund = selectors.fund_get(pact_code=pact, code=fund)
-    return _table(PUBLIC_COLUMNS, _public_rows(fund), fmt, f"{fund.pact.code}-{fund.code}")
+    return _download(request, fund, "", fmt, lambda: (PUBLIC_COLUMNS, _public_rows(fund)))
 
 
 def fund_journal(request: HttpRequest, pact: str, fund: str, fmt: str) -> HttpResponse:
     fund = selectors.fund_get(pact_code=pact, code=fund)
-    staff = request.user.has_perm("funds.view_ledger", fund)
-    return _table(selectors.JOURNAL_HEADER, selectors.journal_rows(fund, staff=staff), fmt,
-                  f"{fund.pact.code}-{fund.code}-journal")
+    if request.user.has_perm("funds.view_ledger", fund):
+        # The staff's journal names donors and clerks: computed for them, never kept in a
+        # shared file.
+        response = table_response(selectors.JOURNAL_HEADER,
+                                  selectors.journal_rows(fund, staff=True), fmt,
+                                  f"{fund.pact.code}-{fund.code}-journal")
+        response["Cache-Control"] = "private, no-store"
+        return response
+    return _download(request, fund, "journal", fmt, lambda: (
+        selectors.JOURNAL_HEADER, selectors.journal_rows(fund, staff=False)))
+
+
+def _trial_balance_table(fund: Fund):
+    rows, debits, credits = selectors.trial_balance(fund)
+    rows.append(["TOTAL", "", "", "", f"{debits:.2f}", f"{credits:.2f}",
+                 f"{abs(debits - credits):.2f}", ""])
+    return selectors.TRIAL_HEADER, rows
 
 
 def fund_trial_balance(request: HttpRequest, pact: str, fund: str, fmt: str) -> HttpResponse:
     fund = selectors.fund_get(pact_code=pact, code=fund)
-    rows, debits, credits = selectors.trial_balance(fund)
-    rows.append(["TOTAL", "", "", "", f"{debits:.2f}", f"{credits:.2f}",
-                 f"{abs(debits - credits):.2f}", ""])
-    return _table(selectors.TRIAL_HEADER, rows, fmt,
-                  f"{fund.pact.code}-{fund.code}-trial-balance")
+    return _download(request, fund, "trial-balance", fmt, lambda: _trial_balance_table(fund))
 
 
 def statement_token(donor: Donor) -> str:

@@ -8,7 +8,8 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
-from patto.core.exports import export_response
+from patto.core.downloads import download_response, query_key
+from patto.core.exports import resource_table
 
 from . import selectors
 from .models import Challenge, Cluster, Pact, Party, Territory
@@ -64,7 +65,9 @@ def party_list(request: HttpRequest) -> HttpResponse:
     parties = selectors.party_list(pact=pact, category=category, query=query)
     fmt = request.GET.get("formato")
     if fmt:
-        return export_response(PartyResource(), parties, fmt, "soggetti")
+        return download_response(request, key=query_key(request, "soggetti"), fmt=fmt,
+                                 build=lambda: resource_table(PartyResource(), parties),
+                                 filename="soggetti")
     return render(request, "pact/party_list.html", {
         "parties": parties, "pact": pact, "category": category, "query": query,
         "categories": selectors.party_categories_with_counts(pact=pact),
@@ -93,14 +96,19 @@ def _as_of(request: HttpRequest, pact: Pact) -> dt.date:
 def territory(request: HttpRequest) -> HttpResponse:
     pact = _pact_or_404(request.GET.get("patto"))
     on = _as_of(request, pact)
-    tree = selectors.territory_tree(root=pact.territory, on=on)
     fmt = request.GET.get("formato")
     if fmt:
-        codes = [n.territory.code for n in tree.municipalities] + [
-            g.territory.code for g in tree.groups] + [pact.territory.code]
-        return export_response(TerritoryResource(),
-                               Territory.objects.filter(code__in=codes).defer("boundary"),
-                               fmt, "territorio")
+        def build():
+            tree = selectors.territory_tree(root=pact.territory, on=on)
+            codes = [n.territory.code for n in tree.municipalities] + [
+                g.territory.code for g in tree.groups] + [pact.territory.code]
+            return resource_table(TerritoryResource(),
+                                  Territory.objects.filter(code__in=codes).defer("boundary"))
+
+        key = f"territorio-{pact.code}-{on.isoformat()}"
+        return download_response(request, key=key, fmt=fmt, build=build,
+                                 filename="territorio")
+    tree = selectors.territory_tree(root=pact.territory, on=on)
     return render(request, "pact/territory.html", {
         "pact": pact, "tree": tree, "on": on, "is_pact_date": on == pact.signed_on,
         "boundary_source": Territory.objects.filter(boundary__isnull=False)
