@@ -8,3 +8,6 @@ class InstrumentsConfig(AppConfig):
     name = "patto.instruments"
     label = "instruments"
     verbose_name = _("Work instruments")
+
+    def ready(self) -> None:
+        from . import rules as _rules  # noqa: F401 - registers object permissions

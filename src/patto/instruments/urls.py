@@ -1,5 +1,37 @@
-"""Addresses of the instruments pages."""
+"""Addresses of the instruments pages: public under /strumenti/, staff under
+/gestione/strumenti/ (never cached)."""
+
+from django.urls import path
+
+from . import views
 
 app_name = "instruments"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("strumenti/", views.index, name="index"),
+    path("strumenti/<slug:pact>/", views.pact_index, name="pact_index"),
+    path("strumenti/<slug:pact>/salvaguardia/", views.case_list, name="cases"),
+    path(
+        "strumenti/<slug:pact>/salvaguardia/casi.<str:fmt>",
+        views.case_download,
+        name="cases_download",
+    ),
+    path("strumenti/<slug:pact>/salvaguardia/<slug:code>/", views.case_detail, name="case_detail"),
+    path("gestione/strumenti/<slug:pact>/salvaguardia/", views.manage_cases, name="manage_cases"),
+    path("gestione/strumenti/<slug:pact>/salvaguardia/nuovo/", views.case_new, name="case_new"),
+    path(
+        "gestione/strumenti/<slug:pact>/salvaguardia/<slug:code>/",
+        views.manage_case,
+        name="manage_case",
+    ),
+    path(
+        "gestione/strumenti/<slug:pact>/salvaguardia/<slug:code>/modifica/",
+        views.case_edit,
+        name="case_edit",
+    ),
+    path(
+        "gestione/strumenti/<slug:pact>/salvaguardia/<slug:code>/<str:action>/",
+        views.case_action,
+        name="case_action",
+    ),
+]

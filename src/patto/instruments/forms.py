@@ -1,0 +1,123 @@
+"""Forms of the instruments' staff pages; they parse, the services decide."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from patto.core.forms import check_fields
+from patto.pact.models import Territory
+
+from .models import CaseWorkers, CrisisCase, SafetyNet
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class _Styled:
+    """Bootstrap Italia classes and the platform's checks on every field."""
+
+    def _style(self) -> None:
+        check_fields(self)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(widget, forms.Select | forms.SelectMultiple):
+                widget.attrs.setdefault("class", "form-select")
+            else:
+                widget.attrs.setdefault("class", "form-control")
+
+
+class CrisisCaseForm(_Styled, forms.ModelForm):
+    class Meta:
+        model = CrisisCase
+        fields = [
+            "code",
+            "company_name",
+            "company_tax_code",
+            "ateco_code",
+            "municipality",
+            "reported_on",
+            "summary",
+            "confidential",
+            "unions",
+        ]
+        widgets = {"reported_on": DATE, "summary": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, pact, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["municipality"].queryset = (
+            Territory.objects.filter(kind=Territory.Kind.MUNICIPALITY)
+            .defer("boundary")
+            .order_by("name")
+        )
+        self.fields["unions"].queryset = pact.parties.order_by("name")
+        self.fields["unions"].required = False
+        if self.instance.pk:
+            self.fields["code"].disabled = True
+        self._style()
+
+    def _post_clean(self):
+        # The service validates the model (with the pact it belongs to); the form parses.
+        pass
+
+
+class TransitionForm(_Styled, forms.Form):
+    status = forms.ChoiceField(
+        label=_("New status"),
+        choices=[c for c in CrisisCase.Status.choices if c[0] != CrisisCase.Status.REPORTED],
+    )
+    on = forms.DateField(label=_("Date"), widget=DATE)
+    outcome = forms.ChoiceField(
+        label=_("Outcome (when closing)"),
+        required=False,
+        choices=[("", "–"), *CrisisCase.Outcome.choices],
+    )
+    note = forms.CharField(label=_("Note for the history"), required=False, max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._style()
+
+
+class MeetingForm(_Styled, forms.Form):
+    held_on = forms.DateField(label=_("Held on"), widget=DATE)
+    subject = forms.CharField(label=_("Subject"), max_length=300)
+    outcome = forms.CharField(
+        label=_("Outcome"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._style()
+
+
+class SafetyNetForm(_Styled, forms.Form):
+    kind = forms.ChoiceField(label=_("Safety net"), choices=SafetyNet.Kind.choices)
+    workers = forms.IntegerField(label=_("Workers covered"), min_value=0, max_value=10**6)
+    start_on = forms.DateField(label=_("From"), widget=DATE)
+    end_on = forms.DateField(label=_("To"), widget=DATE, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._style()
+
+
+class WorkersForm(_Styled, forms.Form):
+    """One number per sex and contract: ``f-permanent``, ``m-agency``, ..."""
+
+    def __init__(self, *args, case=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = {(w.sex, w.contract): w.count for w in case.workers.all()} if case else {}
+        for sex in CaseWorkers.Sex:
+            for contract in CaseWorkers.Contract:
+                self.fields[f"{sex.value}-{contract.value}"] = forms.IntegerField(
+                    label=f"{contract.label.capitalize()}, {sex.label}",
+                    min_value=0,
+                    max_value=10**6,
+                    initial=current.get((sex.value, contract.value), 0),
+                )
+        self._style()
+
+    def counts(self) -> dict[tuple[str, str], int]:
+        return {tuple(name.split("-", 1)): value for name, value in self.cleaned_data.items()}

@@ -1,0 +1,333 @@
+"""Models of the work instruments: who holds which role, and the safeguard table's crisis cases.
+
+The governance app (bodies and their meetings) has not landed yet. The safeguard table is one
+such body: until it exists, a crisis case records its own meetings (:class:`CaseMeeting`), and
+each meeting keeps a nullable ``governance_meeting_id`` column reserved for the link. When the
+governance app lands, one migration turns that column into a ``ForeignKey`` to its meeting
+model with the same column name (``SeparateDatabaseAndState``, so no row is rewritten) and the
+case gains a ``body`` key; until then the column stays empty and nothing reads it.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from patto.core.models import ExampleDataModel, TimeStampedModel
+from patto.pact.models import Pact, Party, Territory, validate_tax_code
+
+from .ateco import validate_ateco
+
+code_help = _("Stable identifier, used in web addresses and downloads.")
+
+
+class InstrumentRole(models.Model):
+    """A person's role in one pact's work instruments (object-level permission)."""
+
+    class Role(models.TextChoices):
+        SAFEGUARD_CLERK = "safeguard_clerk", _("Safeguard table: secretary (records cases)")
+        SAFEGUARD_MEMBER = "safeguard_member", _("Safeguard table: member (reads every case)")
+        INCLUSION_OPERATOR = "inclusion_operator", _("Job inclusion: operator")
+        REGISTER_OFFICER = "register_officer", _("Inclusive-companies register: officer")
+        AGREEMENT_OFFICER = "agreement_officer", _("Good-employment agreements: officer")
+
+    pact = models.ForeignKey(
+        Pact, on_delete=models.CASCADE, related_name="instrument_roles", verbose_name=_("pact")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="instrument_roles",
+        verbose_name=_("user"),
+    )
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("work-instrument role")
+        verbose_name_plural = _("work-instrument roles")
+        constraints = [
+            models.UniqueConstraint(fields=["pact", "user", "role"], name="instrument_role_unique"),
+            models.CheckConstraint(
+                condition=Q(
+                    role__in=[
+                        "safeguard_clerk",
+                        "safeguard_member",
+                        "inclusion_operator",
+                        "register_officer",
+                        "agreement_officer",
+                    ]
+                ),
+                name="instrument_role_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()}"
+
+
+class StoredFigures(models.Model):
+    """Figures a public or staff page shows, computed by the service that changed their inputs.
+
+    ``kind`` names the figures (``crisis-public``, ``crisis-all``, ...); pages read ``data``
+    as it is, in one query, and never recompute it.
+    """
+
+    pact = models.ForeignKey(
+        Pact, on_delete=models.CASCADE, related_name="instrument_figures", verbose_name=_("pact")
+    )
+    kind = models.CharField(_("kind"), max_length=40)
+    data = models.JSONField(_("figures"), default=dict)
+    computed_at = models.DateTimeField(_("computed at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("stored figures")
+        verbose_name_plural = _("stored figures")
+        constraints = [
+            models.UniqueConstraint(fields=["pact", "kind"], name="instrument_figures_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pact.code} {self.kind}"
+
+
+# Safeguard table: crisis cases ----------------------------------------------------------------
+
+
+class CrisisCase(ExampleDataModel, TimeStampedModel):
+    """A company in crisis followed by the metropolitan safeguard table."""
+
+    class Status(models.TextChoices):
+        REPORTED = "reported", _("reported")
+        OPEN = "open", _("open at the table")
+        AGREEMENT = "agreement", _("agreement reached")
+        CLOSED = "closed", _("closed")
+
+    class Outcome(models.TextChoices):
+        JOBS_KEPT = "jobs_kept", _("all jobs kept")
+        PARTLY_KEPT = "partly_kept", _("jobs partly kept")
+        TAKEN_OVER = "taken_over", _("taken over by another company")
+        REPLACED = "replaced", _("workers placed elsewhere")
+        CLOSURE = "closure", _("closure with job losses")
+        WITHDRAWN = "withdrawn", _("crisis withdrawn")
+
+    pact = models.ForeignKey(
+        Pact, on_delete=models.PROTECT, related_name="crisis_cases", verbose_name=_("pact")
+    )
+    code = models.SlugField(_("code"), max_length=60, help_text=code_help)
+    company_name = models.CharField(_("company"), max_length=300)
+    company_tax_code = models.CharField(
+        _("company tax code"),
+        max_length=16,
+        validators=[validate_tax_code],
+        help_text=_(
+            "Partita IVA (11 digits) or codice fiscale (16 characters), with its check digit."
+        ),
+    )
+    ateco_code = models.CharField(
+        _("ATECO code"),
+        max_length=8,
+        validators=[validate_ateco],
+        help_text=_("ATECO 2007 activity code, such as 25.62.00."),
+    )
+    ateco_section = models.CharField(
+        _("ATECO section"),
+        max_length=1,
+        editable=False,
+        help_text=_("Derived from the code when saved."),
+    )
+    municipality = models.ForeignKey(
+        Territory,
+        on_delete=models.PROTECT,
+        related_name="crisis_cases",
+        verbose_name=_("municipality"),
+    )
+    area = models.ForeignKey(
+        Territory,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="crisis_cases_in_area",
+        editable=False,
+        verbose_name=_("area"),
+        help_text=_("The union or district of the municipality when reported."),
+    )
+    reported_on = models.DateField(_("reported on"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.REPORTED
+    )
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    confidential = models.BooleanField(
+        _("confidential"),
+        default=False,
+        help_text=_(
+            "Seen only by the table's members and the secretariat; never in public figures."
+        ),
+    )
+    unions = models.ManyToManyField(
+        Party, blank=True, related_name="crisis_cases", verbose_name=_("unions involved")
+    )
+    history = HistoricalRecords(m2m_fields=[unions])
+
+    class Meta:
+        ordering = ["-reported_on", "code"]
+        verbose_name = _("crisis case")
+        verbose_name_plural = _("crisis cases")
+        constraints = [
+            models.UniqueConstraint(fields=["pact", "code"], name="crisis_case_code_unique"),
+            models.CheckConstraint(
+                condition=Q(status__in=["reported", "open", "agreement", "closed"]),
+                name="crisis_case_status_known",
+            ),
+            # Closed cases, and only they, carry an outcome and a closing date.
+            models.CheckConstraint(
+                condition=(Q(status="closed", closed_on__isnull=False) & ~Q(outcome=""))
+                | (~Q(status="closed") & Q(outcome="", closed_on__isnull=True)),
+                name="crisis_case_outcome_when_closed",
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True) | Q(closed_on__gte=F("reported_on")),
+                name="crisis_case_closed_after_reported",
+            ),
+            models.CheckConstraint(
+                condition=Q(ateco_section__in=list("ABCDEFGHIJKLMNOPQRSTU")),
+                name="crisis_case_section_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} – {self.company_name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "instruments:case_detail", kwargs={"pact": self.pact.code, "code": self.code}
+        )
+
+    @property
+    def workers_total(self) -> int:
+        return sum(w.count for w in self.workers.all())
+
+
+class CaseWorkers(models.Model):
+    """How many workers a case involves, by sex and contract (one row per pair)."""
+
+    class Sex(models.TextChoices):
+        WOMEN = "f", _("women")
+        MEN = "m", _("men")
+
+    class Contract(models.TextChoices):
+        PERMANENT = "permanent", _("permanent")
+        FIXED_TERM = "fixed_term", _("fixed-term")
+        AGENCY = "agency", _("agency")
+        APPRENTICE = "apprentice", _("apprenticeship")
+        OTHER = "other", _("other")
+
+    case = models.ForeignKey(
+        CrisisCase, on_delete=models.CASCADE, related_name="workers", verbose_name=_("crisis case")
+    )
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    contract = models.CharField(_("contract"), max_length=12, choices=Contract.choices)
+    count = models.PositiveIntegerField(_("workers"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["case", "sex", "contract"]
+        verbose_name = _("workers involved")
+        verbose_name_plural = _("workers involved")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "sex", "contract"], name="case_workers_unique"),
+            models.CheckConstraint(condition=Q(sex__in=["f", "m"]), name="case_workers_sex"),
+            models.CheckConstraint(
+                condition=Q(
+                    contract__in=["permanent", "fixed_term", "agency", "apprentice", "other"]
+                ),
+                name="case_workers_contract",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.case.code}: {self.count} {self.get_sex_display()} {self.get_contract_display()}"
+        )
+
+
+class SafetyNet(models.Model):
+    """A social safety net used in a case (cassa integrazione, solidarity contract, ...)."""
+
+    class Kind(models.TextChoices):
+        CIGO = "cigo", _("ordinary wage guarantee fund (CIGO)")
+        CIGS = "cigs", _("extraordinary wage guarantee fund (CIGS)")
+        FIS = "fis", _("wage integration fund (FIS)")
+        SOLIDARITY = "solidarity", _("solidarity contract")
+        DEROGATION = "derogation", _("wage guarantee in derogation")
+        NASPI = "naspi", _("unemployment benefit (NASpI)")
+        OTHER = "other", _("other")
+
+    case = models.ForeignKey(
+        CrisisCase,
+        on_delete=models.CASCADE,
+        related_name="safety_nets",
+        verbose_name=_("crisis case"),
+    )
+    kind = models.CharField(_("safety net"), max_length=12, choices=Kind.choices)
+    workers = models.PositiveIntegerField(_("workers covered"))
+    start_on = models.DateField(_("from"))
+    end_on = models.DateField(_("to"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["case", "start_on"]
+        verbose_name = _("safety net used")
+        verbose_name_plural = _("safety nets used")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_on__isnull=True) | Q(end_on__gte=F("start_on")),
+                name="safety_net_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    kind__in=["cigo", "cigs", "fis", "solidarity", "derogation", "naspi", "other"]
+                ),
+                name="safety_net_kind_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case.code}: {self.get_kind_display()}"
+
+
+class CaseMeeting(models.Model):
+    """A meeting of the safeguard table on a case, with its outcome.
+
+    ``governance_meeting_id`` is reserved for the governance app's meeting (see the module's
+    docstring); it stays empty until that app lands.
+    """
+
+    case = models.ForeignKey(
+        CrisisCase, on_delete=models.CASCADE, related_name="meetings", verbose_name=_("crisis case")
+    )
+    held_on = models.DateField(_("held on"))
+    subject = models.CharField(_("subject"), max_length=300)
+    outcome = models.TextField(_("outcome"), blank=True)
+    governance_meeting_id = models.PositiveBigIntegerField(
+        _("meeting of the table"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Reserved: the link to the table's meeting once bodies and meetings exist."),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["case", "held_on", "pk"]
+        verbose_name = _("case meeting")
+        verbose_name_plural = _("case meetings")
+
+    def __str__(self) -> str:
+        return f"{self.case.code} {self.held_on:%Y-%m-%d}"

@@ -1,0 +1,56 @@
+"""Object permissions of the work instruments: who records, who reads what is confidential.
+
+The secretariat does everything. The safeguard table's secretary records and moves crisis
+cases; its members read every case, confidential ones included; everybody else reads the
+cases that are not confidential and the figures computed without the confidential ones. The
+object is a pact (or anything naming one); the services check these rules again, so pages,
+admin and imports share them.
+"""
+
+from __future__ import annotations
+
+import rules
+
+from patto.projects.rules import is_secretariat
+
+
+def _pact_id(obj) -> int | None:
+    from patto.pact.models import Pact
+
+    if isinstance(obj, Pact):
+        return obj.pk
+    return getattr(obj, "pact_id", None)
+
+
+def _holds(user, obj, *roles: str) -> bool:
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    pact_id = _pact_id(obj)
+    found = user.instrument_roles.filter(role__in=roles)
+    return (found.filter(pact_id=pact_id) if pact_id is not None else found).exists()
+
+
+@rules.predicate
+def is_safeguard_clerk(user, obj=None) -> bool:
+    return _holds(user, obj, "safeguard_clerk")
+
+
+@rules.predicate
+def is_safeguard_member(user, obj=None) -> bool:
+    return _holds(user, obj, "safeguard_clerk", "safeguard_member")
+
+
+@rules.predicate
+def is_confidential(user, obj) -> bool:
+    return bool(getattr(obj, "confidential", False))
+
+
+# Crisis cases: the secretary and the secretariat write; members read all; the public reads
+# what is not confidential.
+rules.add_perm("instruments.change_crisiscase", is_secretariat | is_safeguard_clerk)
+rules.add_perm("instruments.view_confidential_cases", is_secretariat | is_safeguard_member)
+rules.add_perm(
+    "instruments.view_crisiscase", ~is_confidential | is_secretariat | is_safeguard_member
+)
+# Roles are handed out by the secretariat.
+rules.add_perm("instruments.change_instrumentrole", is_secretariat)

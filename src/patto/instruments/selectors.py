@@ -1,0 +1,148 @@
+"""Reads of the work instruments, each with its joins decided: no query per row.
+
+What a person sees depends on the role: confidential crisis cases only for the safeguard
+table's members and the secretariat; everybody else reads the other cases and the figures
+computed without the confidential ones.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet, Sum
+from django.http import Http404
+
+from patto.pact.models import Pact
+
+from .ateco import sections
+from .models import CaseMeeting, CaseWorkers, CrisisCase, SafetyNet, StoredFigures
+
+
+def may_see_confidential(user: Any, pact: Pact) -> bool:
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.has_perm("instruments.view_confidential_cases", pact)
+    )
+
+
+def crisis_case_list(*, pact: Pact, user: Any = None) -> QuerySet[CrisisCase]:
+    """The cases the person may see, newest first, with place and workers in one query."""
+    cases = (
+        CrisisCase.objects.filter(pact=pact)
+        .select_related("municipality", "area")
+        .defer("municipality__boundary", "area__boundary")
+        .annotate(workers_count=Sum("workers__count"))
+    )
+    if not may_see_confidential(user, pact):
+        cases = cases.filter(confidential=False)
+    return cases.order_by("-reported_on", "code")
+
+
+def crisis_case_get(*, pact: Pact, code: str, user: Any = None) -> CrisisCase:
+    """One case with everything its page shows; 404 when the person may not see it (a
+    confidential case does not exist for the public, not even as a refusal)."""
+    cases = (
+        CrisisCase.objects.filter(pact=pact, code=code)
+        .select_related("municipality", "area")
+        .defer("municipality__boundary", "area__boundary")
+        .prefetch_related(
+            Prefetch("workers", queryset=CaseWorkers.objects.order_by("sex", "contract")),
+            Prefetch("safety_nets", queryset=SafetyNet.objects.order_by("start_on")),
+            Prefetch("meetings", queryset=CaseMeeting.objects.order_by("held_on", "pk")),
+            "unions",
+        )
+    )
+    if not may_see_confidential(user, pact):
+        cases = cases.filter(confidential=False)
+    case = cases.first()
+    if case is None:
+        raise Http404
+    return case
+
+
+def workers_table(case: CrisisCase) -> dict:
+    """The case's workers as a table of sex by contract, with totals (from its prefetch)."""
+    contracts = list(CaseWorkers.Contract)
+    rows = []
+    for sex in CaseWorkers.Sex:
+        counts = {w.contract: w.count for w in case.workers.all() if w.sex == sex}
+        values = [counts.get(c.value, 0) for c in contracts]
+        rows.append({"label": sex.label, "values": values, "total": sum(values)})
+    totals = [sum(r["values"][i] for r in rows) for i in range(len(contracts))]
+    return {
+        "contracts": [c.label for c in contracts],
+        "rows": rows,
+        "totals": totals,
+        "total": sum(totals),
+    }
+
+
+def crisis_figures(*, pact: Pact, user: Any = None, everything: bool = False) -> dict:
+    """The dashboards' stored figures: with confidential cases only when asked for and
+    allowed (the table's own dashboard)."""
+    kind = "crisis-all" if everything and may_see_confidential(user, pact) else "crisis-public"
+    found = (
+        StoredFigures.objects.filter(pact=pact, kind=kind).values_list("data", flat=True).first()
+    )
+    return found or {
+        "years": [],
+        "cases": 0,
+        "workers": 0,
+        "by_sector": {},
+        "workers_by_sector": {},
+        "by_area": {},
+        "workers_by_area": {},
+        "status": {},
+        "outcome": {},
+        "safety_nets": {},
+    }
+
+
+def crisis_chart_data(figures: dict, labels: dict[str, str]) -> dict:
+    """What the dashboard's charts draw: years, and one series per sector and per area."""
+    titles = {code: f"{code} – {s.title.capitalize()}" for code, s in sections().items()}
+    return {
+        "years": figures["years"],
+        "sectors": [{"name": titles.get(k, k), "data": v} for k, v in figures["by_sector"].items()],
+        "areas": [{"name": k, "data": v} for k, v in figures["workers_by_area"].items()],
+        "labels": labels,
+    }
+
+
+CASE_COLUMNS = [
+    "code",
+    "company",
+    "company_tax_code",
+    "ateco_code",
+    "ateco_section",
+    "municipality",
+    "area",
+    "reported_on",
+    "status",
+    "outcome",
+    "closed_on",
+    "workers",
+    "confidential",
+    "example",
+]
+
+
+def crisis_case_rows(cases: QuerySet[CrisisCase]):
+    for c in cases.iterator(chunk_size=500):
+        yield [
+            c.code,
+            c.company_name,
+            c.company_tax_code,
+            c.ateco_code,
+            c.ateco_section,
+            c.municipality.name,
+            c.area.name if c.area_id else "",
+            c.reported_on,
+            c.status,
+            c.outcome,
+            c.closed_on,
+            c.workers_count or 0,
+            c.confidential,
+            c.is_example,
+        ]

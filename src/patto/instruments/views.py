@@ -1,0 +1,266 @@
+"""Pages of the work instruments: public pages under /strumenti/ (cases that are not
+confidential, figures without the confidential ones) and staff pages under
+/gestione/strumenti/, which the page cache never stores (see ``patto.core.cache``)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from patto.core.errors import ApplicationError
+from patto.core.exports import table_response
+from patto.pact import selectors as pact_selectors
+from patto.pact.models import Pact
+
+from . import selectors, services
+from .filters import CrisisCaseFilter
+from .forms import CrisisCaseForm, MeetingForm, SafetyNetForm, TransitionForm, WorkersForm
+from .models import CrisisCase
+
+CASES_PER_PAGE = 50
+
+
+def _pact(code: str) -> Pact:
+    return get_object_or_404(
+        Pact.objects.select_related("territory").defer("territory__boundary"), code=code
+    )
+
+
+def _chart_labels() -> dict[str, str]:
+    return {
+        "sectors": _("Cases reported per year, by ATECO section"),
+        "areas": _("Workers involved per year, by area"),
+    }
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    pact = pact_selectors.pact_default()
+    if pact is None:
+        raise Http404
+    return redirect("instruments:pact_index", pact=pact.code)
+
+
+def pact_index(request: HttpRequest, pact: str) -> HttpResponse:
+    pact = _pact(pact)
+    figures = selectors.crisis_figures(pact=pact)
+    return render(request, "instruments/index.html", {"pact": pact, "figures": figures})
+
+
+def _show(form, exc: ApplicationError) -> None:
+    field = getattr(exc, "field", "")
+    message = exc.message
+    if field in form.fields:
+        label = form.fields[field].label or field
+        if message.startswith(f"{field}: "):
+            message = f"{label}: {message[len(field) + 2 :]}"
+        form.add_error(field, message)
+    else:
+        form.add_error(None, message)
+
+
+# Safeguard table: public -----------------------------------------------------------------------
+
+
+def case_list(request: HttpRequest, pact: str) -> HttpResponse:
+    """The cases that are not confidential, filtered, and the dashboard by sector and area."""
+    pact = _pact(pact)
+    found = CrisisCaseFilter(request.GET or None, queryset=selectors.crisis_case_list(pact=pact))
+    page = Paginator(found.qs, CASES_PER_PAGE).get_page(request.GET.get("pagina"))
+    figures = selectors.crisis_figures(pact=pact)
+    return render(
+        request,
+        "instruments/case_list.html",
+        {
+            "pact": pact,
+            "filter": found,
+            "page": page,
+            "figures": figures,
+            "charts": selectors.crisis_chart_data(figures, _chart_labels()),
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+def case_download(request: HttpRequest, pact: str, fmt: str) -> HttpResponse:
+    pact = _pact(pact)
+    found = CrisisCaseFilter(request.GET or None, queryset=selectors.crisis_case_list(pact=pact))
+    return table_response(
+        selectors.CASE_COLUMNS,
+        selectors.crisis_case_rows(found.qs),
+        fmt,
+        f"{pact.code}-crisis-cases",
+        sheet="cases",
+    )
+
+
+def case_detail(request: HttpRequest, pact: str, code: str) -> HttpResponse:
+    pact = _pact(pact)
+    case = selectors.crisis_case_get(pact=pact, code=code)
+    return render(
+        request,
+        "instruments/case_detail.html",
+        {"pact": pact, "case": case, "workers": selectors.workers_table(case), "staff": False},
+    )
+
+
+# Safeguard table: staff ------------------------------------------------------------------------
+
+
+def _staff_pact(request: HttpRequest, pact: str, perm: str) -> Pact:
+    pact = _pact(pact)
+    if not request.user.has_perm(perm, pact):
+        raise PermissionDenied
+    return pact
+
+
+@login_required
+def manage_cases(request: HttpRequest, pact: str) -> HttpResponse:
+    """The table's list: every case the person may see, and the dashboard with them all."""
+    pact = _pact(pact)
+    may_read = selectors.may_see_confidential(request.user, pact)
+    may_write = request.user.has_perm("instruments.change_crisiscase", pact)
+    if not (may_read or may_write):
+        raise PermissionDenied
+    found = CrisisCaseFilter(
+        request.GET or None, queryset=selectors.crisis_case_list(pact=pact, user=request.user)
+    )
+    page = Paginator(found.qs, CASES_PER_PAGE).get_page(request.GET.get("pagina"))
+    figures = selectors.crisis_figures(pact=pact, user=request.user, everything=True)
+    return render(
+        request,
+        "instruments/manage_cases.html",
+        {
+            "pact": pact,
+            "filter": found,
+            "page": page,
+            "figures": figures,
+            "charts": selectors.crisis_chart_data(figures, _chart_labels()),
+            "may_write": may_write,
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@login_required
+def case_new(request: HttpRequest, pact: str) -> HttpResponse:
+    pact = _staff_pact(request, pact, "instruments.change_crisiscase")
+    form = CrisisCaseForm(request.POST or None, pact=pact)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        unions = data.pop("unions")
+        try:
+            case = services.crisis_case_create(
+                user=request.user, pact=pact, data=data, unions=unions
+            )
+        except ApplicationError as exc:
+            _show(form, exc)
+        else:
+            messages.success(request, _("Case recorded."))
+            return redirect("instruments:manage_case", pact=pact.code, code=case.code)
+    return render(request, "instruments/case_form.html", {"pact": pact, "form": form})
+
+
+def _staff_case(request: HttpRequest, pact: str, code: str) -> tuple[Pact, CrisisCase, bool]:
+    pact = _pact(pact)
+    may_write = request.user.has_perm("instruments.change_crisiscase", pact)
+    if not (may_write or selectors.may_see_confidential(request.user, pact)):
+        raise PermissionDenied
+    return pact, selectors.crisis_case_get(pact=pact, code=code, user=request.user), may_write
+
+
+@login_required
+def manage_case(request: HttpRequest, pact: str, code: str) -> HttpResponse:
+    pact, case, may_write = _staff_case(request, pact, code)
+    return render(
+        request,
+        "instruments/case_detail.html",
+        {
+            "pact": pact,
+            "case": case,
+            "workers": selectors.workers_table(case),
+            "staff": True,
+            "may_write": may_write,
+            "transition_form": TransitionForm(),
+            "meeting_form": MeetingForm(),
+            "net_form": SafetyNetForm(),
+        },
+    )
+
+
+@login_required
+def case_edit(request: HttpRequest, pact: str, code: str) -> HttpResponse:
+    pact, case, may_write = _staff_case(request, pact, code)
+    if not may_write:
+        raise PermissionDenied
+    form = CrisisCaseForm(
+        request.POST or None, instance=case, pact=pact, initial={"unions": list(case.unions.all())}
+    )
+    workers = WorkersForm(request.POST or None, case=case, prefix="w")
+    if request.method == "POST" and form.is_valid() and workers.is_valid():
+        data = dict(form.cleaned_data)
+        unions = data.pop("unions")
+        try:
+            services.crisis_case_update(user=request.user, case=case, data=data, unions=unions)
+            services.crisis_case_set_workers(user=request.user, case=case, workers=workers.counts())
+        except ApplicationError as exc:
+            _show(form, exc)
+        else:
+            messages.success(request, _("Case changed."))
+            return redirect("instruments:manage_case", pact=pact.code, code=case.code)
+    return render(
+        request,
+        "instruments/case_form.html",
+        {"pact": pact, "form": form, "workers": workers, "case": case},
+    )
+
+
+ACTIONS = {"stato": TransitionForm, "incontro": MeetingForm, "ammortizzatore": SafetyNetForm}
+
+
+@login_required
+@require_POST
+def case_action(request: HttpRequest, pact: str, code: str, action: str) -> HttpResponse:
+    """A status change, a meeting or a safety net, posted from the case's staff page."""
+    if action not in ACTIONS:
+        raise Http404
+    pact, case, may_write = _staff_case(request, pact, code)
+    if not may_write:
+        raise PermissionDenied
+    form = ACTIONS[action](request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if action == "stato":
+                services.crisis_case_transition(user=request.user, case=case, **data)
+            elif action == "incontro":
+                services.crisis_case_add_meeting(user=request.user, case=case, **data)
+            else:
+                services.crisis_case_add_safety_net(user=request.user, case=case, **data)
+        except ApplicationError as exc:
+            _show(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("instruments:manage_case", pact=pact.code, code=case.code)
+    case = selectors.crisis_case_get(pact=pact, code=code, user=request.user)
+    context = {
+        "pact": pact,
+        "case": case,
+        "workers": selectors.workers_table(case),
+        "staff": True,
+        "may_write": True,
+        "transition_form": TransitionForm(),
+        "meeting_form": MeetingForm(),
+        "net_form": SafetyNetForm(),
+    }
+    context[
+        {"stato": "transition_form", "incontro": "meeting_form", "ammortizzatore": "net_form"}[
+            action
+        ]
+    ] = form
+    return render(request, "instruments/case_detail.html", context, status=400)

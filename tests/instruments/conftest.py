@@ -1,0 +1,102 @@
+"""Fixtures of the work instruments: people with each role, and a case factory."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+PASSWORD = "a-long-test-password"
+#: A valid partita IVA (check digit right) and the same with a wrong check digit.
+VAT = "04245520376"
+BAD_VAT = "04245520375"
+BOLOGNA = "037006"  # no union: its own area
+ARGELATO = "037002"  # in the Unione Reno Galliera since 2008
+
+
+@pytest.fixture
+def people(bologna, django_user_model):
+    """One user per role in the Bologna pact, a secretariat member and a stranger."""
+    from patto.instruments.models import InstrumentRole
+
+    made = {
+        "secretariat": django_user_model.objects.create_superuser(
+            "segreteria", "s@example.org", PASSWORD
+        )
+    }
+    for role in InstrumentRole.Role:
+        user = django_user_model.objects.create_user(
+            role.value, f"{role.value}@example.org", PASSWORD
+        )
+        InstrumentRole.objects.create(pact=bologna, user=user, role=role.value)
+        made[role.value] = user
+    made["stranger"] = django_user_model.objects.create_user("estraneo", "e@example.org", PASSWORD)
+    return made
+
+
+@pytest.fixture
+def make_case(bologna):
+    """A crisis case recorded by the platform itself, with workers."""
+    from patto.instruments.services import crisis_case_create
+    from patto.pact.models import Territory
+
+    def make(
+        code: str = "caso-1",
+        *,
+        municipality: str = ARGELATO,
+        confidential=False,
+        ateco: str = "25.62.00",
+        reported_on=dt.date(2023, 3, 1),
+        workers=None,
+        **data,
+    ):
+        return crisis_case_create(
+            user=None,
+            pact=bologna,
+            data={
+                "code": code,
+                "company_name": f"Officina {code}",
+                "company_tax_code": VAT,
+                "ateco_code": ateco,
+                "municipality": Territory.objects.get(code=municipality),
+                "reported_on": reported_on,
+                "confidential": confidential,
+                **data,
+            },
+            workers=workers
+            if workers is not None
+            else {("f", "permanent"): 12, ("m", "permanent"): 30, ("m", "agency"): 4},
+        )
+
+    return make
+
+
+def _committed_packages() -> None:
+    """Load the Bologna packages as committed, not as the shared working copy holds them.
+
+    Several people edit the shared checkout at once, and a package half-edited by someone
+    else (a cell too long, a column renamed) must not stop these tests: the session's
+    fixture (tests/conftest.py) reads its paths from module globals, pointed here at a
+    ``git archive`` of HEAD. Without git (an installed tree) the working copy is used.
+    """
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    import tests.conftest as root
+
+    target = Path(tempfile.mkdtemp(prefix="patto-instruments-"))
+    try:
+        archive = subprocess.run(
+            ["git", "-C", str(root.ROOT), "archive", "HEAD", "packages"],
+            check=True,
+            capture_output=True,
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+    except (OSError, subprocess.CalledProcessError):
+        return
+    root.PACKAGE = target / "packages" / "bologna-2021"
+    root.PACKAGE_2015 = target / "packages" / "bologna-2015"
+
+
+_committed_packages()
