@@ -14,6 +14,12 @@ given to a command) passes here:
    a limit, with the count of the others. Any unexpected error fails the job with a message a
    clerk understands; the technical detail goes to the log only. The uploaded file is deleted
    when its job ends.
+
+Faults of the file that leave it readable (a blank or repeated column name, a missing column, a
+formula or control character in a cell, a cell beyond the header, a sheet that cannot be read
+beside others that can) are reported together with the row checks of the same run, so that one
+upload shows them all; only a file that cannot be read at all (not a spreadsheet, wrong
+encoding, over a limit) stops before the rows are checked.
 """
 
 from __future__ import annotations
@@ -63,8 +69,7 @@ class Limits:
     def from_settings(cls) -> Limits:
         return cls(
             bytes=getattr(settings, "PATTO_UPLOAD_MAX_BYTES", 10 * MIB),
-            uncompressed_bytes=getattr(settings, "PATTO_UPLOAD_MAX_UNCOMPRESSED_BYTES",
-                                       100 * MIB),
+            uncompressed_bytes=getattr(settings, "PATTO_UPLOAD_MAX_UNCOMPRESSED_BYTES", 100 * MIB),
             rows=getattr(settings, "PATTO_UPLOAD_MAX_ROWS", 100_000),
             cells=getattr(settings, "PATTO_UPLOAD_MAX_CELLS", 200),
             problems=getattr(settings, "PATTO_IMPORT_MAX_PROBLEMS", 200),
@@ -73,6 +78,7 @@ class Limits:
 
 # Problems ----------------------------------------------------------------------------------
 
+
 class Problems:
     """Faults found while checking, kept up to a limit; the others are counted."""
 
@@ -80,8 +86,19 @@ class Problems:
         self.limit = Limits.from_settings().problems if limit is None else limit
         self.kept: list[Problem] = []
         self.more = 0
+        self._silenced: set[tuple[str, int | None, str | None]] = set()
+
+    def silence(self, file: str, field: str | None, row: int | None = None) -> None:
+        """Drop later problems at a place already reported by the reader (a missing column,
+        ``row`` None: on every row; a cell refused when read): one fault, said once."""
+        self._silenced.add((file, row, field))
 
     def add(self, problem: Problem) -> None:
+        if problem.field is not None and (
+            (problem.file, None, problem.field) in self._silenced
+            or (problem.file, problem.row, problem.field) in self._silenced
+        ):
+            return
         if len(self.kept) < self.limit:
             self.kept.append(problem)
         else:
@@ -98,13 +115,17 @@ class Problems:
         return len(self.kept) + self.more
 
     def error(self, name: str) -> ApplicationError:
-        error = ApplicationError(_("%(name)s: nothing was imported.") % {"name": name},
-                                 code="invalid_file", problems=self.kept)
+        error = ApplicationError(
+            _("%(name)s: nothing was imported.") % {"name": name},
+            code="invalid_file",
+            problems=self.kept,
+        )
         error.more = self.more
         return error
 
 
 # Reading -----------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Row:
@@ -117,10 +138,17 @@ class Row:
     def get(self, column: str, default: str = "") -> str:
         return self.cells.get(column, default)
 
-    def problem(self, field: str | None, detail: str, *, code: str = "invalid-value",
-                **params: Any) -> Problem:
-        return Problem(file=self.table.place, row=self.number, field=field, code=code,
-                       detail=detail, params=params)
+    def problem(
+        self, field: str | None, detail: str, *, code: str = "invalid-value", **params: Any
+    ) -> Problem:
+        return Problem(
+            file=self.table.place,
+            row=self.number,
+            field=field,
+            code=code,
+            detail=detail,
+            params=params,
+        )
 
 
 @dataclass
@@ -148,20 +176,39 @@ def check_file(path: Path, name: str, limits: Limits | None = None) -> str:
     limits = limits or Limits.from_settings()
     fmt = FORMATS.get(Path(name).suffix.lower())
     if fmt is None:
-        raise _whole(name, "bad-format", _("the file is not a .csv or .xlsx file: save it in "
-                                           "one of these formats and upload it again"))
+        raise _whole(
+            name,
+            "bad-format",
+            _(
+                "the file is not a .csv or .xlsx file: save it in "
+                "one of these formats and upload it again"
+            ),
+        )
     size = path.stat().st_size
     if size == 0:
         raise _whole(name, "empty-file", _("the file is empty: export the data again"))
     if size > limits.bytes:
-        raise _whole(name, "too-large", _(
-            "the file is %(size)s MB, over the limit of %(limit)s MB: split it into smaller "
-            "files") % {"size": round(size / MIB, 1), "limit": round(limits.bytes / MIB, 1)})
+        raise _whole(
+            name,
+            "too-large",
+            _(
+                "the file is %(size)s MB, over the limit of %(limit)s MB: split it into smaller "
+                "files"
+            )
+            % {"size": round(size / MIB, 1), "limit": round(limits.bytes / MIB, 1)},
+        )
     return fmt
 
 
-def _clean(raw: Any, table: Table, number: int, column: str, problems: list[Problem],
-           *, is_formula: bool = False) -> str:
+def _clean(
+    raw: Any,
+    table: Table,
+    number: int,
+    column: str,
+    problems: list[Problem],
+    *,
+    is_formula: bool = False,
+) -> str:
     """One cell as trimmed text; control characters and live formulas are faults."""
     if raw is None:
         return ""
@@ -177,57 +224,96 @@ def _clean(raw: Any, table: Table, number: int, column: str, problems: list[Prob
         return raw.isoformat()
     text = str(raw)
     if has_control_characters(text):
-        problems.append(Row(table, number, {}).problem(column, _(
-            "the cell holds an invisible control character: retype the text or paste it as "
-            "plain text"), code="control-character"))
+        problems.append(
+            Row(table, number, {}).problem(
+                column,
+                _(
+                    "the cell holds an invisible control character: retype the text or paste it as "
+                    "plain text"
+                ),
+                code="control-character",
+            )
+        )
         return ""
     if is_formula or text.startswith("="):
-        problems.append(Row(table, number, {}).problem(column, _(
-            "the cell holds a formula (%(formula)s): write its value instead (in a spreadsheet, "
-            "paste special › values only)") % {"formula": text[:40]}, code="formula"))
+        problems.append(
+            Row(table, number, {}).problem(
+                column,
+                _(
+                    "the cell holds a formula (%(formula)s): write its value instead "
+                    "(in a spreadsheet, paste special › values only)"
+                )
+                % {"formula": text[:40]},
+                code="formula",
+            )
+        )
         return ""
     return undefuse(text.strip())
 
 
-def _rows_of(table: Table, records: Iterator[tuple[list[Any], list[bool]]],
-             limits: Limits, problems: list[Problem]) -> Table:
+def _rows_of(
+    table: Table,
+    records: Iterator[tuple[list[Any], list[bool]]],
+    limits: Limits,
+    problems: list[Problem],
+) -> Table:
     """Fill a table from its raw records (cells and, per cell, whether it is a formula)."""
     header_seen = False
     for number, (values, formulas) in enumerate(records, start=1):
         while values and (values[-1] is None or values[-1] == ""):
             values.pop()
         if len(values) > limits.cells:
-            raise _whole(table.place, "too-many-cells", _(
-                "row %(row)s has %(count)s cells, over the limit of %(limit)s: remove the "
-                "columns that are not part of the layout") % {
-                "row": number, "count": len(values), "limit": limits.cells})
+            raise _whole(
+                table.place,
+                "too-many-cells",
+                _(
+                    "row %(row)s has %(count)s cells, over the limit of %(limit)s: remove the "
+                    "columns that are not part of the layout"
+                )
+                % {"row": number, "count": len(values), "limit": limits.cells},
+            )
         if not header_seen:
-            table.header = [_clean(v, table, 1, str(i + 1), problems) for i, v in
-                            enumerate(values)]
+            table.header = [_clean(v, table, 1, str(i + 1), problems) for i, v in enumerate(values)]
             problems.extend(column_name_problems(table.place, table.header))
             header_seen = True
             continue
         if number - 1 > limits.rows:
-            raise _whole(table.place, "too-many-rows", _(
-                "the file has more than %(limit)s rows: split it into smaller files") % {
-                "limit": limits.rows})
+            raise _whole(
+                table.place,
+                "too-many-rows",
+                _("the file has more than %(limit)s rows: split it into smaller files")
+                % {"limit": limits.rows},
+            )
         if not values:
             continue
         cells = {}
         for i, column in enumerate(table.header):
             value = values[i] if i < len(values) else None
-            cells[column] = _clean(value, table, number, column, problems,
-                                   is_formula=i < len(formulas) and formulas[i])
-        if len(values) > len(table.header) and any(v not in (None, "") for v in
-                                                   values[len(table.header):]):
-            problems.append(Problem(file=table.place, row=number, code="extra-cell", detail=_(
-                "the row has more cells than the header has columns: remove them or name "
-                "their column")))
+            cells[column] = _clean(
+                value, table, number, column, problems, is_formula=i < len(formulas) and formulas[i]
+            )
+        if len(values) > len(table.header) and any(
+            v not in (None, "") for v in values[len(table.header) :]
+        ):
+            problems.append(
+                Problem(
+                    file=table.place,
+                    row=number,
+                    code="extra-cell",
+                    detail=_(
+                        "the row has more cells than the header has columns: remove them or name "
+                        "their column"
+                    ),
+                )
+            )
         if any(cells.values()):
             table.rows.append(Row(table, number, cells))
     if not header_seen:
-        raise _whole(table.place, "empty-file", _("the file has no header row: export the "
-                                                  "layout again and fill it in"))
+        raise _whole(
+            table.place,
+            "empty-file",
+            _("the file has no header row: export the layout again and fill it in"),
+        )
     return table
 
 
@@ -242,38 +328,63 @@ def _csv_records(text: str) -> Iterator[tuple[list[Any], list[bool]]]:
 def _read_csv(path: Path, name: str, limits: Limits, problems: list[Problem]) -> list[Table]:
     data = path.read_bytes()
     if b"\x00" in data:
-        raise _whole(name, "not-text", _("the file is not a text CSV file (it holds binary "
-                                         "data): export it again as “CSV UTF-8”"))
+        raise _whole(
+            name,
+            "not-text",
+            _(
+                "the file is not a text CSV file (it holds binary "
+                "data): export it again as “CSV UTF-8”"
+            ),
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise _whole(name, "bad-encoding", _(
-            "the file is not in UTF-8 (byte %(position)s): save it as “CSV UTF-8” and upload "
-            "it again") % {"position": exc.start + 1}) from None
+        raise _whole(
+            name,
+            "bad-encoding",
+            _(
+                "the file is not in UTF-8 (byte %(position)s): save it as “CSV UTF-8” and upload "
+                "it again"
+            )
+            % {"position": exc.start + 1},
+        ) from None
     table = Table(file=name)
     try:
         return [_rows_of(table, _csv_records(text), limits, problems)]
     except csv.Error as exc:
-        raise _whole(name, "unreadable", _("the CSV file cannot be read (%(error)s): check its "
-                                           "quotes and separators") % {"error": exc}) from None
+        raise _whole(
+            name,
+            "unreadable",
+            _("the CSV file cannot be read (%(error)s): check its quotes and separators")
+            % {"error": exc},
+        ) from None
 
 
 def _check_zip(path: Path, name: str, limits: Limits) -> None:
     if not zipfile.is_zipfile(path):
-        raise _whole(name, "unreadable", _("the file is not a valid XLSX workbook: save it "
-                                           "again as .xlsx (Excel workbook)"))
+        raise _whole(
+            name,
+            "unreadable",
+            _("the file is not a valid XLSX workbook: save it again as .xlsx (Excel workbook)"),
+        )
     with zipfile.ZipFile(path) as archive:
         entries = archive.infolist()
         total = sum(info.file_size for info in entries)
     if len(entries) > 10_000 or total > limits.uncompressed_bytes:
-        raise _whole(name, "too-large", _(
-            "the workbook expands to %(size)s MB, over the limit of %(limit)s MB: keep only "
-            "the sheets and rows to import") % {
-            "size": round(total / MIB, 1), "limit": round(limits.uncompressed_bytes / MIB, 1)})
+        raise _whole(
+            name,
+            "too-large",
+            _(
+                "the workbook expands to %(size)s MB, over the limit of %(limit)s MB: keep only "
+                "the sheets and rows to import"
+            )
+            % {"size": round(total / MIB, 1), "limit": round(limits.uncompressed_bytes / MIB, 1)},
+        )
 
 
-def _read_xlsx(path: Path, name: str, limits: Limits, problems: list[Problem],
-               sheets: list[str] | None) -> list[Table]:
+def _read_xlsx(
+    path: Path, name: str, limits: Limits, problems: list[Problem], sheets: list[str] | None
+) -> list[Table]:
     from openpyxl import load_workbook
 
     _check_zip(path, name, limits)
@@ -281,18 +392,26 @@ def _read_xlsx(path: Path, name: str, limits: Limits, problems: list[Problem],
         book = load_workbook(path, read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many kinds for a broken workbook
         logger.info("unreadable workbook %s: %r", name, exc)
-        raise _whole(name, "unreadable", _("the file is not a valid XLSX workbook: save it "
-                                           "again as .xlsx (Excel workbook)")) from None
+        raise _whole(
+            name,
+            "unreadable",
+            _("the file is not a valid XLSX workbook: save it again as .xlsx (Excel workbook)"),
+        ) from None
     try:
         tables = []
-        names = book.sheetnames if sheets is None else [s for s in sheets
-                                                        if s in book.sheetnames]
+        names = book.sheetnames if sheets is None else [s for s in sheets if s in book.sheetnames]
         if sheets is None:
             names = names[:1]
         elif not names:
-            raise _whole(name, "missing-sheet", _(
-                "the workbook has none of the sheets %(sheets)s: export the layout again and "
-                "keep its sheet names") % {"sheets": ", ".join(sheets)})
+            raise _whole(
+                name,
+                "missing-sheet",
+                _(
+                    "the workbook has none of the sheets %(sheets)s: export the layout again and "
+                    "keep its sheet names"
+                )
+                % {"sheets": ", ".join(sheets)},
+            )
         for title in names:
             sheet = book[title]
             # Trust no declared size: a forged dimension would pad every row.
@@ -300,28 +419,54 @@ def _read_xlsx(path: Path, name: str, limits: Limits, problems: list[Problem],
 
             def records(sheet=sheet):
                 for row in sheet.iter_rows():
-                    yield ([c.value for c in row],
-                           [getattr(c, "data_type", None) == "f" for c in row])
+                    yield (
+                        [c.value for c in row],
+                        [getattr(c, "data_type", None) == "f" for c in row],
+                    )
 
             table = Table(file=name, sheet=title if sheets is not None else None)
-            tables.append(_rows_of(table, records(), limits, problems))
+            try:
+                tables.append(_rows_of(table, records(), limits, problems))
+            except InputError:
+                raise
+            except Exception as exc:
+                if len(names) == 1:
+                    raise
+                # One broken sheet among others: said with its place, and the others are
+                # still read and checked in the same run.
+                logger.info("unreadable sheet %s of %s: %r", title, name, exc)
+                problems.append(
+                    Problem(
+                        file=table.place,
+                        code="unreadable",
+                        detail=_(
+                            "the sheet cannot be read: copy its cells into a new sheet with "
+                            "the same name, save the workbook again as .xlsx and upload it"
+                        ),
+                    )
+                )
         return tables
     except InputError:
         raise
     except Exception as exc:
         logger.info("unreadable workbook %s: %r", name, exc)
-        raise _whole(name, "unreadable", _("the workbook cannot be read: save it again as "
-                                           ".xlsx (Excel workbook)")) from None
+        raise _whole(
+            name,
+            "unreadable",
+            _("the workbook cannot be read: save it again as .xlsx (Excel workbook)"),
+        ) from None
     finally:
         book.close()
 
 
-def read_tables(path: Path, name: str, *, sheets: list[str] | None = None,
-                limits: Limits | None = None) -> list[Table]:
-    """The tables of an upload, every cell cleaned, or every fault of the file at once.
+def read_tables_checked(
+    path: Path, name: str, *, sheets: list[str] | None = None, limits: Limits | None = None
+) -> tuple[list[Table], list[Problem]]:
+    """The tables of an upload, every cell cleaned, and the faults that left it readable.
 
-    ``sheets`` names the XLSX sheets to read (a CSV file is one table); without it the first
-    sheet is read. Raises :class:`InputError` with the faults found, each with its place.
+    A fault that stops reading (format, encoding, a limit) raises :class:`InputError`; the
+    others come back beside the tables (a refused cell reads as empty), for the rows to be
+    checked in the same run.
     """
     limits = limits or Limits.from_settings()
     path = Path(path)
@@ -331,24 +476,52 @@ def read_tables(path: Path, name: str, *, sheets: list[str] | None = None,
         tables = _read_csv(path, name, limits, problems)
     else:
         tables = _read_xlsx(path, name, limits, problems, sheets)
+    return tables, problems
+
+
+def read_tables(
+    path: Path, name: str, *, sheets: list[str] | None = None, limits: Limits | None = None
+) -> list[Table]:
+    """The tables of an upload, every cell cleaned, or every fault of the file at once.
+
+    ``sheets`` names the XLSX sheets to read (a CSV file is one table); without it the first
+    sheet is read. Raises :class:`InputError` with the faults found, each with its place.
+    """
+    tables, problems = read_tables_checked(path, name, sheets=sheets, limits=limits)
     if problems:
         raise InputError(problems)
     return tables
 
 
-def read_table(path: Path, name: str, *, required: list[str] = (),
-               limits: Limits | None = None) -> Table:
+def missing_columns(table: Table, required: list[str] | tuple[str, ...]) -> list[Problem]:
+    """A problem for each required column the table's header lacks."""
+    return [
+        Problem(
+            file=table.place,
+            row=1,
+            field=c,
+            code="missing-column",
+            detail=_("column %(name)s is missing: download the layout again and keep its header")
+            % {"name": c},
+        )
+        for c in required
+        if c not in table.header
+    ]
+
+
+def read_table(
+    path: Path, name: str, *, required: list[str] = (), limits: Limits | None = None
+) -> Table:
     """The one table of an upload, with its required columns checked."""
     table = read_tables(path, name, limits=limits)[0]
-    missing = [c for c in required if c not in table.header]
+    missing = missing_columns(table, required)
     if missing:
-        raise InputError([Problem(file=name, row=1, field=c, code="missing-column", detail=_(
-            "column %(name)s is missing: download the layout again and keep its header") % {
-            "name": c}) for c in missing])
+        raise InputError(missing)
     return table
 
 
 # Typed cells, shared by every importer ---------------------------------------------------------
+
 
 class CellError(ValueError):
     """A cell that cannot be read as its type; the message says how to write it."""
@@ -358,16 +531,18 @@ def parse_decimal(text: str) -> Decimal:
     """A number as people write it: 1234.5, 1234,5 or 1.234,5 (Italian)."""
     value = text.strip().replace("\u00a0", "").replace(" ", "")
     if "," in value:
-        value = value.replace(".", "").replace(",", ".") if value.count(",") == 1 \
-            else value
+        value = value.replace(".", "").replace(",", ".") if value.count(",") == 1 else value
     try:
         number = Decimal(value)
     except InvalidOperation:
-        raise CellError(_("“%(value)s” is not a number: write it as 1234,5") % {
-            "value": text}) from None
+        raise CellError(
+            _("“%(value)s” is not a number: write it as 1234,5") % {"value": text}
+        ) from None
     if not number.is_finite():
-        raise CellError(_("“%(value)s” is not a finite number: write the value, or leave the "
-                          "row out") % {"value": text})
+        raise CellError(
+            _("“%(value)s” is not a finite number: write the value, or leave the row out")
+            % {"value": text}
+        )
     return number
 
 
@@ -376,11 +551,14 @@ def parse_year(text: str) -> int:
     try:
         number = parse_decimal(text)
     except CellError:
-        raise CellError(_("“%(value)s” is not a year: write it as 2024") % {
-            "value": text}) from None
+        raise CellError(
+            _("“%(value)s” is not a year: write it as 2024") % {"value": text}
+        ) from None
     if number != number.to_integral_value() or int(number) not in YEARS:
-        raise CellError(_("“%(value)s” is not a year between %(first)s and %(last)s") % {
-            "value": text, "first": YEARS.start, "last": YEARS.stop - 1})
+        raise CellError(
+            _("“%(value)s” is not a year between %(first)s and %(last)s")
+            % {"value": text, "first": YEARS.start, "last": YEARS.stop - 1}
+        )
     return int(number)
 
 
@@ -394,15 +572,19 @@ def parse_date(text: str) -> dt.date:
         else:
             date = dt.date.fromisoformat(value)
     except ValueError:
-        raise CellError(_("“%(value)s” is not a date: write it as 31/12/2024 or "
-                          "2024-12-31") % {"value": text}) from None
+        raise CellError(
+            _("“%(value)s” is not a date: write it as 31/12/2024 or 2024-12-31") % {"value": text}
+        ) from None
     if date.year not in YEARS:
-        raise CellError(_("“%(value)s” is not a date between %(first)s and %(last)s") % {
-            "value": text, "first": YEARS.start, "last": YEARS.stop - 1})
+        raise CellError(
+            _("“%(value)s” is not a date between %(first)s and %(last)s")
+            % {"value": text, "first": YEARS.start, "last": YEARS.stop - 1}
+        )
     return date
 
 
 # Running ---------------------------------------------------------------------------------------
+
 
 @dataclass
 class ImportContext:
@@ -417,14 +599,28 @@ class ImportContext:
     rows: int = 0
 
     def tables(self, *, sheets: list[str] | None = None) -> list[Table]:
-        tables = read_tables(self.path, self.name, sheets=sheets)
+        """The file's tables; the faults that leave it readable go to ``problems`` (the run
+        then writes nothing) and the importer goes on to check the rows."""
+        tables, problems = read_tables_checked(self.path, self.name, sheets=sheets)
+        self._report(problems)
         self.rows += sum(len(t.rows) for t in tables)
         return tables
 
     def table(self, *, required: list[str] = ()) -> Table:
-        table = read_table(self.path, self.name, required=required)
-        self.rows += len(table.rows)
+        """The file's one table, as :meth:`tables`, with its required columns checked: a
+        missing column is reported once, not again on every row."""
+        table = self.tables()[0]
+        missing = missing_columns(table, required)
+        self._report(missing)
+        for problem in missing:
+            self.problems.silence(table.place, problem.field)
         return table
+
+    def _report(self, problems: list[Problem]) -> None:
+        for problem in problems:
+            self.problems.add(problem)
+            if problem.row is not None and problem.row > 1:
+                self.problems.silence(problem.file, problem.field, problem.row)
 
 
 @dataclass(frozen=True)
@@ -460,14 +656,26 @@ class ImportResult:
     rows: int
 
 
-def import_run(*, importer: Importer, path: Path, name: str, user: Any,
-               progress: Callable[[int], None] | None = None,
-               dry_run: bool = False) -> ImportResult:
+def import_run(
+    *,
+    importer: Importer,
+    path: Path,
+    name: str,
+    user: Any,
+    progress: Callable[[int], None] | None = None,
+    dry_run: bool = False,
+) -> ImportResult:
     """Run an importer on a file in one transaction: its summary and the rows read, or an
     ApplicationError listing every fault (then nothing is written)."""
     problems = Problems()
-    context = ImportContext(path=Path(path), name=name, user=user, problems=problems,
-                            progress=progress or (lambda percent: None), dry_run=dry_run)
+    context = ImportContext(
+        path=Path(path),
+        name=name,
+        user=user,
+        problems=problems,
+        progress=progress or (lambda percent: None),
+        dry_run=dry_run,
+    )
     try:
         with transaction.atomic():
             summary = importer.run(context)
@@ -476,8 +684,7 @@ def import_run(*, importer: Importer, path: Path, name: str, user: Any,
     except InputError as exc:
         problems.extend(exc.problems)
     except ApplicationError as exc:
-        problems.extend(exc.problems or [Problem(file=name, code=exc.code,
-                                                 detail=exc.message)])
+        problems.extend(exc.problems or [Problem(file=name, code=exc.code, detail=exc.message)])
     if problems:
         raise problems.error(name)
     return ImportResult(summary=summary, rows=context.rows)
@@ -504,26 +711,39 @@ def import_job_create(*, kind: str, uploaded_file: Any, user: Any) -> ImportJob:
     """Store an uploaded file and queue its import; the task starts once this commits."""
     importer = importer_for(kind)
     if importer is None:
-        raise ApplicationError(_("Unknown import kind: %(kind)s.") % {"kind": kind},
-                               code="unknown_kind")
+        raise ApplicationError(
+            _("Unknown import kind: %(kind)s.") % {"kind": kind}, code="unknown_kind"
+        )
     if not user.has_perm(importer.permission):
-        raise ApplicationError(_("You do not have permission to import this data."),
-                               code="forbidden")
+        raise ApplicationError(
+            _("You do not have permission to import this data."), code="forbidden"
+        )
     name = Path(uploaded_file.name).name
     if Path(name).suffix.lower() not in FORMATS:
-        raise ApplicationError(_("%(name)s: unrecognised format. Upload a .csv or .xlsx "
-                                 "file.") % {"name": name}, code="bad_format")
+        raise ApplicationError(
+            _("%(name)s: unrecognised format. Upload a .csv or .xlsx file.") % {"name": name},
+            code="bad_format",
+        )
     limit = Limits.from_settings().bytes
     if uploaded_file.size > limit:
-        raise ApplicationError(_("%(name)s: the file is %(size)s MB, over the limit of "
-                                 "%(limit)s MB. Split it into smaller files.") % {
-            "name": name, "size": round(uploaded_file.size / MIB, 1),
-            "limit": round(limit / MIB, 1)}, code="too_large")
+        raise ApplicationError(
+            _(
+                "%(name)s: the file is %(size)s MB, over the limit of "
+                "%(limit)s MB. Split it into smaller files."
+            )
+            % {
+                "name": name,
+                "size": round(uploaded_file.size / MIB, 1),
+                "limit": round(limit / MIB, 1),
+            },
+            code="too_large",
+        )
     from .tasks import run_import_job
 
     with transaction.atomic():
-        job = ImportJob.objects.create(kind=kind, file=uploaded_file, original_name=name,
-                                       created_by=user)
+        job = ImportJob.objects.create(
+            kind=kind, file=uploaded_file, original_name=name, created_by=user
+        )
         transaction.on_commit(lambda: run_import_job.enqueue(str(job.id)))
     return job
 
@@ -539,59 +759,104 @@ def import_job_run(job: ImportJob) -> ImportJob:
     progress = Progress(job.id)
     try:
         if importer is None:
-            raise ApplicationError(_("Unknown import kind: %(kind)s.") % {"kind": job.kind},
-                                   code="unknown_kind")
-        result = import_run(importer=importer, path=Path(job.file.path),
-                            name=job.original_name, user=job.created_by, progress=progress.at)
+            raise ApplicationError(
+                _("Unknown import kind: %(kind)s.") % {"kind": job.kind}, code="unknown_kind"
+            )
+        result = import_run(
+            importer=importer,
+            path=Path(job.file.path),
+            name=job.original_name,
+            user=job.created_by,
+            progress=progress.at,
+        )
     except ApplicationError as exc:
-        problems = exc.problems or [Problem(file=job.original_name, code=exc.code,
-                                            detail=exc.message)]
-        return _finish(job, ImportJob.Status.FAILED, problems=problems,
-                       more=getattr(exc, "more", 0))
+        problems = exc.problems or [
+            Problem(file=job.original_name, code=exc.code, detail=exc.message)
+        ]
+        return _finish(
+            job, ImportJob.Status.FAILED, problems=problems, more=getattr(exc, "more", 0)
+        )
     except Exception:
         # The detail (which may name paths or settings) goes to the log, never to the page.
         logger.exception("import job %s (%s) failed", job.id, job.kind)
-        return _finish(job, ImportJob.Status.FAILED, problems=[Problem(
-            file=job.original_name, code="internal-error", detail=_(
-                "the import stopped on an unexpected error and nothing was written: try again "
-                "later, and if it happens again tell the administrator the import's "
-                "reference %(ref)s") % {"ref": job.id})])
+        return _finish(
+            job,
+            ImportJob.Status.FAILED,
+            problems=[
+                Problem(
+                    file=job.original_name,
+                    code="internal-error",
+                    detail=_(
+                        "the import stopped on an unexpected error and nothing was written: "
+                        "try again later, and if it happens again tell the administrator the "
+                        "import's reference %(ref)s"
+                    )
+                    % {"ref": job.id},
+                )
+            ],
+        )
     job.total_rows = result.rows
     return _finish(job, ImportJob.Status.DONE, summary=result.summary)
 
 
 def import_job_fail(job: ImportJob, detail: str) -> ImportJob:
     """End a job that could not run (its worker stopped, its task failed to start)."""
-    return _finish(job, ImportJob.Status.FAILED, problems=[Problem(
-        file=job.original_name, code="internal-error", detail=detail)])
+    return _finish(
+        job,
+        ImportJob.Status.FAILED,
+        problems=[Problem(file=job.original_name, code="internal-error", detail=detail)],
+    )
 
 
 def import_jobs_expire(*, older_than: dt.timedelta | None = None) -> int:
     """Fail the jobs that a stopped worker left queued or running too long; how many."""
-    older_than = older_than or dt.timedelta(
-        seconds=getattr(settings, "PATTO_IMPORT_TIMEOUT", 3600))
+    older_than = older_than or dt.timedelta(seconds=getattr(settings, "PATTO_IMPORT_TIMEOUT", 3600))
     stale = ImportJob.objects.filter(
         status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING],
-        updated_at__lt=timezone.now() - older_than)
+        updated_at__lt=timezone.now() - older_than,
+    )
     count = 0
     for job in stale:
-        import_job_fail(job, _("the import did not finish within the time allowed and "
-                               "nothing was written: upload the file again"))
+        import_job_fail(
+            job,
+            _(
+                "the import did not finish within the time allowed and "
+                "nothing was written: upload the file again"
+            ),
+        )
         count += 1
     return count
 
 
-def _finish(job: ImportJob, status: str, *, problems: list[Problem] | None = None,
-            summary: dict | None = None, more: int = 0) -> ImportJob:
+def _finish(
+    job: ImportJob,
+    status: str,
+    *,
+    problems: list[Problem] | None = None,
+    summary: dict | None = None,
+    more: int = 0,
+) -> ImportJob:
     job.status = status
-    job.problems = [{"file": p.file, "row": p.row, "field": p.field,
-                     "detail": problem_detail(p)} for p in problems or []]
+    job.problems = [
+        {"file": p.file, "row": p.row, "field": p.field, "detail": problem_detail(p)}
+        for p in problems or []
+    ]
     job.problem_count = len(job.problems) + more
     job.summary = {str(k): v for k, v in (summary or {}).items()}
     job.finished_at = timezone.now()
     if job.file:
         # The upload served its purpose; keeping it would keep personal data for nothing.
         job.file.delete(save=False)
-    job.save(update_fields=["status", "problems", "problem_count", "summary", "finished_at",
-                            "total_rows", "file", "updated_at"])
+    job.save(
+        update_fields=[
+            "status",
+            "problems",
+            "problem_count",
+            "summary",
+            "finished_at",
+            "total_rows",
+            "file",
+            "updated_at",
+        ]
+    )
     return job

@@ -2,53 +2,22 @@
 
 Reading is strict on purpose: a dot followed by three digits ("1.500") is a thousands
 separator to an Italian and a decimal point to a spreadsheet, so it is refused as ambiguous
-rather than read as € 1,50 or € 1.500,00 by guess.
+rather than read as € 1,50 or € 1.500,00 by guess. The reading itself is the platform's
+(:func:`patto.core.forms.parse_decimal`), shared by every form.
 """
 
 from __future__ import annotations
 
-import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.utils import formats
 
-_SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
-_PLAIN = re.compile(r"^-?\d+(?:[.,]\d{1,2})?$|^-?\d+[.,]\d{4,}$")
-_ITALIAN = re.compile(r"^-?\d{1,3}(?:\.\d{3})+(?:,\d+)?$")
-_ENGLISH = re.compile(r"^-?\d{1,3}(?:,\d{3})+\.\d+$")
+from patto.core.forms import parse_decimal
 
+__all__ = ["euro_text", "parse_amount"]
 
-def parse_amount(value: object) -> Decimal:
-    """The number a person typed, or ``ValueError`` when it is not one read the same by all.
-
-    Accepted: ``12500``, ``12500,5``, ``12500.50``, ``12.500,00``, ``1.250.000``,
-    ``12,500.00``, with spaces or a leading ``€``. Refused: ``12.500.00`` (two dots and no
-    decimal comma), ``1.500`` and ``1,500`` (ambiguous), letters.
-
-    >>> parse_amount("12.500,00")
-    Decimal('12500.00')
-    >>> parse_amount("1250.5")
-    Decimal('1250.5')
-    """
-    if isinstance(value, Decimal):
-        return value
-    if isinstance(value, int):
-        return Decimal(value)
-    text = _SPACES.sub("", str(value)).removeprefix("€")
-    if re.fullmatch(r"-?\d+[.,]\d{3}", text):
-        raise ValueError("ambiguous")
-    if _PLAIN.match(text):
-        number = text.replace(",", ".")
-    elif _ITALIAN.match(text):
-        number = text.replace(".", "").replace(",", ".")
-    elif _ENGLISH.match(text):
-        number = text.replace(",", "")
-    else:
-        raise ValueError("malformed")
-    try:
-        return Decimal(number)
-    except InvalidOperation:
-        raise ValueError("malformed") from None
+# One reading of typed numbers for the whole platform: patto.core.forms.parse_decimal.
+parse_amount = parse_decimal
 
 
 def euro_text(value: object) -> str:

@@ -2,55 +2,17 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django import forms
-from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
+from patto.core.forms import AmountField
 from patto.pact.models import Territory
 from patto.projects.forms import StyledForm
 
-from .amounts import euro_text, parse_amount
+from .amounts import euro_text
 from .models import AllocationRule, Donor, Medium, Movement
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-class AmountField(forms.Field):
-    """Euro as an Italian types them ("12.500,00"; "12500.00" too): read here, so that a
-    mistyped amount is named by its label; the service checks the value (positive, cents)."""
-
-    widget = forms.TextInput
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.widget.attrs.update({"inputmode": "decimal", "maxlength": "24",
-                                  "placeholder": "12.500,00"})
-
-    def to_python(self, value):
-        value = str(value).strip() if value is not None else ""
-        if value in self.empty_values:
-            return None
-        try:
-            if len(value) > 24:
-                raise ValueError("malformed")
-            return parse_amount(value)
-        except ValueError as exc:
-            if str(exc) == "ambiguous":
-                message = _("%(label)s: “%(value)s” can be read two ways: write the cents "
-                            "after a comma, e.g. 1.500,00 for one thousand five hundred "
-                            "euro, or 1,50.")
-            else:
-                message = _("%(label)s: “%(value)s” is not an amount: write euro with a "
-                            "decimal comma, e.g. 12.500,00 or 12500,00.")
-            raise forms.ValidationError(message, code="amount", params={
-                "label": self.label, "value": value}) from None
-
-    def prepare_value(self, value):
-        if isinstance(value, Decimal):
-            return formats.number_format(value, 2, use_l10n=True, force_grouping=True)
-        return value
 
 
 class MovementForm(StyledForm):

@@ -9,7 +9,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from patto.core.forms import check_fields
+from patto.core.forms import DateField, DateInput, DecimalField, IntegerField, check_fields
 from patto.pact.models import Challenge, Cluster, Party, Territory
 
 from .models import Project
@@ -30,8 +30,9 @@ class _Styled(CleanTextMixin):
         self.prepare_fields()
         self._add_text_checks()
         for field in self.fields.values():
-            if isinstance(field.widget, (forms.RadioSelect, forms.HiddenInput,
-                                         forms.CheckboxSelectMultiple)):
+            if isinstance(
+                field.widget, (forms.RadioSelect, forms.HiddenInput, forms.CheckboxSelectMultiple)
+            ):
                 continue
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)
@@ -41,8 +42,7 @@ class _Styled(CleanTextMixin):
         for name in self.errors:
             if name in self.fields:
                 self.fields[name].widget.attrs["aria-invalid"] = "true"
-                self.fields[name].widget.attrs["aria-describedby"] = \
-                    f"{self[name].auto_id}-error"
+                self.fields[name].widget.attrs["aria-describedby"] = f"{self[name].auto_id}-error"
 
     def prepare_fields(self) -> None:
         """Set choices that depend on the request (querysets) before the form is checked."""
@@ -63,11 +63,21 @@ class StyledModelForm(_Styled, forms.ModelForm):
 # Projects -----------------------------------------------------------------------------------
 
 #: What a referent keeps current on the sheet of their project.
-SHEET_FIELDS = ["summary", "expected_results", "description", "start_on", "end_on", "cup",
-                "budget", "challenges", "territories"]
+SHEET_FIELDS = [
+    "summary",
+    "expected_results",
+    "description",
+    "start_on",
+    "end_on",
+    "cup",
+    "budget",
+    "challenges",
+    "territories",
+]
 #: What a coordinator or the secretariat changes too.
 MANAGER_FIELDS = ["title", "horizon", "lead_party"]
-_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+#: A date typed as the page's language writes it (13/01/2021) or the ISO way; see core.forms.
+_DATE = DateInput()
 
 
 class ProjectSheetForm(StyledModelForm):
@@ -78,12 +88,16 @@ class ProjectSheetForm(StyledModelForm):
     class Meta:
         model = Project
         fields = MANAGER_FIELDS + SHEET_FIELDS
-        widgets = {"start_on": _DATE, "end_on": _DATE,
-                   "summary": forms.Textarea(attrs={"rows": 4}),
-                   "expected_results": forms.Textarea(attrs={"rows": 3}),
-                   "description": forms.Textarea(attrs={"rows": 6}),
-                   "challenges": forms.CheckboxSelectMultiple,
-                   "territories": forms.SelectMultiple(attrs={"size": 8})}
+        field_classes = {"start_on": DateField, "end_on": DateField, "budget": DecimalField}
+        widgets = {
+            "start_on": _DATE,
+            "end_on": _DATE,
+            "summary": forms.Textarea(attrs={"rows": 4}),
+            "expected_results": forms.Textarea(attrs={"rows": 3}),
+            "description": forms.Textarea(attrs={"rows": 6}),
+            "challenges": forms.CheckboxSelectMultiple,
+            "territories": forms.SelectMultiple(attrs={"size": 8}),
+        }
 
     def __init__(self, *args, manager: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -96,11 +110,11 @@ class ProjectSheetForm(StyledModelForm):
     def prepare_fields(self) -> None:
         pact_id = self.instance.pact_id
         self.fields["challenges"].queryset = Challenge.objects.filter(pact_id=pact_id)
-        self.fields["territories"].queryset = Territory.objects.defer("boundary") \
-            .order_by("kind", "name")
+        self.fields["territories"].queryset = Territory.objects.defer("boundary").order_by(
+            "kind", "name"
+        )
         if "lead_party" in self.fields:
-            self.fields["lead_party"].queryset = Party.objects.filter(pacts__id=pact_id) \
-                .distinct()
+            self.fields["lead_party"].queryset = Party.objects.filter(pacts__id=pact_id).distinct()
 
     def changes(self) -> dict:
         """The fields to hand to the service: those shown, without the version."""
@@ -112,13 +126,32 @@ class ProjectCreateForm(StyledModelForm):
 
     class Meta:
         model = Project
-        fields = ["cluster", "code", "title", "horizon", "lead_party", "summary",
-                  "expected_results", "start_on", "end_on", "cup", "budget"]
-        widgets = {"start_on": _DATE, "end_on": _DATE,
-                   "summary": forms.Textarea(attrs={"rows": 4}),
-                   "expected_results": forms.Textarea(attrs={"rows": 3})}
-        help_texts = {"code": _("Short name in the address: lower-case letters, digits and "
-                                "hyphens, unique in the pact.")}
+        fields = [
+            "cluster",
+            "code",
+            "title",
+            "horizon",
+            "lead_party",
+            "summary",
+            "expected_results",
+            "start_on",
+            "end_on",
+            "cup",
+            "budget",
+        ]
+        field_classes = {"start_on": DateField, "end_on": DateField, "budget": DecimalField}
+        widgets = {
+            "start_on": _DATE,
+            "end_on": _DATE,
+            "summary": forms.Textarea(attrs={"rows": 4}),
+            "expected_results": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            "code": _(
+                "Short name in the address: lower-case letters, digits and "
+                "hyphens, unique in the pact."
+            )
+        }
 
     def __init__(self, *args, clusters=None, **kwargs):
         self._clusters = clusters
@@ -129,10 +162,12 @@ class ProjectCreateForm(StyledModelForm):
     def prepare_fields(self) -> None:
         clusters = self._clusters if self._clusters is not None else Cluster.objects.none()
         self.fields["cluster"].queryset = clusters.select_related("pact").order_by(
-            "pact", "position")
+            "pact", "position"
+        )
         self.fields["cluster"].label_from_instance = lambda c: f"{c.pact.short_title} · {c}"
-        self.fields["lead_party"].queryset = Party.objects.filter(
-            pacts__clusters__in=clusters).distinct().order_by("name")
+        self.fields["lead_party"].queryset = (
+            Party.objects.filter(pacts__clusters__in=clusters).distinct().order_by("name")
+        )
 
     def clean(self):
         data = super().clean()
@@ -149,7 +184,7 @@ class StatusForm(StyledForm):
     """One step along the project's status transitions, with the progress reached."""
 
     status = forms.ChoiceField(label=_("New status"))
-    progress = forms.IntegerField(label=_("Progress (%)"), min_value=0, max_value=100)
+    progress = IntegerField(label=_("Progress (%)"), min_value=0, max_value=100)
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, project: Project, **kwargs):
@@ -166,9 +201,9 @@ class StatusForm(StyledForm):
         from .services import next_statuses
 
         current = Project.Status(self.project.status)
-        self.fields["status"].choices = [(current.value, _("%(status)s (unchanged)")
-                                          % {"status": current.label})] + [
-            (s.value, s.label) for s in next_statuses(current)]
+        self.fields["status"].choices = [
+            (current.value, _("%(status)s (unchanged)") % {"status": current.label})
+        ] + [(s.value, s.label) for s in next_statuses(current)]
 
 
 class ContributionForm(StyledForm):
@@ -176,14 +211,19 @@ class ContributionForm(StyledForm):
 
     project = forms.ModelChoiceField(label=_("Project"), queryset=Project.objects.none())
     activity = forms.CharField(label=_("Activity"), max_length=400)
-    amount = forms.DecimalField(label=_("Contribution (€)"), max_digits=14, decimal_places=2,
-                                min_value=Decimal("0.01"))
-    party = forms.ModelChoiceField(label=_("Granting party"), queryset=Party.objects.none(),
-                                   required=False)
-    granted_by = forms.CharField(label=_("Granted by (as written in the deed)"),
-                                 max_length=300, required=False,
-                                 help_text=_("Empty: the granting party's name."))
-    received_on = forms.DateField(label=_("Received on"), required=False, widget=_DATE)
+    amount = DecimalField(
+        label=_("Contribution (€)"), max_digits=14, decimal_places=2, min_value=Decimal("0.01")
+    )
+    party = forms.ModelChoiceField(
+        label=_("Granting party"), queryset=Party.objects.none(), required=False
+    )
+    granted_by = forms.CharField(
+        label=_("Granted by (as written in the deed)"),
+        max_length=300,
+        required=False,
+        help_text=_("Empty: the granting party's name."),
+    )
+    received_on = DateField(label=_("Received on"), required=False)
 
     def __init__(self, *args, projects=None, parties=None, party_required=False, **kwargs):
         self._projects, self._parties = projects, parties
@@ -200,27 +240,32 @@ class ContributionForm(StyledForm):
     def clean(self):
         data = super().clean()
         if not data.get("granted_by") and not data.get("party"):
-            self.add_error("granted_by", _("Say who granted the contribution, or choose the "
-                                           "granting party."))
+            self.add_error(
+                "granted_by", _("Say who granted the contribution, or choose the granting party.")
+            )
         elif not data.get("granted_by"):
             data["granted_by"] = data["party"].name
         return data
 
 
-
 class UpdateForm(StyledForm):
     proposed_status = forms.ChoiceField(label=_("Project status"), choices=Project.Status.choices)
-    progress = forms.IntegerField(label=_("Progress (%)"), min_value=0, max_value=100)
-    summary = forms.CharField(label=_("What happened in this period"), required=False,
-                              widget=forms.Textarea(attrs={"rows": 3}))
-    issues = forms.CharField(label=_("Critical issues (one per line)"), required=False,
-                             widget=forms.Textarea(attrs={"rows": 3}))
+    progress = IntegerField(label=_("Progress (%)"), min_value=0, max_value=100)
+    summary = forms.CharField(
+        label=_("What happened in this period"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    issues = forms.CharField(
+        label=_("Critical issues (one per line)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
 class CompletedForm(StyledForm):
-    done_on = forms.DateField(label=_("Date"), required=False,
-                              widget=forms.DateInput(attrs={"type": "date"}))
+    done_on = DateField(label=_("Date"), required=False)
     text = forms.CharField(label=_("Activity done"), required=False)
 
     def clean(self):
@@ -231,18 +276,16 @@ class CompletedForm(StyledForm):
 
 
 class MeetingForm(StyledForm):
-    held_on = forms.DateField(label=_("Date"), required=False,
-                              widget=forms.DateInput(attrs={"type": "date"}))
+    held_on = DateField(label=_("Date"), required=False)
     title = forms.CharField(label=_("Meeting"), required=False)
-    participants = forms.IntegerField(label=_("Participants"), min_value=0, required=False)
+    participants = IntegerField(label=_("Participants"), min_value=0, required=False)
 
 
 class EventForm(StyledForm):
     title = forms.CharField(label=_("Event"), required=False)
-    held_on = forms.DateField(label=_("Date"), required=False,
-                              widget=forms.DateInput(attrs={"type": "date"}))
+    held_on = DateField(label=_("Date"), required=False)
     place = forms.CharField(label=_("Place"), required=False)
-    participants = forms.IntegerField(label=_("Participants"), min_value=0, required=False)
+    participants = IntegerField(label=_("Participants"), min_value=0, required=False)
 
     def clean(self):
         data = super().clean()
@@ -264,14 +307,19 @@ class RowFormSet(forms.BaseFormSet):
             form.fields["DELETE"].widget.attrs["class"] = "form-check-input"
 
 
-_ROWS = {"formset": RowFormSet, "extra": 1, "can_delete": True, "max_num": 200, "absolute_max": 200,
-         "validate_max": True}
+_ROWS = {
+    "formset": RowFormSet,
+    "extra": 1,
+    "can_delete": True,
+    "max_num": 200,
+    "absolute_max": 200,
+    "validate_max": True,
+}
 CompletedFormSet = forms.formset_factory(CompletedForm, **_ROWS)
 MeetingFormSet = forms.formset_factory(MeetingForm, **_ROWS)
 EventFormSet = forms.formset_factory(EventForm, **_ROWS)
 #: The report's row kinds, by the formset prefix the form and the row endpoint use.
-ROW_FORMSETS = {"completed": CompletedFormSet, "meetings": MeetingFormSet,
-                "events": EventFormSet}
+ROW_FORMSETS = {"completed": CompletedFormSet, "meetings": MeetingFormSet, "events": EventFormSet}
 
 
 def kept(formset) -> list:
@@ -284,28 +332,46 @@ def payload_from(completed, meetings, events, issues: str) -> dict:
         return value.isoformat() if value else None
 
     return {
-        "completed": [{"done_on": iso(f.cleaned_data["done_on"]), "text": f.cleaned_data["text"]}
-                      for f in kept(completed) if f.cleaned_data.get("text")],
+        "completed": [
+            {"done_on": iso(f.cleaned_data["done_on"]), "text": f.cleaned_data["text"]}
+            for f in kept(completed)
+            if f.cleaned_data.get("text")
+        ],
         "issues": [line for line in issues.splitlines() if line.strip()],
-        "meetings": [{"held_on": iso(f.cleaned_data["held_on"]),
-                      "title": f.cleaned_data.get("title") or "",
-                      "participants": f.cleaned_data.get("participants")}
-                     for f in kept(meetings) if f.cleaned_data.get("held_on")],
-        "events": [{"title": f.cleaned_data["title"], "held_on": iso(f.cleaned_data["held_on"]),
-                    "place": f.cleaned_data.get("place") or "",
-                    "participants": f.cleaned_data.get("participants")}
-                   for f in kept(events) if f.cleaned_data.get("title")],
+        "meetings": [
+            {
+                "held_on": iso(f.cleaned_data["held_on"]),
+                "title": f.cleaned_data.get("title") or "",
+                "participants": f.cleaned_data.get("participants"),
+            }
+            for f in kept(meetings)
+            if f.cleaned_data.get("held_on")
+        ],
+        "events": [
+            {
+                "title": f.cleaned_data["title"],
+                "held_on": iso(f.cleaned_data["held_on"]),
+                "place": f.cleaned_data.get("place") or "",
+                "participants": f.cleaned_data.get("participants"),
+            }
+            for f in kept(events)
+            if f.cleaned_data.get("title")
+        ],
     }
 
 
 class ReviewForm(StyledForm):
-    decision = forms.ChoiceField(label=_("Decision"), widget=forms.RadioSelect, choices=[
-        ("approve", _("Approve: publish it")), ("return", _("Send back with a comment"))])
-    comment = forms.CharField(label=_("Comment"), required=False,
-                              widget=forms.Textarea(attrs={"rows": 3}))
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        widget=forms.RadioSelect,
+        choices=[("approve", _("Approve: publish it")), ("return", _("Send back with a comment"))],
+    )
+    comment = forms.CharField(
+        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class RoundForm(StyledForm):
     title = forms.CharField(label=_("Title"), max_length=200)
-    opens_on = forms.DateField(label=_("Opens on"), widget=forms.DateInput(attrs={"type": "date"}))
-    deadline = forms.DateField(label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}))
+    opens_on = DateField(label=_("Opens on"))
+    deadline = DateField(label=_("Deadline"))

@@ -7,8 +7,7 @@
   "use strict";
   if (typeof echarts === "undefined") { return; }
   var VISIBLE = 20;
-  var lang = document.documentElement.lang || "it";
-  var money = new Intl.NumberFormat(lang, { style: "currency", currency: "EUR" });
+  var format = window.pattoFormat;  // patto/number-format.js, loaded by the base template
 
   function draw(id) {
     var el = document.getElementById(id);
@@ -21,12 +20,11 @@
       aria: { enabled: true },
       animation: false,  // drawn at once: no bars growing under a screen reader or a test
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" },
-                 valueFormatter: function (v) { return money.format(v); } },
+                 valueFormatter: format.euro },
       legend: data.series.length > 1 ? { top: 0 } : undefined,
       grid: { top: data.series.length > 1 ? 36 : 10, left: 170, right: many ? 60 : 20,
               bottom: 30 },
-      xAxis: { type: "value", axisLabel: { formatter: function (v) {
-        return new Intl.NumberFormat(lang, { notation: "compact" }).format(v); } } },
+      xAxis: { type: "value", axisLabel: { formatter: format.axis } },
       yAxis: { type: "category", data: data.names, inverse: true,
                axisLabel: { width: 150, overflow: "truncate", fontSize: 12 } },
       dataZoom: many ? [

@@ -5,6 +5,7 @@
   var el = document.getElementById("choropleth");
   var source = document.getElementById("choropleth-data");
   if (!el || !source || typeof echarts === "undefined") { return; }
+  var format = window.pattoFormat;
   var data = JSON.parse(source.textContent);
   fetch(el.dataset.geojson, { credentials: "same-origin" })
     .then(function (r) { return r.json(); })
@@ -20,9 +21,10 @@
         aria: { enabled: true },
         tooltip: { formatter: function (p) {
           var enc = echarts.format.encodeHTML;
-          return enc(p.data ? p.data.label : p.name) + "<br>" + enc(String(p.value)) + " " + enc(data.unit || "");
+          return enc(p.data ? p.data.label : p.name) + "<br>" + enc(format.number(p.value)) + " " + enc(data.unit || "");
         } },
         visualMap: { min: data.min, max: data.max, calculable: true, left: 0, bottom: 0,
+                     formatter: function (v) { return format.number(v); },
                      inRange: { color: data.negative ? colours.slice().reverse() : colours } },
         series: [{ type: "map", map: "choropleth", nameProperty: "code", roam: true,
                    itemStyle: { borderColor: "#ffffff", borderWidth: 0.6 },

@@ -5,6 +5,7 @@
   var el = document.getElementById("indicator-chart");
   var source = document.getElementById("indicator-data");
   if (!el || !source || typeof echarts === "undefined") { return; }
+  var format = window.pattoFormat;
   var data = JSON.parse(source.textContent);
   var chart = echarts.init(el, null, { renderer: "svg" });
   var unitsSelect = document.getElementById("chart-units");
@@ -25,7 +26,8 @@
       item.markLine = { symbol: "none", lineStyle: { type: "dashed" },
         data: [[{ coord: [s.data.length ? s.data[s.data.length - 1][0] : s.target[0], s.data.length ? s.data[s.data.length - 1][1] : s.target[1]] },
                 { coord: s.target }]] };
-      item.markPoint = { symbol: "pin", data: [{ coord: s.target, value: s.target[1] }] };
+      item.markPoint = { symbol: "pin", data: [{ coord: s.target, value: s.target[1] }],
+                        label: { formatter: function (p) { return format.number(p.value); } } };
     }
     return item;
   }
@@ -41,12 +43,12 @@
 
   chart.setOption({
     aria: { enabled: true },
-    tooltip: { trigger: "axis" },
+    tooltip: { trigger: "axis", valueFormatter: format.tooltip(data.unit) },
     legend: { type: "scroll", bottom: 0 },
     grid: { left: 50, right: 20, top: 20, bottom: 60 },
     xAxis: { type: "value", min: "dataMin", max: lastYear, minInterval: 1,
-             axisLabel: { formatter: function (v) { return String(v); } } },
-    yAxis: { type: "value", name: data.unit || "" },
+             axisLabel: { formatter: function (v) { return String(v); } } },  // years: no grouping
+    yAxis: { type: "value", name: data.unit || "", axisLabel: { formatter: format.axis } },
     series: data.series.filter(wanted).map(build)
   });
   [unitsSelect, dimensionSelect].forEach(function (select) {
