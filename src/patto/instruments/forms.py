@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from patto.core.forms import check_fields
 from patto.pact.models import Territory
 
-from .models import CaseWorkers, CrisisCase, SafetyNet
+from .models import CaseWorkers, CrisisCase, Pathway, Placement, SafetyNet
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -121,3 +121,59 @@ class WorkersForm(_Styled, forms.Form):
 
     def counts(self) -> dict[tuple[str, str], int]:
         return {tuple(name.split("-", 1)): value for name, value in self.cleaned_data.items()}
+
+
+class PathwayForm(_Styled, forms.ModelForm):
+    class Meta:
+        model = Pathway
+        fields = ["person_code", "sex", "age_band", "target", "municipality", "started_on"]
+        widgets = {"started_on": DATE}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["municipality"].queryset = (
+            Territory.objects.filter(kind=Territory.Kind.MUNICIPALITY)
+            .defer("boundary")
+            .order_by("name")
+        )
+        self._style()
+
+    def _post_clean(self):
+        # The service validates the pathway with its pact and operator.
+        pass
+
+
+class StageForm(_Styled, forms.Form):
+    stage = forms.ChoiceField(
+        label=_("Stage"),
+        choices=[c for c in Pathway.Stage.choices if c[0] in ("orientation", "training")],
+    )
+    on = forms.DateField(label=_("Reached on"), widget=DATE)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._style()
+
+
+class PlacementForm(_Styled, forms.Form):
+    company_name = forms.CharField(label=_("Company"), max_length=300)
+    company_tax_code = forms.CharField(label=_("Company tax code"), max_length=16, required=False)
+    contract = forms.ChoiceField(label=_("Contract"), choices=Placement.Contract.choices)
+    started_on = forms.DateField(label=_("Job started on"), widget=DATE)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._style()
+
+
+class FollowUpForm(_Styled, forms.Form):
+    on = forms.DateField(label=_("Follow-up on"), widget=DATE)
+    employed = forms.TypedChoiceField(
+        label=_("Still employed?"),
+        coerce=lambda v: v == "si",
+        choices=[("si", _("yes")), ("no", _("no"))],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._style()

@@ -11,6 +11,7 @@ case gains a ``body`` key; until then the column stays empty and nothing reads i
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -331,3 +332,176 @@ class CaseMeeting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case.code} {self.held_on:%Y-%m-%d}"
+
+
+# Job-inclusion pathways (Insieme per il Lavoro) ------------------------------------------------
+
+
+def validate_person_code(value: str) -> None:
+    """The operator's pseudonym for a person: letters, digits and dashes, never something
+    that names the person (a tax code, an e-mail address, a phone number)."""
+    from .pseudonyms import pseudonym_problem
+
+    problem = pseudonym_problem(value)
+    if problem:
+        raise ValidationError(problem, code="bad_person_code")
+
+
+class Pathway(ExampleDataModel, TimeStampedModel):
+    """A person's pathway to a job, known only by the code the operator gave them.
+
+    No name, tax code, contact or birth date is stored, on purpose: the fields below are all
+    the platform knows of the person (see ``tests/instruments/test_pathways.py``).
+    """
+
+    class Sex(models.TextChoices):
+        WOMAN = "f", _("woman")
+        MAN = "m", _("man")
+        UNSTATED = "x", _("not stated")
+
+    class AgeBand(models.TextChoices):
+        UNDER_25 = "15-24", _("15 to 24")
+        FROM_25 = "25-34", _("25 to 34")
+        FROM_35 = "35-49", _("35 to 49")
+        FROM_50 = "50+", _("50 and over")
+
+    class Target(models.TextChoices):
+        EXPELLED = "expelled", _("expelled from work (Covid-19)")
+        NEET = "neet", _("young person not in work or study (NEET)")
+        WOMAN = "woman", _("woman returning to work")
+        LONG_UNEMPLOYED = "long_unemployed", _("long-term unemployed")
+        OTHER = "other", _("other fragility")
+
+    class Stage(models.TextChoices):
+        INTAKE = "intake", _("intake")
+        ORIENTATION = "orientation", _("orientation")
+        TRAINING = "training", _("training")
+        PLACEMENT = "placement", _("placement")
+        FOLLOW_UP = "follow_up", _("follow-up at 6 months")
+
+    pact = models.ForeignKey(
+        Pact, on_delete=models.PROTECT, related_name="pathways", verbose_name=_("pact")
+    )
+    operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="pathways",
+        verbose_name=_("operator"),
+    )
+    person_code = models.CharField(
+        _("person's code"),
+        max_length=40,
+        validators=[validate_person_code],
+        help_text=_("The code the operator gives the person: never a name, tax code or contact."),
+    )
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    age_band = models.CharField(_("age band"), max_length=5, choices=AgeBand.choices)
+    target = models.CharField(_("target group"), max_length=20, choices=Target.choices)
+    municipality = models.ForeignKey(
+        Territory,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="pathways",
+        verbose_name=_("municipality of residence"),
+    )
+    started_on = models.DateField(_("started on"))
+    stage = models.CharField(
+        _("stage reached"), max_length=12, choices=Stage.choices, default=Stage.INTAKE
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-started_on", "person_code"]
+        verbose_name = _("job-inclusion pathway")
+        verbose_name_plural = _("job-inclusion pathways")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pact", "person_code"], name="pathway_person_code_unique"
+            ),
+            models.CheckConstraint(condition=Q(sex__in=["f", "m", "x"]), name="pathway_sex"),
+            models.CheckConstraint(
+                condition=Q(
+                    stage__in=["intake", "orientation", "training", "placement", "follow_up"]
+                ),
+                name="pathway_stage_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(age_band__in=["15-24", "25-34", "35-49", "50+"]),
+                name="pathway_age_band_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.person_code
+
+
+class PathwayStep(models.Model):
+    """The day a pathway reached a stage."""
+
+    pathway = models.ForeignKey(
+        Pathway, on_delete=models.CASCADE, related_name="steps", verbose_name=_("pathway")
+    )
+    stage = models.CharField(_("stage"), max_length=12, choices=Pathway.Stage.choices)
+    reached_on = models.DateField(_("reached on"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["pathway", "reached_on", "pk"]
+        verbose_name = _("pathway stage")
+        verbose_name_plural = _("pathway stages")
+        constraints = [
+            models.UniqueConstraint(fields=["pathway", "stage"], name="pathway_step_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pathway} {self.stage}"
+
+
+class Placement(models.Model):
+    """A job a pathway led to: the company (an organisation, not a person) and the contract."""
+
+    class Contract(models.TextChoices):
+        PERMANENT = "permanent", _("permanent")
+        FIXED_TERM = "fixed_term", _("fixed-term")
+        APPRENTICESHIP = "apprenticeship", _("apprenticeship")
+        INTERNSHIP = "internship", _("work placement (tirocinio)")
+        AGENCY = "agency", _("agency")
+        OTHER = "other", _("other")
+
+    pathway = models.ForeignKey(
+        Pathway, on_delete=models.CASCADE, related_name="placements", verbose_name=_("pathway")
+    )
+    company_name = models.CharField(_("company"), max_length=300)
+    company_tax_code = models.CharField(
+        _("company tax code"), max_length=16, blank=True, validators=[validate_tax_code]
+    )
+    contract = models.CharField(_("contract"), max_length=16, choices=Contract.choices)
+    started_on = models.DateField(_("started on"))
+    employed_at_follow_up = models.BooleanField(
+        _("still employed at 6 months"), null=True, blank=True
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["pathway", "started_on"]
+        verbose_name = _("placement")
+        verbose_name_plural = _("placements")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    contract__in=[
+                        "permanent",
+                        "fixed_term",
+                        "apprenticeship",
+                        "internship",
+                        "agency",
+                        "other",
+                    ]
+                ),
+                name="placement_contract_known",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pathway}: {self.company_name}"

@@ -54,3 +54,24 @@ rules.add_perm(
 )
 # Roles are handed out by the secretariat.
 rules.add_perm("instruments.change_instrumentrole", is_secretariat)
+
+
+@rules.predicate
+def is_inclusion_operator(user, obj=None) -> bool:
+    return _holds(user, obj, "inclusion_operator")
+
+
+@rules.predicate
+def is_pathway_operator(user, pathway) -> bool:
+    """The operator who keeps this pathway (and still holds the role in its pact)."""
+    return bool(
+        getattr(pathway, "operator_id", None) == getattr(user, "pk", -1)
+        and is_inclusion_operator(user, pathway)
+    )
+
+
+# Pathways: operators open pathways in their pact and keep their own; the secretariat all.
+# Nobody else sees a single pathway: the public and the other roles read the aggregates.
+rules.add_perm("instruments.add_pathway", is_secretariat | is_inclusion_operator)
+rules.add_perm("instruments.change_pathway", is_secretariat | is_pathway_operator)
+rules.add_perm("instruments.view_pathway", is_secretariat | is_pathway_operator)

@@ -15,7 +15,16 @@ from django.http import Http404
 from patto.pact.models import Pact
 
 from .ateco import sections
-from .models import CaseMeeting, CaseWorkers, CrisisCase, SafetyNet, StoredFigures
+from .models import (
+    CaseMeeting,
+    CaseWorkers,
+    CrisisCase,
+    Pathway,
+    PathwayStep,
+    Placement,
+    SafetyNet,
+    StoredFigures,
+)
 
 
 def may_see_confidential(user: Any, pact: Pact) -> bool:
@@ -146,3 +155,81 @@ def crisis_case_rows(cases: QuerySet[CrisisCase]):
             c.confidential,
             c.is_example,
         ]
+
+
+# Job-inclusion pathways ------------------------------------------------------------------------
+
+
+def pathway_list(*, pact: Pact, user: Any) -> QuerySet[Pathway]:
+    """The pathways a person keeps: an operator's own, every one for the secretariat; none
+    for anybody else (they read the aggregates)."""
+    from patto.projects.rules import is_secretariat
+
+    pathways = (
+        Pathway.objects.filter(pact=pact)
+        .select_related("municipality")
+        .defer("municipality__boundary")
+        .order_by("-started_on", "person_code")
+    )
+    if is_secretariat(user):
+        return pathways
+    if user is None or not user.is_authenticated:
+        return pathways.none()
+    return pathways.filter(
+        operator=user,
+        operator__instrument_roles__pact=pact,
+        operator__instrument_roles__role="inclusion_operator",
+    )
+
+
+def pathway_get(*, pact: Pact, pk: int, user: Any) -> Pathway:
+    pathway = (
+        pathway_list(pact=pact, user=user)
+        .prefetch_related(
+            Prefetch("steps", queryset=PathwayStep.objects.order_by("reached_on", "pk")),
+            Prefetch("placements", queryset=Placement.objects.order_by("started_on")),
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if pathway is None:
+        raise Http404
+    return pathway
+
+
+def _labelled(table: dict, rows: dict[str, str], columns: dict[str, str]) -> dict:
+    return {
+        "columns": [columns.get(c, c) for c in table["columns"]],
+        "rows": [
+            {"label": rows.get(r, r), "cells": cells}
+            for r, cells in zip(table["rows"], table["cells"], strict=False)
+        ],
+        "totals": table["cells"][-1] if table["cells"] else [],
+        "hidden": table["hidden"],
+    }
+
+
+def pathway_figures(*, pact: Pact) -> dict | None:
+    """The public aggregates, labelled for a page: each table has its rows, then the row of
+    totals; None is a hidden cell."""
+    data = (
+        StoredFigures.objects.filter(pact=pact, kind="pathways-public")
+        .values_list("data", flat=True)
+        .first()
+    )
+    if not data:
+        return None
+    sexes = {s.value: s.label for s in Pathway.Sex}
+    stages = {s.value: s.label for s in Pathway.Stage}
+    targets = {t.value: t.label for t in Pathway.Target}
+    contracts = {c.value: c.label for c in Placement.Contract}
+    from django.utils.translation import gettext as _
+
+    followed = {"employed": _("still employed"), "not_employed": _("no longer employed")}
+    return {
+        "threshold": data["threshold"],
+        "stages": _labelled(data["stages"], stages, sexes),
+        "targets": _labelled(data["targets"], targets, sexes),
+        "placements": _labelled(data["placements"], contracts, {}),
+        "followed_up": _labelled(data["followed_up"], followed, {"all": _("people")}),
+    }

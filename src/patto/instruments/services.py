@@ -19,11 +19,24 @@ from django.utils.translation import gettext as _
 
 from patto.core.errors import ApplicationError
 from patto.engine.problems import Problem
+from patto.engine.suppression import suppress
 from patto.pact.models import Pact, Party
 from patto.pact.selectors import territory_tree
 
 from .ateco import section_of
-from .models import CaseMeeting, CaseWorkers, CrisisCase, SafetyNet, StoredFigures
+from .models import (
+    CaseMeeting,
+    CaseWorkers,
+    CrisisCase,
+    Pathway,
+    PathwayStep,
+    Placement,
+    SafetyNet,
+    StoredFigures,
+)
+
+#: Figures about fewer people than this are not published (nor what would give them away).
+SUPPRESSION_THRESHOLD = 5
 
 
 class InstrumentError(ApplicationError):
@@ -354,3 +367,191 @@ def crisis_figures_refresh(*, pact: Pact) -> None:
         StoredFigures.objects.update_or_create(
             pact=pact, kind=kind, defaults={"data": _crisis_figures(chosen, workers, nets)}
         )
+
+
+# Job-inclusion pathways -----------------------------------------------------------------------
+
+#: The order of the stages; training may be skipped, the others may not.
+STAGE_ORDER = ["intake", "orientation", "training", "placement", "follow_up"]
+#: The follow-up looks at the job six months after it started.
+FOLLOW_UP_DAYS = 182
+PATHWAY_FIELDS = (
+    "person_code",
+    "sex",
+    "age_band",
+    "target",
+    "municipality",
+    "started_on",
+    "is_example",
+)
+
+
+def pathway_open(
+    *, user: Any, pact: Pact, data: Mapping[str, Any], operator: Any = None
+) -> Pathway:
+    """Open a pathway at intake; the operator is the person opening it (the secretariat and
+    the platform name one)."""
+    _require(user, "instruments.add_pathway", pact)
+    operator = operator or user
+    if (
+        operator is None
+        or not operator.instrument_roles.filter(pact=pact, role="inclusion_operator").exists()
+    ):
+        raise InstrumentError(
+            "operator",
+            _("operator: the pathway needs an operator with the job-inclusion role in this pact."),
+        )
+    pathway = Pathway(
+        pact=pact, operator=operator, **{k: v for k, v in data.items() if k in PATHWAY_FIELDS}
+    )
+    pathway.person_code = (pathway.person_code or "").strip().upper()
+    _validated(pathway)
+    if Pathway.objects.filter(pact=pact, person_code=pathway.person_code).exists():
+        raise InstrumentError(
+            "person_code", _("person_code: another pathway already uses this code: choose another.")
+        )
+    with transaction.atomic():
+        _history(pathway, user, _("pathway opened"))
+        pathway.save()
+        step = PathwayStep(pathway=pathway, stage="intake", reached_on=pathway.started_on)
+        _history(step, user, _("pathway opened"))
+        step.save()
+        pathway_figures_refresh(pact=pact)
+    return pathway
+
+
+def pathway_advance(*, user: Any, pathway: Pathway, stage: str, on: dt.date) -> Pathway:
+    """Record that the pathway reached a later stage (orientation or training; placement
+    and follow-up have their own services, which carry the job)."""
+    _require(user, "instruments.change_pathway", pathway)
+    if stage not in ("orientation", "training"):
+        raise InstrumentError(
+            "stage", _("stage: record a placement or a follow-up with its own form.")
+        )
+    with transaction.atomic():
+        _step(user, pathway, stage, on)
+        _history(pathway, user, _("stage reached"))
+        pathway.save(update_fields=["stage", "updated_at"])
+        pathway_figures_refresh(pact=pathway.pact)
+    return pathway
+
+
+def _step(user: Any, pathway: Pathway, stage: str, on: dt.date) -> None:
+    """Check the stage comes after the current one, on or after its day; then record it.
+    Runs inside the caller's transaction, which also saves the pathway."""
+    if STAGE_ORDER.index(stage) <= STAGE_ORDER.index(pathway.stage):
+        raise InstrumentError(
+            "stage",
+            _("stage: the pathway is already at “%(current)s”: stages only move forward.")
+            % {"current": pathway.get_stage_display()},
+        )
+    if stage == "follow_up" and pathway.stage != "placement":
+        raise InstrumentError("stage", _("stage: the follow-up comes after a placement."))
+    if stage == "placement" and pathway.stage == "intake":
+        raise InstrumentError("stage", _("stage: a placement comes after orientation."))
+    last = pathway.steps.order_by("-reached_on").values_list("reached_on", flat=True).first()
+    if last is not None and on < last:
+        raise InstrumentError(
+            "on", _("on: the stage cannot come before the previous one (%(day)s).") % {"day": last}
+        )
+    step = PathwayStep(pathway=pathway, stage=stage, reached_on=on)
+    _validated(step)
+    pathway.stage = stage
+    _history(step, user, _("stage reached"))
+    step.save()
+
+
+def pathway_place(
+    *,
+    user: Any,
+    pathway: Pathway,
+    company_name: str,
+    contract: str,
+    started_on: dt.date,
+    company_tax_code: str = "",
+) -> Placement:
+    """Record the job the pathway led to; the pathway reaches *placement*."""
+    _require(user, "instruments.change_pathway", pathway)
+    placement = Placement(
+        pathway=pathway,
+        company_name=company_name,
+        company_tax_code=(company_tax_code or "").strip().upper(),
+        contract=contract,
+        started_on=started_on,
+    )
+    _validated(placement)
+    with transaction.atomic():
+        _step(user, pathway, "placement", started_on)
+        _history(placement, user, _("placement recorded"))
+        placement.save()
+        _history(pathway, user, _("placement recorded"))
+        pathway.save(update_fields=["stage", "updated_at"])
+        pathway_figures_refresh(pact=pathway.pact)
+    return placement
+
+
+def pathway_follow_up(*, user: Any, pathway: Pathway, on: dt.date, employed: bool) -> Pathway:
+    """Record the follow-up six months after the job started: still employed or not."""
+    _require(user, "instruments.change_pathway", pathway)
+    placement = pathway.placements.order_by("-started_on").first()
+    if placement is None:
+        raise InstrumentError("stage", _("stage: the follow-up comes after a placement."))
+    if (on - placement.started_on).days < FOLLOW_UP_DAYS:
+        raise InstrumentError(
+            "on",
+            _("on: the follow-up is due six months after the job started (%(day)s).")
+            % {"day": placement.started_on + dt.timedelta(days=FOLLOW_UP_DAYS)},
+        )
+    with transaction.atomic():
+        _step(user, pathway, "follow_up", on)
+        placement.employed_at_follow_up = employed
+        _history(placement, user, _("follow-up recorded"))
+        placement.save(update_fields=["employed_at_follow_up"])
+        _history(pathway, user, _("follow-up recorded"))
+        pathway.save(update_fields=["stage", "updated_at"])
+        pathway_figures_refresh(pact=pathway.pact)
+    return pathway
+
+
+def _suppressed(rows: list[str], columns: list[str], counts: Counter, threshold: int) -> dict:
+    """A table of counts as it may be published: cells under the threshold and those that
+    would give them away are None (the raw counts are never stored)."""
+    result = suppress([[counts[(r, c)] for c in columns] for r in rows], threshold=threshold)
+    return {"rows": rows, "columns": columns, "cells": result.shown(), "hidden": len(result.hidden)}
+
+
+def pathway_figures_refresh(*, pact: Pact, threshold: int = SUPPRESSION_THRESHOLD) -> None:
+    """Recompute the public aggregates of the pathways, small cells suppressed."""
+    pathways = list(Pathway.objects.filter(pact=pact).values_list("stage", "sex", "target"))
+    placements = list(
+        Placement.objects.filter(pathway__pact=pact).values_list(
+            "contract", "started_on", "employed_at_follow_up"
+        )
+    )
+    stages = Counter((stage, sex) for stage, sex, _target in pathways)
+    targets = Counter((target, sex) for _stage, sex, target in pathways)
+    years = sorted({str(day.year) for _c, day, _e in placements})
+    by_contract = Counter((contract, str(day.year)) for contract, day, _e in placements)
+    sexes = [s.value for s in Pathway.Sex]
+    data = {
+        "threshold": threshold,
+        "stages": _suppressed(STAGE_ORDER, sexes, stages, threshold),
+        "targets": _suppressed([t.value for t in Pathway.Target], sexes, targets, threshold),
+        "placements": _suppressed(
+            [c.value for c in Placement.Contract], years or ["–"], by_contract, threshold
+        ),
+        "followed_up": _suppressed(
+            ["employed", "not_employed"],
+            ["all"],
+            Counter(
+                {
+                    ("employed", "all"): sum(1 for *_x, e in placements if e is True),
+                    ("not_employed", "all"): sum(1 for *_x, e in placements if e is False),
+                }
+            ),
+            threshold,
+        ),
+    }
+    StoredFigures.objects.update_or_create(
+        pact=pact, kind="pathways-public", defaults={"data": data}
+    )

@@ -34,4 +34,16 @@ urlpatterns = [
         views.case_action,
         name="case_action",
     ),
+    path(
+        "strumenti/<slug:pact>/insieme-per-il-lavoro/",
+        views.pathways_public,
+        name="pathways_public",
+    ),
+    path("gestione/strumenti/<slug:pact>/percorsi/", views.pathways, name="pathways"),
+    path("gestione/strumenti/<slug:pact>/percorsi/<int:pk>/", views.pathway, name="pathway"),
+    path(
+        "gestione/strumenti/<slug:pact>/percorsi/<int:pk>/<str:action>/",
+        views.pathway,
+        name="pathway_action",
+    ),
 ]

@@ -20,7 +20,17 @@ from patto.pact.models import Pact
 
 from . import selectors, services
 from .filters import CrisisCaseFilter
-from .forms import CrisisCaseForm, MeetingForm, SafetyNetForm, TransitionForm, WorkersForm
+from .forms import (
+    CrisisCaseForm,
+    FollowUpForm,
+    MeetingForm,
+    PathwayForm,
+    PlacementForm,
+    SafetyNetForm,
+    StageForm,
+    TransitionForm,
+    WorkersForm,
+)
 from .models import CrisisCase
 
 CASES_PER_PAGE = 50
@@ -264,3 +274,81 @@ def case_action(request: HttpRequest, pact: str, code: str, action: str) -> Http
         ]
     ] = form
     return render(request, "instruments/case_detail.html", context, status=400)
+
+
+# Job-inclusion pathways ------------------------------------------------------------------------
+
+
+def pathways_public(request: HttpRequest, pact: str) -> HttpResponse:
+    """Aggregates only, small cells suppressed: no pathway is ever shown to the public."""
+    pact = _pact(pact)
+    return render(
+        request,
+        "instruments/pathways_public.html",
+        {"pact": pact, "figures": selectors.pathway_figures(pact=pact)},
+    )
+
+
+@login_required
+def pathways(request: HttpRequest, pact: str) -> HttpResponse:
+    """An operator's pathways (all of them for the secretariat), and a pathway to open."""
+    pact = _pact(pact)
+    may_add = request.user.has_perm("instruments.add_pathway", pact)
+    found = selectors.pathway_list(pact=pact, user=request.user)
+    if not may_add:
+        raise PermissionDenied
+    form = PathwayForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            made = services.pathway_open(user=request.user, pact=pact, data=form.cleaned_data)
+        except ApplicationError as exc:
+            _show(form, exc)
+        else:
+            messages.success(request, _("Pathway opened."))
+            return redirect("instruments:pathway", pact=pact.code, pk=made.pk)
+    page = Paginator(found, CASES_PER_PAGE).get_page(request.GET.get("pagina"))
+    return render(request, "instruments/pathways.html", {"pact": pact, "page": page, "form": form})
+
+
+PATHWAY_ACTIONS = {"fase": StageForm, "inserimento": PlacementForm, "verifica": FollowUpForm}
+
+
+@login_required
+def pathway(request: HttpRequest, pact: str, pk: int, action: str = "") -> HttpResponse:
+    """One pathway for its operator: its stages, its job, and the next step to record."""
+    pact = _pact(pact)
+    item = selectors.pathway_get(pact=pact, pk=pk, user=request.user)
+    forms_ = {name: form() for name, form in PATHWAY_ACTIONS.items()}
+    status = 200
+    if action:
+        if request.method != "POST" or action not in PATHWAY_ACTIONS:
+            raise Http404
+        form = forms_[action] = PATHWAY_ACTIONS[action](request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                if action == "fase":
+                    services.pathway_advance(user=request.user, pathway=item, **data)
+                elif action == "inserimento":
+                    services.pathway_place(user=request.user, pathway=item, **data)
+                else:
+                    services.pathway_follow_up(user=request.user, pathway=item, **data)
+            except ApplicationError as exc:
+                _show(form, exc)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("instruments:pathway", pact=pact.code, pk=item.pk)
+        status = 400
+        item = selectors.pathway_get(pact=pact, pk=pk, user=request.user)
+    return render(
+        request,
+        "instruments/pathway.html",
+        {
+            "pact": pact,
+            "pathway": item,
+            "stage_form": forms_["fase"],
+            "placement_form": forms_["inserimento"],
+            "follow_up_form": forms_["verifica"],
+        },
+        status=status,
+    )
