@@ -8,3 +8,6 @@ class ParticipationConfig(AppConfig):
     name = "patto.participation"
     label = "participation"
     verbose_name = _("Participation")
+
+    def ready(self) -> None:
+        from . import rules as _rules  # noqa: F401 - registers object permissions

@@ -1,5 +1,89 @@
-"""Addresses of the participation pages."""
+"""Addresses of the participation pages: public under /partecipazione/, staff under
+/gestione/partecipazione/ (never cached: see patto.core.cache)."""
+
+from django.urls import path
+
+from . import views
 
 app_name = "participation"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("partecipazione/", views.call_index, name="index"),
+    path("partecipazione/<slug:pact>/bandi/<slug:code>/", views.call_detail, name="call"),
+    path(
+        "partecipazione/<slug:pact>/bandi/<slug:code>/documenti/<int:pk>/",
+        views.call_document,
+        name="document",
+    ),
+    path(
+        "partecipazione/<slug:pact>/bandi/<slug:code>/proposte/<int:pk>/",
+        views.proposal_detail,
+        name="proposal",
+    ),
+    path("gestione/partecipazione/", views.home, name="home"),
+    path("gestione/partecipazione/<slug:pact>/bandi/nuovo/", views.call_new, name="call_new"),
+    path("gestione/partecipazione/bandi/<int:pk>/", views.manage_call, name="manage_call"),
+    path(
+        "gestione/partecipazione/bandi/<int:pk>/criteri/", views.criterion_add, name="criterion_add"
+    ),
+    path(
+        "gestione/partecipazione/bandi/<int:pk>/criteri/<int:criterion>/elimina/",
+        views.criterion_delete,
+        name="criterion_delete",
+    ),
+    path(
+        "gestione/partecipazione/bandi/<int:pk>/documenti/", views.document_add, name="document_add"
+    ),
+    path(
+        "gestione/partecipazione/bandi/<int:pk>/pubblica/", views.call_publish, name="call_publish"
+    ),
+    path(
+        "gestione/partecipazione/bandi/<int:pk>/valutatori/",
+        views.evaluator_add,
+        name="evaluator_add",
+    ),
+    path(
+        "gestione/partecipazione/bandi/<int:pk>/valutatori/<int:evaluator>/rimuovi/",
+        views.evaluator_remove,
+        name="evaluator_remove",
+    ),
+    path(
+        "gestione/partecipazione/bandi/<int:pk>/graduatoria/",
+        views.ranking_publish,
+        name="ranking_publish",
+    ),
+    path(
+        "gestione/partecipazione/bandi/<int:call>/proposte/nuova/",
+        views.proposal_new,
+        name="proposal_new",
+    ),
+    path(
+        "gestione/partecipazione/bandi/<int:call>/valutazione/",
+        views.evaluation_list,
+        name="evaluation_list",
+    ),
+    path(
+        "gestione/partecipazione/proposte/<int:pk>/", views.manage_proposal, name="manage_proposal"
+    ),
+    path(
+        "gestione/partecipazione/proposte/<int:pk>/invia/",
+        views.proposal_submit,
+        name="proposal_submit",
+    ),
+    path(
+        "gestione/partecipazione/proposte/<int:pk>/ritira/",
+        views.proposal_withdraw,
+        name="proposal_withdraw",
+    ),
+    path(
+        "gestione/partecipazione/proposte/<int:pk>/contributi/",
+        views.contribution_add,
+        name="contribution_add",
+    ),
+    path(
+        "gestione/partecipazione/proposte/<int:pk>/contributi/<int:contribution>/elimina/",
+        views.contribution_delete,
+        name="contribution_delete",
+    ),
+    path("gestione/partecipazione/proposte/<int:pk>/valuta/", views.evaluate, name="evaluate"),
+]

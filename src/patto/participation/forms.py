@@ -1,0 +1,190 @@
+"""Forms of participation's staff pages: calls, criteria, documents, proposals, contributions,
+declarations and scores. They read what people type; the services decide."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from patto.funds.forms import AmountField
+from patto.funds.models import Purpose, Simulation
+from patto.pact.models import Cluster, Party, Territory
+from patto.projects.forms import StyledForm, StyledModelForm
+
+from .models import Call, ProposalContribution
+
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class CallForm(StyledModelForm):
+    money_available = AmountField(label=_("Money available (euro)"))
+    max_request = AmountField(label=_("Maximum grant per proposal (euro)"), required=False)
+
+    class Meta:
+        model = Call
+        fields = [
+            "code",
+            "title",
+            "summary",
+            "unions_may_propose",
+            "municipalities_may_propose",
+            "fragility",
+            "opens_at",
+            "deadline",
+            "money_available",
+            "max_request",
+            "minimum_cofinancing",
+            "tie_rule",
+            "minimum_total",
+            "skip_unaffordable",
+            "fund_purpose",
+            "cluster",
+        ]
+        widgets = {
+            "opens_at": DATETIME,
+            "deadline": DATETIME,
+            "summary": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, pact, **kwargs):
+        self.pact = pact
+        super().__init__(*args, **kwargs)
+
+    def prepare_fields(self) -> None:
+        self.fields["fragility"].queryset = Simulation.objects.filter(
+            rule__fund__pact=self.pact, adopted_at__isnull=False
+        ).select_related("rule")
+        self.fields["fund_purpose"].queryset = Purpose.objects.filter(
+            fund__pact=self.pact, fund__kind="equalisation"
+        ).select_related("fund")
+        self.fields["cluster"].queryset = Cluster.objects.filter(pact=self.pact)
+        for name in ("opens_at", "deadline"):
+            self.fields[name].input_formats = ["%Y-%m-%dT%H:%M"]
+        for name in ("unions_may_propose", "municipalities_may_propose", "skip_unaffordable"):
+            self.fields[name].widget.attrs["class"] = "form-check-input"
+
+    def _post_clean(self):
+        """The service validates the call: nothing is assigned to the instance here."""
+
+
+class CriterionForm(StyledForm):
+    title = forms.CharField(label=_("Criterion"), max_length=300)
+    description = forms.CharField(
+        label=_("What is judged"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    weight = forms.DecimalField(
+        label=_("Weight"), min_value=0, max_digits=6, decimal_places=2, localize=True
+    )
+    max_score = forms.IntegerField(
+        label=_("Maximum score"), min_value=1, max_value=1000, initial=10
+    )
+
+
+class DocumentForm(StyledForm):
+    title = forms.CharField(label=_("Title"), max_length=300)
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("PDF, ODT, ODS, DOCX, XLSX, CSV or TXT, within the platform's upload limit."),
+    )
+
+
+class EvaluatorForm(StyledForm):
+    email = forms.EmailField(label=_("E-mail of the person (with an account)"))
+
+
+class ProposalForm(StyledForm):
+    title = forms.CharField(label=_("Title"), max_length=300)
+    objectives = forms.CharField(label=_("Objectives"), widget=forms.Textarea(attrs={"rows": 4}))
+    content = forms.CharField(
+        label=_("Content of the programme"), widget=forms.Textarea(attrs={"rows": 8})
+    )
+    places = forms.ModelMultipleChoiceField(
+        label=_("Places (municipalities)"),
+        queryset=Territory.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The municipalities where the programme takes place."),
+    )
+    budget = AmountField(label=_("Total budget (euro)"))
+    cofinancing = AmountField(
+        label=_("Co-financing (euro)"),
+        help_text=_("What the proposer and its partners pay; the call funds the rest."),
+    )
+    partners = forms.ModelMultipleChoiceField(
+        label=_("Partners (parties of the pact)"),
+        queryset=Party.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+    reason = forms.CharField(
+        label=_("What the amendment changes"),
+        required=False,
+        max_length=500,
+        help_text=_("Required once the proposal is submitted: kept in its history."),
+    )
+
+    def __init__(self, *args, places, pact, **kwargs):
+        self.place_choices, self.pact = places, pact
+        super().__init__(*args, **kwargs)
+
+    def prepare_fields(self) -> None:
+        self.fields["places"].queryset = Territory.objects.defer("boundary").filter(
+            pk__in=[p.pk for p in self.place_choices]
+        )
+        self.fields["partners"].queryset = Party.objects.filter(pacts=self.pact).order_by("name")
+
+
+class NewProposalForm(ProposalForm):
+    proposer = forms.ModelChoiceField(label=_("Proposed by"), queryset=Territory.objects.none())
+
+    field_order = ["proposer"]
+
+    def __init__(self, *args, proposers, **kwargs):
+        self.proposers = proposers
+        super().__init__(*args, **kwargs)
+
+    def prepare_fields(self) -> None:
+        super().prepare_fields()
+        self.fields["proposer"].queryset = self.proposers
+        del self.fields["reason"]
+
+
+class ContributionForm(StyledModelForm):
+    class Meta:
+        model = ProposalContribution
+        fields = ["kind", "author_name", "author_email", "public_name", "text", "consent_public"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 3})}
+
+    def prepare_fields(self) -> None:
+        self.fields["consent_public"].widget.attrs["class"] = "form-check-input"
+
+    def _post_clean(self):
+        """The service validates the contribution."""
+
+
+class DeclarationForm(StyledForm):
+    has_conflict = forms.TypedChoiceField(
+        label=_("Do you have a conflict of interest with this proposal?"),
+        choices=[
+            ("no", _("No, I have no conflict of interest")),
+            ("yes", _("Yes, I have a conflict of interest")),
+        ],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("Note (required with a conflict)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ScoreForm(StyledForm):
+    value = forms.IntegerField(label=_("Score"), min_value=0)
+    comment = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, criterion, **kwargs):
+        self.criterion = criterion
+        super().__init__(*args, **kwargs)
+        self.fields["value"].max_value = criterion.max_score
+        self.fields["value"].widget.attrs["max"] = criterion.max_score
+        self.fields["value"].label = _("Score (0 to %(max)s)") % {"max": criterion.max_score}
