@@ -25,7 +25,7 @@ def test_bologna_pact_holds_what_the_sources_list(bologna):
     assert counts["clusters"] == 3
     assert counts["challenges"] == 14
     assert counts["working_groups"] == 3
-    assert counts["emergency_actions"] == 9
+    assert counts["emergency_actions"] == 10  # ch. 3, with the regional activity sheet n. 40
     assert counts["instruments"] == 4
     assert counts["table_duties"] == 5
     assert counts["municipalities_with_boundaries"] == 55

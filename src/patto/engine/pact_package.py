@@ -9,6 +9,7 @@ code's check digit) is checked here, on the plain records that
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -26,6 +27,74 @@ PARENT_KINDS = {
 }
 
 SDG_GOALS = range(1, 18)
+
+#: Where a value comes from: read in a source, inferred by whoever built the package, or
+#: illustrative. A cell reads ``kind`` or ``kind: citation or reasoning``.
+BASIS_KINDS = ("source", "inferred", "example")
+
+#: The columns that carry a basis, by resource; a package without them still loads.
+BASIS_COLUMNS = {
+    "pact_parties": ["basis"],
+    "challenges": ["links_basis"],
+    "working_group_members": ["basis"],
+    "projects": ["status_basis", "lead_party_basis"],
+    "project_parties": ["basis"],
+}
+
+
+def parse_basis(value: str | None, *, example: bool = False) -> tuple[str, str]:
+    """A basis cell as (kind, note); an empty cell is ``example`` for rows flagged as
+    example data and ``source`` otherwise (packages older than the column).
+
+    Raises ValueError with the fix when the kind is unknown or an inference has no
+    reasoning.
+    """
+    text = (value or "").strip()
+    if not text:
+        return ("example" if example else "source"), ""
+    kind, _sep, note = text.partition(":")
+    kind, note = kind.strip().lower(), note.strip()
+    if kind not in BASIS_KINDS:
+        raise ValueError(f"{kind!r} is not a basis; start the cell with one of "
+                         f"{', '.join(BASIS_KINDS)}, then ': ' and the citation or reasoning")
+    if kind == "inferred" and not note:
+        raise ValueError("an inferred value needs its reasoning: write 'inferred: ' and why")
+    return kind, note
+
+
+#: A CUP (Codice Unico di Progetto, DIPE): a letter, two digits, a letter, the last two
+#: digits of the year the project was decided, then nine digits (e.g. J31B21000440001).
+CUP_PATTERN = re.compile(r"[A-Z][0-9]{2}[A-Z]([0-9]{2})[0-9]{9}")
+
+
+def cup_problem(value: str, *, this_year: int) -> str | None:
+    """Why ``value`` is not a CUP, or None when it is one."""
+    found = CUP_PATTERN.fullmatch(value or "")
+    if found is None:
+        return ("a CUP has 15 characters: a letter, two digits, a letter, two digits for the "
+                "year, nine digits (e.g. J31B21000440001)")
+    year = int(found.group(1))
+    # Codes exist since 2003; projects decided before then carry their own year (19xx).
+    full = 2000 + year if year <= this_year % 100 else 1900 + year
+    if full < 1990:
+        return f"the year in positions 5-6 ({found.group(1)}) is in the future; check the code"
+    return None
+
+
+def step_delay(planned_end: dt.date | None, actual_end: dt.date | None,
+               today: dt.date) -> int | None:
+    """Days a procedural step ended (or is running) after its planned end; negative when it
+    ended early, None without a planned end or while still on time."""
+    if planned_end is None:
+        return None
+    if actual_end is not None:
+        return (actual_end - planned_end).days
+    return (today - planned_end).days if today > planned_end else None
+
+
+def format_basis(kind: str, note: str) -> str:
+    """A basis as a package cell: the inverse of :func:`parse_basis`."""
+    return f"{kind}: {note}" if note else kind
 
 
 def split_list(value: str | None) -> list[str]:
@@ -75,6 +144,14 @@ def check_pact_package(data: PackageData) -> list[Problem]:
             elif not path.is_file():
                 add(resource, row, "text_file", "missing-text",
                     f"the file {rel!r} is not in the package; add it or empty the cell")
+
+    for resource, columns in BASIS_COLUMNS.items():
+        for row in t.get(resource, []):
+            for column in columns:
+                try:
+                    parse_basis(row.get(column))
+                except ValueError as exc:
+                    add(resource, row, column, "bad-basis", str(exc))
 
     territories = {r["id"]: r for r in t.get("territories", [])}
     by_territory: dict[str, list] = defaultdict(list)

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.text import format_lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -16,6 +17,38 @@ from patto.core.models import ExampleDataModel, TimeStampedModel
 from patto.engine.pact_package import tax_code_is_valid
 
 code_help = _("Stable identifier, used in web addresses and in the data package's files.")
+
+
+class Basis(models.TextChoices):
+    """Where a value comes from: pages flag whatever is not read in a source."""
+
+    SOURCE = "source", _("From a source")
+    INFERRED = "inferred", _("Inferred")
+    EXAMPLE = "example", _("Example")
+
+
+def basis_fields(label: str) -> tuple[models.CharField, models.TextField]:
+    """The pair of fields that says where a value comes from (kind, citation or reasoning)."""
+    return (models.CharField(
+                format_lazy("{}: {}", _("basis"), label), max_length=10,
+                choices=Basis.choices, default=Basis.SOURCE),
+            models.TextField(
+                format_lazy("{}: {}", _("citation or reasoning"), label), blank=True,
+                help_text=_("The source's citation, or the reasoning that led to an "
+                            "inferred value.")))
+
+
+class BasedModel(models.Model):
+    """A row whose content is read in a source, inferred, or illustrative (``basis``)."""
+
+    basis, basis_note = basis_fields(_("the record"))
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_inferred(self) -> bool:
+        return self.basis == Basis.INFERRED
 
 
 def validate_tax_code(value: str) -> None:
@@ -123,7 +156,10 @@ class Party(TimeStampedModel):
     """An organisation that promotes or signs a pact."""
 
     code = models.SlugField(_("code"), max_length=80, unique=True, help_text=code_help)
-    name = models.CharField(_("legal name"), max_length=300)
+    name = models.CharField(_("name as signed"), max_length=300, help_text=_(
+        "Exactly as the pact lists it, spelling and capitals included."))
+    legal_name = models.CharField(_("official name"), max_length=300, blank=True, help_text=_(
+        "The official or legal name, when it differs from the name in the pact."))
     short_name = models.CharField(_("short name"), max_length=100, blank=True)
     category = models.ForeignKey(PartyCategory, on_delete=models.PROTECT,
                                  related_name="parties", verbose_name=_("category"))
@@ -151,6 +187,11 @@ class Party(TimeStampedModel):
     @property
     def display_name(self) -> str:
         return self.short_name or self.name
+
+    @property
+    def other_name(self) -> str:
+        """The official name, only when it differs from the name as signed."""
+        return self.legal_name if self.legal_name and self.legal_name != self.name else ""
 
 
 class SdgGoal(models.Model):
@@ -243,7 +284,7 @@ class PactDocument(models.Model):
         return self.title
 
 
-class PactParty(models.Model):
+class PactParty(BasedModel):
     """A party's role in a pact: the promoter that coordinates it, or a signatory."""
 
     class Role(models.TextChoices):
@@ -312,8 +353,12 @@ class Cluster(PactPart):
 class Challenge(PactPart):
     pact = models.ForeignKey(Pact, on_delete=models.CASCADE, related_name="challenges",
                              verbose_name=_("pact"))
-    title = models.CharField(_("title"), max_length=400)
+    title = models.CharField(_("title"), max_length=400, help_text=_(
+        "Verbatim, as the pact words it."))
+    short_label = models.CharField(_("short label"), max_length=200, blank=True, help_text=_(
+        "A shorter label for lists and charts; the title stays the pact's own."))
     description = models.TextField(_("description (Markdown)"), blank=True)
+    links_basis, links_basis_note = basis_fields(_("the links to goals and clusters"))
     sdgs = models.ManyToManyField(SdgGoal, blank=True, related_name="challenges",
                                   verbose_name=_("SDGs"))
     clusters = models.ManyToManyField(Cluster, blank=True, related_name="challenges",
@@ -326,7 +371,11 @@ class Challenge(PactPart):
         constraints = _unique_code("challenge")
 
     def __str__(self) -> str:
-        return f"{self.code}. {self.title}"
+        return f"{self.code}. {self.label}"
+
+    @property
+    def label(self) -> str:
+        return self.short_label or self.title
 
     def get_absolute_url(self) -> str:
         return reverse("pact:challenge_detail",
@@ -353,7 +402,7 @@ class WorkingGroup(TimeStampedModel):
         return self.name
 
 
-class WorkingGroupMember(ExampleDataModel):
+class WorkingGroupMember(ExampleDataModel, BasedModel):
     class Role(models.TextChoices):
         COORDINATOR = "coordinator", _("Coordination")
         MEMBER = "member", _("Member")

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from patto.core.errors import ApplicationError
 from patto.engine.datapackage import PackageData, read_package
-from patto.engine.pact_package import check_pact_package, split_list
+from patto.engine.pact_package import check_pact_package, parse_basis, split_list
 from patto.engine.problems import InputError, Problem
 
 from .models import (
@@ -152,6 +152,21 @@ def _s(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def basis_values(row: dict, column: str, resource: str, *, example: bool = False,
+                 prefix: str = "") -> dict[str, str]:
+    """The model values of a basis cell (``<prefix>basis`` and ``<prefix>basis_note``).
+
+    A package without the column gets the default (``source``, or ``example`` for rows
+    flagged as example data), so older packages keep loading.
+    """
+    try:
+        kind, note = parse_basis(row.get(column), example=example)
+    except ValueError as exc:
+        raise InputError([Problem(file=f"{resource}.csv", row=row.get("_row"), field=column,
+                                  code="bad-basis", detail=str(exc))]) from exc
+    return {f"{prefix}basis": kind, f"{prefix}basis_note": note}
+
+
 def _refused(path: str | Path, problems: list[Problem]) -> ApplicationError:
     return ApplicationError(
         _("The package %(path)s is not valid: nothing was written.") % {"path": path},
@@ -239,6 +254,8 @@ def _write_package(data: PackageData, w: PackageWriter, result: LoadResult) -> N
             code=row["category"])
         parties[row["id"]] = w.sync(Party, {"code": row["id"]}, {
             "name": row["name"], "short_name": _s(row.get("short_name")), "category": category,
+            # Optional column: a package without it leaves the name another package gave.
+            **({"legal_name": _s(row["legal_name"])} if "legal_name" in row else {}),
             "tax_code": _s(row.get("tax_code")), "website": _s(row.get("website")),
             "territory": territory(row.get("territory"), "parties.csv", row, "territory"),
             "description": _s(row.get("description")),
@@ -281,7 +298,8 @@ def _write_pact_parts(data: PackageData, w: PackageWriter, pact: Pact, parties: 
             party__code=promoter):
         w.sync(PactParty, {"pk": old.pk}, {"role": PactParty.Role.SIGNATORY})
     keep = {w.sync(PactParty, {"pact": pact, "party": party(r["party"])}, {
-        "role": r["role"], "joined_on": r["joined_on"], "position": r["position"]},
+        "role": r["role"], "joined_on": r["joined_on"], "position": r["position"],
+        **basis_values(r, "basis", "pact_parties")},
         src=("pact_parties", r)).pk
         for r in rows}
     w.prune(pact.memberships.all(), keep)
@@ -300,6 +318,8 @@ def _write_pact_parts(data: PackageData, w: PackageWriter, pact: Pact, parties: 
     for row in _rows(data, "challenges", pact):
         challenge = w.sync(Challenge, {"pact": pact, "code": row["code"]}, {
             "title": row["title"], "position": row["position"], "summary": row["summary"],
+            "short_label": _s(row.get("short_label")),
+            **basis_values(row, "links_basis", "challenges", prefix="links_"),
             "description": data.text(row.get("text_file"), resource="challenges", row=row)},
             src=("challenges", row))
         w.set_m2m(challenge.sdgs, [goals[int(n)] for n in split_list(row.get("sdgs"))])
@@ -315,7 +335,8 @@ def _write_pact_parts(data: PackageData, w: PackageWriter, pact: Pact, parties: 
     w.prune(pact.working_groups.all(), {g.pk for g in groups.values()})
     keep = {w.sync(WorkingGroupMember, {
         "working_group": groups[r["working_group"]], "party": party(r["party"])},
-        {"person": _s(r.get("person")), "role": r["role"], "is_example": bool(r.get("example"))},
+        {"person": _s(r.get("person")), "role": r["role"], "is_example": bool(r.get("example")),
+         **basis_values(r, "basis", "working_group_members", example=bool(r.get("example")))},
         src=("working_group_members", r)).pk
         for r in _rows(data, "working_group_members", pact)}
     w.prune(WorkingGroupMember.objects.filter(working_group__pact=pact), keep)

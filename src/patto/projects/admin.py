@@ -187,7 +187,8 @@ class ProjectAdmin(SecretariatOnly, SimpleHistoryAdmin):
     list_filter = ["pact", "cluster", "status", "horizon", "is_example"]
     search_fields = ["title", "code", "summary", "cup"]
     list_select_related = ["pact", "cluster", "lead_party"]
-    autocomplete_fields = ["lead_party", "territories", "links"]
+    # Links carry a note (ProjectLink): they come with the package or the projects import.
+    autocomplete_fields = ["lead_party", "territories"]
     filter_horizontal = ["challenges", "sdg_targets"]
     inlines = [InvolvedInline, ReferentInline, FundingInline, PlannedInline, CompletedInline,
                IssueInline, FactorInline, MeetingInline, EventInline, ContributionInline]

@@ -27,14 +27,16 @@ from patto.core.importing import (
     read_tables,
 )
 from patto.engine.datapackage import read_package
+from patto.engine.pact_package import format_basis
 from patto.engine.problems import InputError, Problem
 from patto.pact.models import Pact
 from patto.pact.services import LoadResult, PackageWriter
 
-from .models import Project
+from .models import ProcedureStep, Project
 from .package import load_projects_section
 from .schema import RESOURCES, TABLES
 
+STEP_ORDER = [s.value for s in ProcedureStep.Step]
 COLUMNS = {r["name"]: [f["name"] for f in r["schema"]["fields"]] for r in RESOURCES}
 PUBLIC_TABLES = [t for t in TABLES if t != "project_referents"]
 
@@ -45,8 +47,10 @@ def export_tables(projects: QuerySet[Project], *, personal: bool = False
     ``personal`` (names of people are personal data)."""
     projects = projects.select_related("pact", "cluster", "emergency_action", "lead_party") \
         .prefetch_related("challenges", "sdg_targets", "territories", "links__pact",
+                          "outgoing_links__to_project",
                           "involved__party", "referents__party", "funding__party",
                           "planned_activities", "completed_activities", "critical_issues",
+                          "procedure_steps",
                           "success_factors", "meetings", "events", "contributions__party") \
         .order_by("pact__code", "code")
     rows: dict[str, list[list[Any]]] = {t: [] for t in TABLES}
@@ -55,21 +59,31 @@ def export_tables(projects: QuerySet[Project], *, personal: bool = False
         rows["projects"].append([
             p.pact.code, p.code, p.title, p.cluster.code if p.cluster else None,
             p.emergency_action.code if p.emergency_action else None, p.horizon,
-            p.lead_party.code, p.status, p.progress, p.start_on, p.end_on, p.cup, p.budget,
+            p.lead_party.code, format_basis(p.lead_party_basis, p.lead_party_basis_note),
+            p.status, p.progress, format_basis(p.status_basis, p.status_basis_note),
+            p.start_on, p.end_on, p.cup, p.budget,
             p.summary, p.expected_results, None, p.description,
             ";".join(sorted(c.code for c in p.challenges.all())),
             ";".join(sorted(t.code for t in p.sdg_targets.all())),
-            ";".join(sorted(t.code for t in p.territories.all())), p.is_example, p.source])
-        for other in sorted(p.links.all(), key=lambda o: o.code):
+            ";".join(sorted(t.code for t in p.territories.all())), p.is_example, p.source,
+            p.sheet_updated_on, p.working_method])
+        for link in sorted(p.outgoing_links.all(), key=lambda k: k.to_project.code):
+            other = link.to_project
             if other.pact_id == p.pact_id and p.code < other.code:
-                rows["project_links"].append([*key, other.code, None])
-        rows["project_parties"] += sorted([*key, i.party.code, i.role] for i in p.involved.all())
+                rows["project_links"].append([*key, other.code, link.note])
+        rows["project_parties"] += sorted([*key, i.party.code, i.role,
+                                           format_basis(i.basis, i.basis_note)]
+                                          for i in p.involved.all())
         if personal:
             rows["project_referents"] += sorted([*key, r.party.code, r.person]
                                                 for r in p.referents.all())
         rows["project_funding"] += sorted(
             ([*key, f.source, f.party.code if f.party else None, f.kind, f.amount]
              for f in p.funding.all()), key=lambda r: r[2])
+        rows["procedure_steps"] += sorted(
+            ([*key, s.step, s.planned_start_on, s.planned_end_on, s.actual_start_on,
+              s.actual_end_on, s.note] for s in p.procedure_steps.all()),
+            key=lambda r: STEP_ORDER.index(r[2]))
         rows["planned_activities"] += [[*key, a.position, a.title, a.due_on, a.status]
                                        for a in sorted(p.planned_activities.all(),
                                                        key=lambda a: a.position)]
@@ -82,11 +96,13 @@ def export_tables(projects: QuerySet[Project], *, personal: bool = False
         rows["success_factors"] += sorted([*key, s.text] for s in p.success_factors.all())
         rows["meetings"] += sorted(([*key, m.held_on, m.title, m.participants]
                                     for m in p.meetings.all()), key=lambda r: (r[2], r[3]))
-        rows["events"] += sorted(([*key, e.title, e.held_on, e.place, e.participants]
+        rows["events"] += sorted(([*key, e.title, e.held_on, e.place, e.participants,
+                                   e.organiser]
                                   for e in p.events.all()), key=lambda r: (r[3], r[2]))
         rows["contributions"] += sorted(
             ([*key, c.activity, c.amount, c.granted_by, c.party.code if c.party else None,
-              c.received_on] for c in p.contributions.all()), key=lambda r: (r[2], r[4]))
+              c.received_on, c.kind, c.resource] for c in p.contributions.all()),
+            key=lambda r: (r[2], r[4]))
     return {t: [[cell_text(v) for v in row] for row in table] for t, table in rows.items()}
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
-from django.core.validators import MaxValueValidator, RegexValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -12,7 +15,9 @@ from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
 from patto.core.models import ExampleDataModel, TimeStampedModel
+from patto.engine.pact_package import cup_problem, step_delay
 from patto.pact.models import (
+    BasedModel,
     Challenge,
     Cluster,
     EmergencyAction,
@@ -20,12 +25,19 @@ from patto.pact.models import (
     Party,
     SdgTarget,
     Territory,
+    basis_fields,
 )
 
-cup_validator = RegexValidator(
-    r"^[A-Z][0-9]{2}[A-Z][0-9]{11}$",
-    _("A CUP has 15 characters: a letter, two digits, a letter and eleven digits "
-      "(e.g. J31B21000440001)."), code="bad_cup")
+
+def cup_validator(value: str) -> None:
+    """The CUP's structure (see patto.engine.pact_package.cup_problem), with the fix."""
+    if value and cup_problem(value, this_year=dt.date.today().year):
+        raise ValidationError(
+            _("%(value)s is not a CUP: it has 15 characters, a letter, two digits, a letter, "
+              "two digits for the year of the decision and nine digits (e.g. J31B21000440001)."
+              " Copy it again from the CUP system or OpenCoesione."),
+            code="bad_cup", params={"value": value})
+
 
 money = {"max_digits": 14, "decimal_places": 2}
 
@@ -58,8 +70,10 @@ class Project(ExampleDataModel, TimeStampedModel):
     horizon = models.CharField(_("horizon"), max_length=20, choices=Horizon.choices)
     lead_party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="led_projects",
                                    verbose_name=_("lead party"))
+    lead_party_basis, lead_party_basis_note = basis_fields(_("the lead party"))
     status = FSMField(_("status"), max_length=20, choices=Status.choices,
                       default=Status.PROPOSED)
+    status_basis, status_basis_note = basis_fields(_("the status and progress"))
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0,
                                                 validators=[MaxValueValidator(100)])
     start_on = models.DateField(_("start"), null=True, blank=True)
@@ -76,9 +90,16 @@ class Project(ExampleDataModel, TimeStampedModel):
                                          verbose_name=_("SDG targets"))
     territories = models.ManyToManyField(Territory, blank=True, related_name="projects",
                                          verbose_name=_("territories"))
-    links = models.ManyToManyField("self", blank=True, symmetrical=True,
+    links = models.ManyToManyField("self", blank=True, symmetrical=True, through="ProjectLink",
                                    verbose_name=_("linked projects"))
     source = models.TextField(_("source"), blank=True)
+    sheet_updated_on = models.DateField(_("sheet updated on"), null=True, blank=True,
+                                        help_text=_(
+        "The date the sheet itself gives for its last update (e.g. a sheet imported from a "
+        "document); empty when the platform's own record of changes applies."))
+    working_method = models.TextField(_("working method"), blank=True, help_text=_(
+        "How the activities are carried out, as the sheet says under the completed "
+        "activities."))
     # Optimistic lock: an edit based on an older version is refused, never silently applied.
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     history = HistoricalRecords(excluded_fields=["version"])
@@ -133,7 +154,31 @@ class Project(ExampleDataModel, TimeStampedModel):
         """The project is abandoned."""
 
 
-class ProjectParty(models.Model):
+class ProjectLink(models.Model):
+    """That two projects are integrated or cross one another, with what the sheet says of it.
+
+    Stored both ways (the link is symmetrical), each row carrying the same note.
+    """
+
+    from_project = models.ForeignKey(Project, on_delete=models.CASCADE,
+                                     related_name="outgoing_links", verbose_name=_("project"))
+    to_project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+",
+                                   verbose_name=_("linked project"))
+    note = models.TextField(_("note"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        db_table = "projects_project_links"
+        verbose_name = _("link between projects")
+        verbose_name_plural = _("links between projects")
+        constraints = [models.UniqueConstraint(fields=["from_project", "to_project"],
+                                               name="project_link_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.from_project} ↔ {self.to_project}"
+
+
+class ProjectParty(BasedModel):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="involved",
                                 verbose_name=_("project"))
     party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="project_roles",
@@ -242,6 +287,52 @@ class Funding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source}: {self.amount} €"
+
+
+class ProcedureStep(models.Model):
+    """A procedural step of a public work or funded project, planned against actual, as
+    OpenCoesione and the national monitoring system (BDAP-MOP) record them."""
+
+    class Step(models.TextChoices):
+        DESIGN = "design", _("Design")
+        TENDER = "tender", _("Call for tenders")
+        AWARD = "award", _("Award")
+        WORKS = "works", _("Works")
+        TESTING = "testing", _("Testing and acceptance")
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE,
+                                related_name="procedure_steps", verbose_name=_("project"))
+    step = models.CharField(_("step"), max_length=10, choices=Step.choices)
+    planned_start_on = models.DateField(_("planned start"), null=True, blank=True)
+    planned_end_on = models.DateField(_("planned end"), null=True, blank=True)
+    actual_start_on = models.DateField(_("actual start"), null=True, blank=True)
+    actual_end_on = models.DateField(_("actual end"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["project", "planned_start_on", "id"]
+        verbose_name = _("procedural step")
+        verbose_name_plural = _("procedural steps")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "step"], name="procedure_step_unique"),
+            models.CheckConstraint(
+                condition=Q(planned_end_on__isnull=True) | Q(planned_start_on__isnull=True)
+                | Q(planned_end_on__gte=models.F("planned_start_on")),
+                name="procedure_step_planned_order"),
+            models.CheckConstraint(
+                condition=Q(actual_end_on__isnull=True) | Q(actual_start_on__isnull=True)
+                | Q(actual_end_on__gte=models.F("actual_start_on")),
+                name="procedure_step_actual_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project} – {self.get_step_display()}"
+
+    @property
+    def delay_days(self) -> int | None:
+        """Days late at the end (or so far, while running); negative when early."""
+        return step_delay(self.planned_end_on, self.actual_end_on, dt.date.today())
 
 
 class PlannedActivity(models.Model):
@@ -431,6 +522,7 @@ class Event(SheetRecord):
     title = models.CharField(_("title"), max_length=400)
     held_on = models.DateField(_("date"))
     place = models.CharField(_("place"), max_length=300, blank=True)
+    organiser = models.CharField(_("organised by"), max_length=300, blank=True)
     participants = models.PositiveIntegerField(_("participants"), null=True, blank=True)
     history = HistoricalRecords()
 
@@ -444,12 +536,26 @@ class Event(SheetRecord):
 
 
 class Contribution(models.Model):
-    """Money or resources a project received for an activity, and who granted them."""
+    """Money or resources a project received for an activity, and who granted them.
+
+    The sheet's column reads "Contributo (€/risorsa)": money in euro, or goods, services,
+    staff or spaces, described and valued when a value is declared.
+    """
+
+    class Kind(models.TextChoices):
+        MONEY = "money", _("Money")
+        IN_KIND = "in_kind", _("In kind (goods or services)")
+        RESOURCES = "resources", _("Resources (staff, spaces, time)")
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="contributions",
                                 verbose_name=_("project"))
     activity = models.CharField(_("activity"), max_length=400)
-    amount = models.DecimalField(_("contribution (€)"), **money)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.MONEY)
+    amount = models.DecimalField(_("contribution (€)"), null=True, blank=True, help_text=_(
+        "Required for money; for goods, services or resources, their declared value if any."),
+        **money)
+    resource = models.CharField(_("resource contributed"), max_length=400, blank=True,
+                                help_text=_("What was given, when it is not money."))
     granted_by = models.CharField(_("granted by"), max_length=300)
     party = models.ForeignKey(Party, on_delete=models.PROTECT, null=True, blank=True,
                               related_name="contributions", verbose_name=_("granting party"))
@@ -460,11 +566,29 @@ class Contribution(models.Model):
         ordering = ["project", "received_on", "activity"]
         verbose_name = _("contribution")
         verbose_name_plural = _("contributions")
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0),
-                                              name="contribution_amount_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__isnull=True) | Q(amount__gt=0),
+                                   name="contribution_amount_positive"),
+            models.CheckConstraint(
+                condition=(Q(kind="money") & Q(amount__isnull=False))
+                | (~Q(kind="money") & ~Q(resource="")),
+                name="contribution_money_or_resource"),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.activity}: {self.amount} €"
+        if self.kind == self.Kind.MONEY:
+            return f"{self.activity}: {self.amount} €"
+        return f"{self.activity}: {self.resource}"
+
+    def clean(self) -> None:
+        if self.kind == self.Kind.MONEY and self.amount is None:
+            raise ValidationError({"amount": _(
+                "A contribution in money needs its amount in euro; for goods, services or "
+                "resources choose their kind and describe them.")}, code="amount_required")
+        if self.kind != self.Kind.MONEY and not self.resource:
+            raise ValidationError({"resource": _(
+                "Say what was given (e.g. “a room for 100 people”), or record it as money.")},
+                code="resource_required")
 
 
 class ReportingRound(TimeStampedModel):

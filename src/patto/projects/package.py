@@ -9,7 +9,7 @@ from patto.engine.datapackage import PackageData
 from patto.engine.pact_package import split_list
 from patto.engine.problems import InputError, Problem
 from patto.pact.models import Pact, SdgGoal, SdgTarget, Territory
-from patto.pact.services import PackageWriter
+from patto.pact.services import PackageWriter, basis_values
 
 from .models import (
     CompletedActivity,
@@ -19,7 +19,9 @@ from .models import (
     Funding,
     Meeting,
     PlannedActivity,
+    ProcedureStep,
     Project,
+    ProjectLink,
     ProjectParty,
     ProjectReferent,
     SuccessFactor,
@@ -27,12 +29,14 @@ from .models import (
 
 # Sheet tables: model, resource, the columns that identify a row, the other columns.
 SHEET_TABLES = [
+    (ProcedureStep, "procedure_steps", ["step"],
+     ["planned_start_on", "planned_end_on", "actual_start_on", "actual_end_on", "note"]),
     (PlannedActivity, "planned_activities", ["position"], ["title", "due_on", "status"]),
     (CompletedActivity, "completed_activities", ["done_on", "text"], []),
     (CriticalIssue, "critical_issues", ["text"], ["noted_on"]),
     (SuccessFactor, "success_factors", ["text"], []),
     (Meeting, "meetings", ["held_on", "title"], ["participants"]),
-    (Event, "events", ["title", "held_on"], ["place", "participants"]),
+    (Event, "events", ["title", "held_on"], ["place", "organiser", "participants"]),
 ]
 
 
@@ -104,6 +108,12 @@ def load_projects_section(*, data: PackageData, writer: PackageWriter, pact: Pac
             "description": _text(row.get("description"))
             or data.text(row.get("text_file"), resource="projects", row=row),
             "is_example": bool(row.get("example")), "source": _text(row.get("source")),
+            "sheet_updated_on": row.get("sheet_updated_on"),
+            "working_method": _text(row.get("working_method")),
+            **basis_values(row, "status_basis", "projects", example=bool(row.get("example")),
+                           prefix="status_"),
+            **basis_values(row, "lead_party_basis", "projects",
+                           example=bool(row.get("example")), prefix="lead_party_"),
         }, src=("projects", row))
         projects[row["code"]] = project
         for code in split_list(row.get("challenges")):
@@ -132,21 +142,24 @@ def load_projects_section(*, data: PackageData, writer: PackageWriter, pact: Pac
                               "projects.csv for this pact")
         return found
 
-    links: dict[Project, set[Project]] = {p: set() for p in projects.values()}
+    # Each link is held both ways, with the same note (the sheet says it once).
+    keep = set()
     for r in of_pact("project_links"):
         other = projects.get(r["linked_project"])
         if other is None:
             raise _refuse("project_links", r, "linked_project",
                           f"project {r['linked_project']!r} is not in projects.csv")
-        links[projects[r["project"]]].add(other)
-        links[other].add(projects[r["project"]])
-    for project, linked in links.items():
-        writer.set_m2m(project.links, sorted(linked, key=lambda p: p.pk))
+        one = projects[r["project"]]
+        for a, b in ((one, other), (other, one)):
+            keep.add(writer.sync(ProjectLink, {"from_project": a, "to_project": b},
+                                 {"note": _text(r.get("note"))}, src=("project_links", r)).pk)
+    writer.prune(ProjectLink.objects.filter(from_project__pact=pact), keep)
 
     keep = {writer.sync(ProjectParty, {
         "project": projects[r["project"]],
         "party": party(r["party"], "project_parties", r, "party")},
-        {"role": r["role"]}, src=("project_parties", r)).pk for r in of_pact("project_parties")}
+        {"role": r["role"], **basis_values(r, "basis", "project_parties")},
+        src=("project_parties", r)).pk for r in of_pact("project_parties")}
     writer.prune(ProjectParty.objects.filter(project__pact=pact), keep)
 
     keep = {writer.sync(ProjectReferent, {
@@ -164,7 +177,8 @@ def load_projects_section(*, data: PackageData, writer: PackageWriter, pact: Pac
     keep = {writer.sync(Contribution, {
         "project": projects[r["project"]], "activity": r["activity"],
         "granted_by": r["granted_by"]}, {
-        "amount": _money(r["amount"]), "received_on": r.get("received_on"),
+        "kind": r.get("kind") or Contribution.Kind.MONEY, "resource": _text(r.get("resource")),
+        "amount": _money(r.get("amount")), "received_on": r.get("received_on"),
         "party": party(r["party"], "contributions", r, "party") if r.get("party") else None},
         src=("contributions", r)).pk for r in of_pact("contributions")}
     writer.prune(Contribution.objects.filter(project__pact=pact), keep)
@@ -174,7 +188,8 @@ def load_projects_section(*, data: PackageData, writer: PackageWriter, pact: Pac
         for r in of_pact(resource):
             lookup = {"project": projects[r["project"]], **{k: _text(r.get(k)) if k in (
                 "title", "text") else r.get(k) for k in key}}
-            values = {k: _text(r.get(k)) if k in ("title", "place") else r.get(k)
+            values = {k: _text(r.get(k)) if k in ("title", "place", "organiser", "note")
+                      else r.get(k)
                       for k in other}
             keep.add(writer.sync(model, lookup, values, src=(resource, r)).pk)
         writer.prune(model.objects.filter(project__pact=pact), keep)

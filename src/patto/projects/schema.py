@@ -27,6 +27,14 @@ PROJECT_FK = {"fields": ["pact", "project"],
               "reference": {"resource": "projects", "fields": ["pact", "code"]}}
 PARTY_FK = {"fields": ["party"], "reference": {"resource": "parties", "fields": ["id"]}}
 PACT = f("pact", required=True)
+BASIS_HELP = ("Where {what} comes from: 'source: <citation>', 'inferred: <reasoning>' or "
+              "'example'; empty means source (or example on a row marked as example)")
+
+
+def basis(name: str, what: str) -> dict:
+    return f(name, description=BASIS_HELP.format(what=what),
+             pattern="(source|inferred|example)(:[\\s\\S]*)?")
+
 PROJECT = f("project", required=True, description="Code of the project (projects.code)")
 
 RESOURCES = [
@@ -39,10 +47,12 @@ RESOURCES = [
           "this project carries out; empty for a cluster project"),
         f("horizon", required=True, enum=["emergency", "short", "medium_long"]),
         f("lead_party", required=True, description="parties.id of the lead party"),
+        basis("lead_party_basis", "the lead party"),
         f("status", required=True,
           enum=["proposed", "approved", "in_progress", "suspended", "completed", "cancelled"]),
         f("progress", "integer", required=True, minimum=0, maximum=100,
           description="Share of the project done, in percent"),
+        basis("status_basis", "the status and progress"),
         f("start_on", "date"), f("end_on", "date"),
         f("cup", pattern="[A-Z][0-9]{2}[A-Z][0-9]{11}",
           description="Codice Unico di Progetto (15 characters), when the project has one"),
@@ -58,19 +68,24 @@ RESOURCES = [
         f("territories", description="territories.id it covers, separated by ';'"),
         f("example", "boolean", description="true when the record is illustrative"),
         f("source", description="Where the information comes from"),
+        f("sheet_updated_on", "date",
+          description="The update date the sheet itself gives, when it comes from a document"),
+        f("working_method", description="The sheet's sentence on the working method, under "
+          "the completed activities"),
     ], ["pact", "code"], [
         {"fields": ["lead_party"], "reference": {"resource": "parties", "fields": ["id"]}},
         {"fields": ["pact"], "reference": {"resource": "pacts", "fields": ["id"]}},
     ]),
     res("project_parties", [PACT, PROJECT, f("party", required=True),
-                            f("role", required=True, description="e.g. partner, funder")],
+                            f("role", required=True, description="e.g. partner, funder"),
+                            basis("basis", "the party's involvement")],
         ["pact", "project", "party"], [PROJECT_FK, PARTY_FK]),
     res("project_referents", [PACT, PROJECT, f("party", required=True),
                               f("person", required=True,
                                 description="Name of the referent: personal data, staff only")],
         ["pact", "project", "party", "person"], [PROJECT_FK, PARTY_FK]),
     res("project_links", [PACT, PROJECT, f("linked_project", required=True),
-                          f("note")],
+                          f("note", description="What the sheet says of the link")],
         ["pact", "project", "linked_project"], [PROJECT_FK],
         description="Links between projects; each link holds both ways"),
     res("project_funding", [PACT, PROJECT, f("source", required=True), f("party"),
@@ -78,6 +93,16 @@ RESOURCES = [
                                                            "private", "other"]),
                             f("amount", "number", required=True, minimum=0)],
         ["pact", "project", "source"], [PROJECT_FK]),
+    res("procedure_steps", [PACT, PROJECT,
+                            f("step", required=True,
+                              enum=["design", "tender", "award", "works", "testing"],
+                              description="design, tender (call for tenders), award, works, "
+                              "testing (acceptance), as OpenCoesione records them"),
+                            f("planned_start_on", "date"), f("planned_end_on", "date"),
+                            f("actual_start_on", "date"), f("actual_end_on", "date"),
+                            f("note")],
+        ["pact", "project", "step"], [PROJECT_FK],
+        description="Procedural steps of public works and funded projects, planned and actual"),
     res("planned_activities", [PACT, PROJECT, f("position", "integer", required=True),
                                f("title", required=True), f("due_on", "date"),
                                f("status", required=True,
@@ -94,11 +119,17 @@ RESOURCES = [
                      f("participants", "integer", minimum=0)],
         ["pact", "project", "held_on", "title"], [PROJECT_FK]),
     res("events", [PACT, PROJECT, f("title", required=True), f("held_on", "date", required=True),
-                   f("place"), f("participants", "integer", minimum=0)],
+                   f("place"), f("participants", "integer", minimum=0),
+                   f("organiser", description="Who organised the event, as the sheet says")],
         ["pact", "project", "title", "held_on"], [PROJECT_FK]),
     res("contributions", [PACT, PROJECT, f("activity", required=True),
-                          f("amount", "number", required=True, minimum=0),
-                          f("granted_by", required=True), f("party"), f("received_on", "date")],
+                          f("amount", "number", minimum=0, description="In euro: required "
+                            "for money, the declared value (if any) of goods or resources"),
+                          f("granted_by", required=True), f("party"), f("received_on", "date"),
+                          f("kind", enum=["money", "in_kind", "resources"],
+                            description="money (the default), in_kind (goods or services) or "
+                            "resources (staff, spaces, time)"),
+                          f("resource", description="What was given, when it is not money")],
         ["pact", "project", "activity", "granted_by"], [PROJECT_FK]),
 ]
 

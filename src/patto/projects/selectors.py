@@ -6,18 +6,22 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Avg, Count, Prefetch, Q, QuerySet, Sum
 
+from patto.pact.history import register_role_provider
 from patto.pact.models import Pact
 
 from .models import (
+    ClusterCoordinator,
     CompletedActivity,
     Contribution,
     Event,
     Meeting,
     PlannedActivity,
     Project,
+    ProjectLink,
     ProjectParty,
     ProjectReferent,
     ProjectUpdate,
@@ -105,7 +109,9 @@ def project_figures(project: Project) -> SheetFigures:
         n=Count("id"), avg=Avg("participants"))
     events = Event.objects.filter(project=project).aggregate(n=Count("id"),
                                                              avg=Avg("participants"))
-    money = Contribution.objects.filter(project=project).aggregate(total=Sum("amount"))
+    # Only money adds up: goods and resources keep their declared value beside them.
+    money = Contribution.objects.filter(project=project, kind=Contribution.Kind.MONEY) \
+        .aggregate(total=Sum("amount"))
     funding = project.funding.aggregate(total=Sum("amount"))
     return SheetFigures(
         meetings=meetings["n"], meeting_participants_avg=meetings["avg"],
@@ -120,9 +126,11 @@ def project_get(*, pact_code: str, code: str) -> Project:
                                            "lead_party__category")
             .prefetch_related(
                 "involved__party", "challenges", "sdg_targets__goal", "territories",
-                Prefetch("links", queryset=Project.objects.select_related("pact")),
+                Prefetch("outgoing_links", queryset=ProjectLink.objects.select_related(
+                    "to_project__pact").order_by("to_project__title")),
                 Prefetch("referents", queryset=ProjectReferent.objects.select_related("party")),
                 "funding__party", "planned_activities", "completed_activities",
+                "procedure_steps",
                 "critical_issues", "success_factors", "meetings", "events",
                 "contributions__party",
                 Prefetch("updates", queryset=ProjectUpdate.objects.filter(
@@ -521,3 +529,21 @@ def report_states(projects: list[Project]) -> dict[int, list[tuple]]:
         round__in=rounds, project__in=active).only("pk", "round_id", "project_id", "status")}
     return {p.pk: [(r, updates.get((r.pk, p.pk))) for r in rounds if r.pact_id == p.pact_id]
             for p in active}
+
+
+def project_roles(user_ids: set[int]) -> dict[int, Any]:
+    """The project roles of these accounts, for public history (two queries)."""
+    from django.utils.translation import gettext_lazy as _
+
+    roles: dict[int, Any] = {}
+    for uid in ClusterCoordinator.objects.filter(user_id__in=user_ids).values_list(
+            "user_id", flat=True):
+        roles[uid] = _("cluster coordinator")
+    for uid in ProjectReferent.objects.filter(user_id__in=user_ids).values_list(
+            "user_id", flat=True):
+        roles.setdefault(uid, _("project referent"))
+    return roles
+
+
+# Public history names the project roles of the people behind each change.
+register_role_provider(project_roles)
