@@ -13,6 +13,14 @@ from patto.participation import services
 from patto.participation.models import Call
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Rate-limit counters live in the cache, which outlives a test's database rollback."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def people(bologna, staff, django_user_model):
     """A call manager, a proposer for the Savena-Idice union, one for Bologna, an evaluator."""

@@ -188,3 +188,87 @@ class ScoreForm(StyledForm):
         self.fields["value"].max_value = criterion.max_score
         self.fields["value"].widget.attrs["max"] = criterion.max_score
         self.fields["value"].label = _("Score (0 to %(max)s)") % {"max": criterion.max_score}
+
+
+# --- Challenges and solutions ----------------------------------------------------------------
+
+
+class HoneypotMixin:
+    """A field people never see (hidden by CSS, skipped by keyboard and screen readers) that
+    spam robots fill in: a form that comes back with it filled is dropped."""
+
+    honeypot = "sito_web"
+
+    def add_honeypot(self) -> None:
+        self.fields[self.honeypot] = forms.CharField(
+            required=False,
+            label=_("Leave this field empty"),
+            widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+        )
+
+    def is_spam(self) -> bool:
+        return bool((self.data.get(self.add_prefix(self.honeypot)) or "").strip())
+
+
+class SolutionForm(HoneypotMixin, StyledForm):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    text = forms.CharField(label=_("Your solution"), widget=forms.Textarea(attrs={"rows": 5}))
+    administration = forms.ModelChoiceField(
+        label=_("On behalf of"),
+        queryset=Territory.objects.none(),
+        required=False,
+        empty_label=_("myself"),
+    )
+
+    def __init__(self, *args, administrations=None, **kwargs):
+        self.administrations = administrations
+        super().__init__(*args, **kwargs)
+        self.add_honeypot()
+
+    def prepare_fields(self) -> None:
+        if self.administrations is not None and self.administrations.exists():
+            self.fields["administration"].queryset = self.administrations
+        else:
+            del self.fields["administration"]
+
+
+class CommentForm(HoneypotMixin, StyledForm):
+    text = forms.CharField(
+        label=_("Your comment"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_honeypot()
+
+
+class ReasonForm(StyledForm):
+    reason = forms.CharField(label=_("Why"), max_length=1000)
+
+
+class ChallengeForm(StyledForm):
+    title = forms.CharField(label=_("Title"), max_length=300)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 5}))
+    publisher = forms.ModelChoiceField(
+        label=_("Published by"),
+        required=False,
+        queryset=Territory.objects.none(),
+        empty_label=_("the Pact's Table"),
+    )
+
+    def __init__(self, *args, publishers, **kwargs):
+        self.publishers = publishers
+        super().__init__(*args, **kwargs)
+
+    def prepare_fields(self) -> None:
+        self.fields["publisher"].queryset = self.publishers
+
+
+class PublicNameForm(StyledForm):
+    public_name = forms.CharField(
+        label=_("Public name"),
+        max_length=80,
+        help_text=_(
+            "The name shown with your solutions and comments; your account's name is never shown."
+        ),
+    )

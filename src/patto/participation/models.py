@@ -543,3 +543,292 @@ class RankingLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.position or '–'}. {self.proposal}"
+
+
+# --- Challenges and solutions (the region's challenge portal) --------------------------------
+
+
+class Moderator(models.Model):
+    """A person who hides and restores reported content of a pact's challenges."""
+
+    pact = models.ForeignKey(
+        Pact, on_delete=models.CASCADE, related_name="moderators", verbose_name=_("pact")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="moderates",
+        verbose_name=_("person"),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("moderator")
+        verbose_name_plural = _("moderators")
+        constraints = [models.UniqueConstraint(fields=["pact", "user"], name="moderator_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.pact}"
+
+
+class PublicProfile(models.Model):
+    """The name a person chose to appear with on public pages (never their account's name)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="public_profile",
+        verbose_name=_("person"),
+    )
+    public_name = models.CharField(_("public name"), max_length=80)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("public profile")
+        verbose_name_plural = _("public profiles")
+
+    def __str__(self) -> str:
+        return self.public_name
+
+
+class OpenChallenge(ExampleDataModel, TimeStampedModel):
+    """A challenge that the Table or a municipality puts to citizens and administrations."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open for solutions")
+        CLOSED = "closed", _("Closed")
+
+    pact = models.ForeignKey(
+        Pact, on_delete=models.PROTECT, related_name="open_challenges", verbose_name=_("pact")
+    )
+    title = models.CharField(_("title"), max_length=300)
+    description = models.TextField(_("description"))
+    publisher = models.ForeignKey(
+        Territory,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("published by"),
+        help_text=_("Empty: the Pact's Table."),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("public challenge")
+        verbose_name_plural = _("public challenges")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("participation:challenge", kwargs={"pk": self.pk})
+
+
+class Moderated(models.Model):
+    """What moderators may hide, with the reason its author sees, and restore."""
+
+    hidden = models.BooleanField(_("hidden"), default=False)
+    hidden_reason = models.TextField(_("reason for hiding"), blank=True)
+    hidden_at = models.DateTimeField(_("hidden at"), null=True, blank=True)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("hidden by"),
+    )
+
+    class Meta:
+        abstract = True
+
+
+class Solution(Moderated, TimeStampedModel):
+    """A solution a registered person submits to a challenge, for themselves or for the
+    administration they act for."""
+
+    challenge = models.ForeignKey(
+        OpenChallenge,
+        on_delete=models.CASCADE,
+        related_name="solutions",
+        verbose_name=_("challenge"),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="solutions",
+        verbose_name=_("author"),
+    )
+    administration = models.ForeignKey(
+        Territory,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("on behalf of"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    text = models.TextField(_("the solution"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("solution")
+        verbose_name_plural = _("solutions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(hidden=False) | ~Q(hidden_reason=""), name="solution_hidden_reason"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "participation:solution", kwargs={"challenge": self.challenge_id, "pk": self.pk}
+        )
+
+
+class Vote(models.Model):
+    """A registered person's support of a solution: once per person and solution."""
+
+    solution = models.ForeignKey(
+        Solution, on_delete=models.CASCADE, related_name="votes", verbose_name=_("solution")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("person"),
+    )
+    created_at = models.DateTimeField(_("voted at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("vote")
+        verbose_name_plural = _("votes")
+        constraints = [
+            models.UniqueConstraint(fields=["solution", "user"], name="vote_once_per_person")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.solution}"
+
+
+class Comment(Moderated, TimeStampedModel):
+    solution = models.ForeignKey(
+        Solution, on_delete=models.CASCADE, related_name="comments", verbose_name=_("solution")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    text = models.TextField(_("comment"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(hidden=False) | ~Q(hidden_reason=""), name="comment_hidden_reason"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class ContentReport(TimeStampedModel):
+    """Anyone registered reports a solution or a comment; moderators deal with it."""
+
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("reported by"),
+    )
+    solution = models.ForeignKey(
+        Solution,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name=_("solution"),
+    )
+    comment = models.ForeignKey(
+        Comment,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name=_("comment"),
+    )
+    reason = models.TextField(_("why"))
+    resolved_at = models.DateTimeField(_("dealt with at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(solution__isnull=True, comment__isnull=False)
+                | Q(solution__isnull=False, comment__isnull=True),
+                name="report_one_target",
+            ),
+            models.UniqueConstraint(
+                fields=["reporter", "solution"],
+                condition=Q(solution__isnull=False),
+                name="report_solution_once",
+            ),
+            models.UniqueConstraint(
+                fields=["reporter", "comment"],
+                condition=Q(comment__isnull=False),
+                name="report_comment_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reason[:60]
+
+    @property
+    def target(self):
+        return self.solution or self.comment
+
+
+class Follow(models.Model):
+    """A person follows a challenge and receives a digest of what is new."""
+
+    challenge = models.ForeignKey(
+        OpenChallenge, on_delete=models.CASCADE, related_name="follows", verbose_name=_("challenge")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("person"),
+    )
+    since = models.DateTimeField(_("digest sent up to"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("follow")
+        verbose_name_plural = _("follows")
+        constraints = [models.UniqueConstraint(fields=["challenge", "user"], name="follow_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.challenge}"

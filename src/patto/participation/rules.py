@@ -74,3 +74,48 @@ rules.add_perm("participation.assign_evaluator", may_manage_calls)
 rules.add_perm(
     "participation.view_proposal_private", may_manage_calls | is_proposer_for | is_evaluator
 )
+
+
+@rules.predicate
+def is_moderator(user, obj) -> bool:
+    """For a pact, or anything of a pact's challenges: one of its moderators."""
+    if not (user and user.is_authenticated) or obj is None:
+        return False
+    pact_id = _challenge_pact_id(obj)
+    return pact_id is not None and user.moderates.filter(pact_id=pact_id).exists()
+
+
+@rules.predicate
+def is_any_moderator(user) -> bool:
+    return bool(user and user.is_authenticated and user.moderates.exists())
+
+
+@rules.predicate
+def is_registered(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def _challenge_pact_id(obj) -> int | None:
+    from patto.pact.models import Pact
+
+    from .models import Comment, ContentReport, OpenChallenge, Solution
+
+    if isinstance(obj, Pact):
+        return obj.pk
+    if isinstance(obj, OpenChallenge):
+        return obj.pact_id
+    if isinstance(obj, Solution):
+        return obj.challenge.pact_id
+    if isinstance(obj, Comment):
+        return obj.solution.challenge.pact_id
+    if isinstance(obj, ContentReport):
+        return _challenge_pact_id(obj.target)
+    return None
+
+
+# Challenges: the Table (secretariat, call managers) or a municipality (its proposers)
+# publishes; registered people submit, comment, vote and report; moderators hide and restore.
+rules.add_perm("participation.publish_challenge", may_manage_calls | is_any_proposer)
+rules.add_perm("participation.take_part", is_registered)
+rules.add_perm("participation.moderate", is_secretariat | is_moderator)
+rules.add_perm("participation.grant_moderator", is_secretariat)

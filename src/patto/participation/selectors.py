@@ -193,3 +193,143 @@ def evaluation_sheet(*, evaluator: Evaluator, proposal: Proposal) -> dict:
 
 def document_get(*, call: Call, pk: int) -> CallDocument:
     return get_object_or_404(CallDocument, call=call, pk=pk)
+
+
+# --- Challenges and solutions ----------------------------------------------------------------
+
+
+def challenge_list(*, pact) -> QuerySet:
+    from .models import OpenChallenge
+
+    return (
+        OpenChallenge.objects.filter(pact=pact)
+        .select_related("publisher")
+        .defer("publisher__boundary")
+        .annotate(solution_count=Count("solutions", filter=Q(solutions__hidden=False)))
+    )
+
+
+def challenge_get(*, pk: int):
+    from .models import OpenChallenge
+
+    return get_object_or_404(
+        OpenChallenge.objects.select_related("pact", "publisher").defer("publisher__boundary"),
+        pk=pk,
+    )
+
+
+def statistics(*, pact=None, challenge=None) -> dict:
+    """The portal's figures, overall (a pact) or for one challenge, in four queries: visible
+    solutions submitted, the latest one, the best voted, the most active administration."""
+    from .models import Solution
+
+    solutions = Solution.objects.filter(hidden=False)
+    solutions = (
+        solutions.filter(challenge=challenge)
+        if challenge is not None
+        else solutions.filter(challenge__pact=pact)
+    )
+    best = (
+        solutions.annotate(vote_count=Count("votes"))
+        .filter(vote_count__gt=0)
+        .order_by("-vote_count", "created_at")
+        .only("id", "title", "challenge_id")
+        .first()
+    )
+    active = (
+        solutions.filter(administration__isnull=False)
+        .values("administration__name")
+        .annotate(n=Count("id"))
+        .order_by("-n", "administration__name")
+        .first()
+    )
+    return {
+        "count": solutions.count(),
+        "latest": solutions.order_by("-created_at").only("id", "title", "challenge_id").first(),
+        "best": best,
+        "most_active": active,
+    }
+
+
+def solutions_of(challenge) -> QuerySet:
+    """A challenge's visible solutions with their votes and visible comments counted."""
+    from .models import Solution
+
+    return (
+        Solution.objects.filter(challenge=challenge, hidden=False)
+        .select_related("author__public_profile", "administration")
+        .defer("administration__boundary")
+        .annotate(
+            vote_count=Count("votes", distinct=True),
+            comment_count=Count("comments", filter=Q(comments__hidden=False), distinct=True),
+        )
+        .order_by("-vote_count", "-created_at")
+    )
+
+
+def solution_get(*, challenge_pk: int, pk: int, user=None):
+    """A solution with its comments: hidden ones only for their author (with the reason)."""
+    from .models import Comment, Solution
+
+    visible = Q(hidden=False)
+    if user is not None and user.is_authenticated:
+        visible |= Q(author=user)
+    solution = get_object_or_404(
+        Solution.objects.filter(visible)
+        .select_related("challenge__pact", "author__public_profile", "administration")
+        .defer("administration__boundary", "challenge__pact__description")
+        .annotate(vote_count=Count("votes"))
+        .prefetch_related(
+            Prefetch(
+                "comments",
+                queryset=Comment.objects.filter(visible).select_related("author__public_profile"),
+                to_attr="shown_comments",
+            )
+        ),
+        challenge_id=challenge_pk,
+        pk=pk,
+    )
+    return solution
+
+
+def has_voted(*, solution, user) -> bool:
+    from .models import Vote
+
+    return bool(
+        user.is_authenticated and Vote.objects.filter(solution=solution, user=user).exists()
+    )
+
+
+def reports_open(*, user) -> QuerySet:
+    """Reports not yet dealt with, of the pacts the person moderates (all for the
+    secretariat)."""
+    from patto.projects.rules import is_secretariat
+
+    from .models import ContentReport
+
+    reports = (
+        ContentReport.objects.filter(resolved_at__isnull=True)
+        .select_related("solution__challenge", "comment__solution__challenge", "reporter")
+        .order_by("created_at")
+    )
+    if is_secretariat(user):
+        return reports
+    pacts = user.moderates.values("pact_id")
+    return reports.filter(
+        Q(solution__challenge__pact__in=pacts) | Q(comment__solution__challenge__pact__in=pacts)
+    )
+
+
+def hidden_content(*, user) -> tuple[list, list]:
+    """What moderators hid, to restore it."""
+    from patto.projects.rules import is_secretariat
+
+    from .models import Comment, Solution
+
+    solutions = Solution.objects.filter(hidden=True).select_related("challenge")
+    comments = Comment.objects.filter(hidden=True).select_related("solution__challenge")
+    if not is_secretariat(user):
+        pacts = user.moderates.values("pact_id")
+        solutions = solutions.filter(challenge__pact__in=pacts)
+        comments = comments.filter(solution__challenge__pact__in=pacts)
+    return list(solutions[:100]), list(comments[:100])

@@ -889,3 +889,307 @@ def ranking_publish(*, call: Call, user: Any, booked_on: dt.date | None = None) 
         call.status, call.ranked_at = Call.Status.RANKED, timezone.now()
         _save(call, user=user, reason=_("ranking published"))
     return made
+
+
+# --- Challenges and solutions ----------------------------------------------------------------
+
+#: How many of each action one person may take per window (seconds); settings override with
+#: PATTO_PARTICIPATION_RATES = {"solution": (5, 3600), ...}.
+RATES = {"solution": (5, 3600), "comment": (30, 3600), "vote": (120, 3600), "report": (20, 3600)}
+
+
+class RateLimited(ParticipationError):
+    def __init__(self):
+        super().__init__(
+            None,
+            _("You did this too many times in a short while: wait a little and try again."),
+            code="rate-limited",
+        )
+
+
+def _rate_limit(user: Any, action: str) -> None:
+    """Count one ``action`` of ``user`` in the cache; refuse past the limit of its window.
+
+    The window is fixed (it starts with the first action): enough to stop a script, simple
+    enough to hold in any Django cache.
+    """
+    from django.conf import settings
+    from django.core.cache import cache
+
+    limit, window = {**RATES, **getattr(settings, "PATTO_PARTICIPATION_RATES", {})}[action]
+    key = f"patto:rate:{action}:{user.pk}"
+    if cache.add(key, 1, timeout=window):
+        return
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=window)
+        return
+    if count > limit:
+        raise RateLimited
+
+
+def moderator_grant(*, pact, person: Any, user: Any):
+    from .models import Moderator
+
+    _require(user, "participation.grant_moderator")
+    role, _created = Moderator.objects.get_or_create(pact=pact, user=person)
+    return role
+
+
+def public_name_set(*, user: Any, public_name: str):
+    """The name a person appears with on public pages (their account's name never does)."""
+    from .models import PublicProfile
+
+    _require(user, "participation.take_part")
+    _check_text(public_name=public_name)
+    name = (public_name or "").strip()
+    if not 2 <= len(name) <= 80:
+        raise ParticipationError("public_name", _("Choose a public name of 2 to 80 characters."))
+    profile = PublicProfile.objects.filter(user=user).first() or PublicProfile(user=user)
+    profile.public_name = name
+    with transaction.atomic():
+        return _save(profile, user=user, reason=_("public name chosen"))
+
+
+def challenge_publish(
+    *,
+    pact,
+    user: Any,
+    title: str,
+    description: str,
+    publisher: Territory | None = None,
+    is_example: bool = False,
+):
+    """Publish a challenge for the Table (no publisher) or for a municipality or union."""
+    from .models import OpenChallenge
+
+    _require(user, "participation.publish_challenge", pact)
+    if publisher is None:
+        _require(user, "participation.manage_call", pact)
+    else:
+        _require(user, "participation.propose", publisher)
+    _check_text(title=title, description=description)
+    if not title.strip() or not description.strip():
+        raise ParticipationError("title", _("Give the challenge a title and a description."))
+    challenge = OpenChallenge(
+        pact=pact,
+        title=title.strip(),
+        description=description,
+        publisher=publisher,
+        created_by=user,
+        is_example=is_example,
+    )
+    with transaction.atomic():
+        return _save(challenge, user=user, reason=_("challenge published"))
+
+
+def challenge_close(*, challenge, user: Any):
+    from .models import OpenChallenge
+
+    if challenge.publisher_id is None:
+        _require(user, "participation.manage_call", challenge.pact)
+    else:
+        _require(user, "participation.propose", challenge.publisher)
+    challenge.status = OpenChallenge.Status.CLOSED
+    with transaction.atomic():
+        return _save(challenge, user=user, reason=_("challenge closed"))
+
+
+def _require_open(challenge) -> None:
+    from .models import OpenChallenge
+
+    if (
+        OpenChallenge.objects.filter(pk=challenge.pk).values_list("status", flat=True).first()
+        != OpenChallenge.Status.OPEN
+    ):
+        raise ParticipationError(None, _("The challenge is closed."), code="closed")
+
+
+def solution_submit(
+    *, challenge, user: Any, title: str, text: str, administration: Territory | None = None
+):
+    """A registered person submits a solution, for themselves or for their administration."""
+    from .models import Solution
+
+    _require(user, "participation.take_part")
+    _require_open(challenge)
+    if administration is not None:
+        _require(user, "participation.propose", administration)
+    _check_text(title=title, text=text)
+    if not title.strip() or not text.strip():
+        raise ParticipationError("title", _("Give the solution a title and explain it."))
+    _rate_limit(user, "solution")
+    solution = Solution(
+        challenge=challenge,
+        author=user,
+        administration=administration,
+        title=title.strip()[:200],
+        text=text,
+    )
+    with transaction.atomic():
+        return _save(solution, user=user, reason=_("solution submitted"))
+
+
+def vote_cast(*, solution, user: Any) -> bool:
+    """Support a solution; a second vote of the same person is refused by the database.
+
+    Returns True when the vote counted, False when the person had already voted.
+    """
+    from .models import Vote
+
+    _require(user, "participation.take_part")
+    if solution.hidden:
+        raise ParticipationError(None, _("This solution is hidden."), code="hidden")
+    _require_open(solution.challenge)
+    _rate_limit(user, "vote")
+    try:
+        with transaction.atomic():
+            Vote.objects.create(solution=solution, user=user)
+    except IntegrityError:
+        return False
+    return True
+
+
+def vote_withdraw(*, solution, user: Any) -> bool:
+    from .models import Vote
+
+    _require(user, "participation.take_part")
+    _require_open(solution.challenge)
+    deleted, _kinds = Vote.objects.filter(solution=solution, user=user).delete()
+    return bool(deleted)
+
+
+def comment_add(*, solution, user: Any, text: str):
+    from .models import Comment
+
+    _require(user, "participation.take_part")
+    if solution.hidden:
+        raise ParticipationError(None, _("This solution is hidden."), code="hidden")
+    _require_open(solution.challenge)
+    _check_text(text=text)
+    if not (text or "").strip():
+        raise ParticipationError("text", _("Write the comment."))
+    _rate_limit(user, "comment")
+    comment = Comment(solution=solution, author=user, text=text.strip())
+    with transaction.atomic():
+        return _save(comment, user=user, reason=_("comment posted"))
+
+
+def content_report(*, target, user: Any, reason: str):
+    """Anyone registered reports a solution or a comment to the moderators (once each)."""
+    from .models import Comment, ContentReport, Solution
+
+    _require(user, "participation.take_part")
+    _check_text(reason=reason)
+    if not (reason or "").strip():
+        raise ParticipationError("reason", _("Say why you report it."))
+    _rate_limit(user, "report")
+    report = ContentReport(
+        reporter=user,
+        reason=reason.strip(),
+        solution=target if isinstance(target, Solution) else None,
+        comment=target if isinstance(target, Comment) else None,
+    )
+    try:
+        with transaction.atomic():
+            return _save(report, user=user, reason="")
+    except IntegrityError:
+        raise ParticipationError(
+            None, _("You already reported it: the moderators will look at it."), code="reported"
+        ) from None
+
+
+def content_hide(*, target, user: Any, reason: str):
+    """Hide a solution or comment with a reason that its author sees; reports are closed."""
+    _require(user, "participation.moderate", target)
+    _check_text(reason=reason)
+    if not (reason or "").strip():
+        raise ParticipationError("reason", _("Say why it is hidden: its author reads it."))
+    with transaction.atomic():
+        target.hidden, target.hidden_reason = True, reason.strip()
+        target.hidden_at, target.hidden_by = timezone.now(), user
+        _save(target, user=user, reason=_("hidden by a moderator"))
+        target.reports.filter(resolved_at__isnull=True).update(resolved_at=timezone.now())
+    return target
+
+
+def content_restore(*, target, user: Any):
+    _require(user, "participation.moderate", target)
+    with transaction.atomic():
+        target.hidden, target.hidden_reason, target.hidden_at, target.hidden_by = (
+            False,
+            "",
+            None,
+            None,
+        )
+        _save(target, user=user, reason=_("restored by a moderator"))
+        target.reports.filter(resolved_at__isnull=True).update(resolved_at=timezone.now())
+    return target
+
+
+def report_dismiss(*, report, user: Any):
+    _require(user, "participation.moderate", report)
+    report.resolved_at = timezone.now()
+    report.save(update_fields=["resolved_at"])
+    return report
+
+
+def follow(*, challenge, user: Any, on: bool = True) -> None:
+    from .models import Follow
+
+    _require(user, "participation.take_part")
+    if on:
+        Follow.objects.get_or_create(challenge=challenge, user=user)
+    else:
+        Follow.objects.filter(challenge=challenge, user=user).delete()
+
+
+def digest_send(*, now=None, dry_run: bool = False) -> dict:
+    """E-mail each follower what is new on their challenges since their last digest: visible
+    solutions and comments only. Returns the counts (followers, e-mails, items)."""
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+
+    from .models import Comment, Follow, Solution
+
+    now = now or timezone.now()
+    sent = items = 0
+    follows = list(
+        Follow.objects.select_related("challenge", "user")
+        .filter(user__is_active=True)
+        .exclude(user__email="")
+    )
+    for row in follows:
+        solutions = list(
+            Solution.objects.filter(
+                challenge=row.challenge, hidden=False, created_at__gt=row.since, created_at__lte=now
+            )
+        )
+        comments = list(
+            Comment.objects.filter(
+                solution__challenge=row.challenge,
+                hidden=False,
+                solution__hidden=False,
+                created_at__gt=row.since,
+                created_at__lte=now,
+            ).select_related("solution")
+        )
+        if not solutions and not comments:
+            continue
+        items += len(solutions) + len(comments)
+        sent += 1
+        if dry_run:
+            continue
+        body = render_to_string(
+            "participation/emails/digest.txt",
+            {"challenge": row.challenge, "solutions": solutions, "comments": comments},
+        )
+        send_mail(
+            subject=_("What is new on “%(challenge)s”") % {"challenge": row.challenge.title},
+            message=body,
+            from_email=None,
+            recipient_list=[row.user.email],
+        )
+        Follow.objects.filter(pk=row.pk).update(since=now)
+    return {"followers": len(follows), "emails": sent, "items": items}

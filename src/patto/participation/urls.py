@@ -20,7 +20,52 @@ urlpatterns = [
         views.proposal_detail,
         name="proposal",
     ),
+    path("partecipazione/sfide/", views.challenge_index, name="challenges"),
+    path("partecipazione/sfide/<int:pk>/", views.challenge_detail, name="challenge"),
+    path(
+        "partecipazione/sfide/<int:pk>/soluzioni/nuova/",
+        views.solution_submit,
+        name="solution_submit",
+    ),
+    path("partecipazione/sfide/<int:pk>/segui/", views.challenge_follow, name="follow"),
+    path(
+        "partecipazione/sfide/<int:challenge>/soluzioni/<int:pk>/",
+        views.solution_detail,
+        name="solution",
+    ),
+    path(
+        "partecipazione/sfide/<int:challenge>/soluzioni/<int:pk>/vota/",
+        views.solution_vote,
+        name="vote",
+    ),
+    path(
+        "partecipazione/sfide/<int:challenge>/soluzioni/<int:pk>/commenta/",
+        views.solution_comment,
+        name="comment",
+    ),
+    path(
+        "partecipazione/sfide/<int:challenge>/soluzioni/<int:pk>/segnala/",
+        views.content_report,
+        name="report",
+    ),
     path("gestione/partecipazione/", views.home, name="home"),
+    path("gestione/partecipazione/nome-pubblico/", views.public_name, name="public_name"),
+    path(
+        "gestione/partecipazione/<slug:pact>/sfide/nuova/",
+        views.challenge_new,
+        name="challenge_new",
+    ),
+    path("gestione/partecipazione/moderazione/", views.moderation, name="moderation"),
+    path(
+        "gestione/partecipazione/moderazione/<str:action>/<str:kind>/<int:pk>/",
+        views.moderate,
+        name="moderate",
+    ),
+    path(
+        "gestione/partecipazione/moderazione/segnalazioni/<int:pk>/archivia/",
+        views.report_dismiss,
+        name="report_dismiss",
+    ),
     path("gestione/partecipazione/<slug:pact>/bandi/nuovo/", views.call_new, name="call_new"),
     path("gestione/partecipazione/bandi/<int:pk>/", views.manage_call, name="manage_call"),
     path(

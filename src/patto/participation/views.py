@@ -23,6 +23,8 @@ from patto.pact.models import Pact
 from . import selectors, services
 from .forms import (
     CallForm,
+    ChallengeForm,
+    CommentForm,
     ContributionForm,
     CriterionForm,
     DeclarationForm,
@@ -30,7 +32,10 @@ from .forms import (
     EvaluatorForm,
     NewProposalForm,
     ProposalForm,
+    PublicNameForm,
+    ReasonForm,
     ScoreForm,
+    SolutionForm,
 )
 from .models import Call, Criterion, Evaluator, Proposal, ProposalContribution
 
@@ -613,3 +618,271 @@ def evaluation_list(request: HttpRequest, call: int) -> HttpResponse:
         "participation/evaluation_list.html",
         {"call": call, "proposals": selectors.staff_proposals(call)},
     )
+
+
+# --- Challenges and solutions ----------------------------------------------------------------
+
+
+def challenge_index(request: HttpRequest) -> HttpResponse:
+    code = request.GET.get("patto")
+    pact = get_object_or_404(Pact, code=code) if code else pact_selectors.pact_default()
+    if pact is None:
+        raise Http404
+    return render(
+        request,
+        "participation/challenge_index.html",
+        {
+            "pact": pact,
+            "challenges": selectors.challenge_list(pact=pact),
+            "stats": selectors.statistics(pact=pact),
+            "can_publish": request.user.has_perm("participation.publish_challenge", pact),
+        },
+    )
+
+
+def challenge_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    from .models import Follow
+
+    challenge = selectors.challenge_get(pk=pk)
+    context = {
+        "challenge": challenge,
+        "pact": challenge.pact,
+        "stats": selectors.statistics(challenge=challenge),
+        "solutions": selectors.solutions_of(challenge),
+    }
+    if request.user.is_authenticated:
+        context["form"] = SolutionForm(
+            administrations=selectors.proposer_territories(user=request.user)
+        )
+        context["following"] = Follow.objects.filter(
+            challenge=challenge, user=request.user
+        ).exists()
+    return render(request, "participation/challenge_detail.html", context)
+
+
+def solution_detail(request: HttpRequest, challenge: int, pk: int) -> HttpResponse:
+    solution = selectors.solution_get(challenge_pk=challenge, pk=pk, user=request.user)
+    context = {"solution": solution, "challenge": solution.challenge}
+    if request.user.is_authenticated:
+        context.update(
+            comment_form=CommentForm(),
+            report_form=ReasonForm(),
+            voted=selectors.has_voted(solution=solution, user=request.user),
+            can_moderate=request.user.has_perm("participation.moderate", solution.challenge.pact),
+        )
+    return render(request, "participation/solution_detail.html", context)
+
+
+@login_required
+@require_POST
+def solution_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    challenge = selectors.challenge_get(pk=pk)
+    form = SolutionForm(
+        request.POST, administrations=selectors.proposer_territories(user=request.user)
+    )
+    if form.is_spam():
+        return redirect(challenge.get_absolute_url())  # nothing kept, nothing told
+    if form.is_valid():
+        try:
+            solution = services.solution_submit(
+                challenge=challenge,
+                user=request.user,
+                title=form.cleaned_data["title"],
+                text=form.cleaned_data["text"],
+                administration=form.cleaned_data.get("administration"),
+            )
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Solution submitted."))
+            return redirect(solution.get_absolute_url())
+    else:
+        messages.error(
+            request, _("The solution was not submitted: give it a title and explain it.")
+        )
+    return redirect(challenge.get_absolute_url())
+
+
+@login_required
+@require_POST
+def challenge_follow(request: HttpRequest, pk: int) -> HttpResponse:
+    challenge = selectors.challenge_get(pk=pk)
+    on = request.POST.get("segui") == "1"
+    services.follow(challenge=challenge, user=request.user, on=on)
+    messages.success(
+        request,
+        _("You follow this challenge: a digest reaches you by e-mail.")
+        if on
+        else _("You no longer follow this challenge."),
+    )
+    return redirect(challenge.get_absolute_url())
+
+
+def _solution_for_post(request: HttpRequest, challenge: int, pk: int):
+    return selectors.solution_get(challenge_pk=challenge, pk=pk, user=request.user)
+
+
+@login_required
+@require_POST
+def solution_vote(request: HttpRequest, challenge: int, pk: int) -> HttpResponse:
+    solution = _solution_for_post(request, challenge, pk)
+    try:
+        if request.POST.get("ritira") == "1":
+            services.vote_withdraw(solution=solution, user=request.user)
+            messages.success(request, _("Vote withdrawn."))
+        elif services.vote_cast(solution=solution, user=request.user):
+            messages.success(request, _("Vote counted."))
+        else:
+            messages.info(request, _("You had already voted for this solution."))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect(solution.get_absolute_url())
+
+
+@login_required
+@require_POST
+def solution_comment(request: HttpRequest, challenge: int, pk: int) -> HttpResponse:
+    solution = _solution_for_post(request, challenge, pk)
+    form = CommentForm(request.POST)
+    if form.is_spam():
+        return redirect(solution.get_absolute_url())
+    if form.is_valid():
+        try:
+            services.comment_add(
+                solution=solution, user=request.user, text=form.cleaned_data["text"]
+            )
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Comment posted."))
+    else:
+        messages.error(request, _("Write the comment."))
+    return redirect(solution.get_absolute_url())
+
+
+@login_required
+@require_POST
+def content_report(request: HttpRequest, challenge: int, pk: int) -> HttpResponse:
+    from .models import Comment
+
+    solution = _solution_for_post(request, challenge, pk)
+    target = solution
+    if request.POST.get("commento"):
+        target = get_object_or_404(
+            Comment, solution=solution, pk=request.POST["commento"], hidden=False
+        )
+    form = ReasonForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise services.ParticipationError("reason", _("Say why you report it."))
+        services.content_report(
+            target=target, user=request.user, reason=form.cleaned_data["reason"]
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Reported: the moderators will look at it."))
+    return redirect(solution.get_absolute_url())
+
+
+def _moderated(kind: str, pk: int):
+    from .models import Comment, Solution
+
+    model = {"soluzione": Solution, "commento": Comment}.get(kind)
+    if model is None:
+        raise Http404
+    return get_object_or_404(model, pk=pk)
+
+
+@login_required
+def moderation(request: HttpRequest) -> HttpResponse:
+    if not (request.user.has_perm("participation.moderate") or request.user.moderates.exists()):
+        raise PermissionDenied
+    solutions, comments = selectors.hidden_content(user=request.user)
+    return render(
+        request,
+        "participation/moderation.html",
+        {
+            "reports": selectors.reports_open(user=request.user),
+            "hidden_solutions": solutions,
+            "hidden_comments": comments,
+            "form": ReasonForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def moderate(request: HttpRequest, action: str, kind: str, pk: int) -> HttpResponse:
+    target = _moderated(kind, pk)
+    try:
+        if action == "nascondi":
+            form = ReasonForm(request.POST)
+            reason = form.cleaned_data["reason"] if form.is_valid() else ""
+            services.content_hide(target=target, user=request.user, reason=reason)
+            messages.success(request, _("Hidden: its author sees the reason."))
+        elif action == "ripristina":
+            services.content_restore(target=target, user=request.user)
+            messages.success(request, _("Restored."))
+        else:
+            raise Http404
+    except PermissionDenied:
+        raise
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("participation:moderation")
+
+
+@login_required
+@require_POST
+def report_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
+    from .models import ContentReport
+
+    report = get_object_or_404(ContentReport, pk=pk)
+    services.report_dismiss(report=report, user=request.user)
+    messages.success(request, _("Report archived without hiding anything."))
+    return redirect("participation:moderation")
+
+
+@login_required
+def challenge_new(request: HttpRequest, pact: str) -> HttpResponse:
+    pact = get_object_or_404(Pact, code=pact)
+    if not request.user.has_perm("participation.publish_challenge", pact):
+        raise PermissionDenied
+    form = ChallengeForm(
+        request.POST or None, publishers=selectors.proposer_territories(user=request.user)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            challenge = services.challenge_publish(
+                pact=pact, user=request.user, **form.cleaned_data
+            )
+        except (ApplicationError, PermissionDenied) as exc:
+            form.add_error(
+                None,
+                getattr(exc, "message", None)
+                or _("You may publish challenges only for the territories you act for."),
+            )
+        else:
+            messages.success(request, _("Challenge published."))
+            return redirect(challenge.get_absolute_url())
+    return render(request, "participation/challenge_form.html", {"form": form, "pact": pact})
+
+
+@login_required
+def public_name(request: HttpRequest) -> HttpResponse:
+    from .models import PublicProfile
+
+    profile = PublicProfile.objects.filter(user=request.user).first()
+    form = PublicNameForm(
+        request.POST or None, initial={"public_name": profile.public_name if profile else ""}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.public_name_set(user=request.user, **form.cleaned_data)
+        except ApplicationError as exc:
+            _show(form, exc)
+        else:
+            messages.success(request, _("Public name saved."))
+            return redirect("participation:public_name")
+    return render(request, "participation/public_name.html", {"form": form})
