@@ -276,6 +276,7 @@ class Command(BaseCommand):
 
     def _opensdg(self, indicators: int, rows: int) -> None:
         from patto.engine.assess import assess_opensdg
+        from patto.engine.bench import Laps
         from patto.engine.opensdg import read_repository
         from patto.monitoring.bench import new_value_to_pages, synthetic_repository
         from patto.monitoring.models import Indicator
@@ -288,16 +289,22 @@ class Command(BaseCommand):
             source, target = Path(folder) / "in", Path(folder) / "out"
             synthetic_repository(source, indicators=indicators, rows=rows)
             timings = {}
+            laps = Laps()  # where the time goes, phase by phase
             try:
                 with transaction.atomic():
                     start = time.perf_counter()
-                    opensdg_import(path=source, pact=pact)
+                    opensdg_import(path=source, pact=pact, laps=laps)
                     timings["import"] = time.perf_counter() - start
                     start = time.perf_counter()
-                    records = assess_opensdg(read_repository(source))
+                    laps.lap("import, the rest")
+                    files = read_repository(source)
+                    laps.lap("assess: read files again")
+                    records = assess_opensdg(files)
+                    laps.lap("assess: Open SDG's method")
                     timings["assess"] = time.perf_counter() - start
                     start = time.perf_counter()
                     opensdg_export(pact=pact, path=target, codes=None)
+                    laps.lap("export")
                     timings["export"] = time.perf_counter() - start
                     timings["reassess"] = self._reassess(pact)
                     timings["new value"] = new_value_to_pages(
@@ -313,6 +320,9 @@ class Command(BaseCommand):
                 f"{timings['import']:.2f} s, assess {timings['assess']:.2f} s "
                 f"({len(records)} records), export {timings['export']:.2f} s, total "
                 f"{total:.2f} s")
+            out("  phase                      wall s   cpu s (this process)")
+            for phase, seconds in laps.seconds.items():
+                out(f"  {phase:<26} {seconds:6.3f}  {laps.cpu[phase]:6.3f}")
             out(f"re-assess one indicator after a new value, page included: "
                 f"{timings['reassess'] * 1000:.0f} ms")
             out(f"new value to page (recorded, assessed and stored, its indicator's and "
