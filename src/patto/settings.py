@@ -330,6 +330,10 @@ LOGGING = {
 PATTO_DEFAULT_PACT = os.environ.get("PATTO_DEFAULT_PACT", "")
 # Marks the demo's example data on every page.
 PATTO_DEMO = env_bool("PATTO_DEMO", False)
+# How stored progress statuses are computed (patto.monitoring.assessments): "opensdg", as
+# sdg-build 2.4 computes them from each indicator's progress options; "per_series", Patto's
+# earlier mean over every total series of the pact's territory. `patto reassess` after a change.
+PATTO_ASSESSMENT_METHOD = os.environ.get("PATTO_ASSESSMENT_METHOD", "opensdg")
 
 # Upload limits of the one import pipeline (patto.core.importing): the file's size, an XLSX
 # workbook's size once uncompressed (checked before it is parsed), rows and cells per row; how

@@ -30,12 +30,22 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
-from .opensdg import VALUE, YEAR, ColumnOptions, IndicatorFile, Observation
+from .opensdg import (
+    CONFIG_DIR,
+    GEOCODE,
+    SERIES,
+    UNITS,
+    VALUE,
+    YEAR,
+    ColumnOptions,
+    IndicatorFile,
+    Observation,
+)
 
 #: sdg-build's defaults for an option's missing keys.
 DEFAULT_BASE_YEAR = 2015
@@ -101,6 +111,9 @@ class SeriesProgress:
     score: float | None
     reason: str
     params: dict = field(default_factory=dict)
+    #: The ``row`` of each observation the option selected (valued, in year order): what a
+    #: caller needs to show or store the series behind the status.
+    rows: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +158,7 @@ class _Row:
     year_text: str
     value: float  # NaN when blank or skipped
     cells: Mapping[str, str]  # non-blank cells other than Year and Value
+    ref: int = -1  # the observation's ``row``
 
 
 def _rows(item: IndicatorFile) -> list[_Row]:
@@ -157,7 +171,7 @@ def _rows(item: IndicatorFile) -> list[_Row]:
             if text is not None:
                 cells[name] = text
         value = float(o.value) if o.value is not None else math.nan
-        rows.append(_Row(year_text=o.period, value=value, cells=cells))
+        rows.append(_Row(year_text=o.period, value=value, cells=cells, ref=o.row))
     return rows
 
 
@@ -168,8 +182,8 @@ def _number(value: Any) -> float | None:
 
 
 def _select(item: IndicatorFile, option: Mapping, rows: list[_Row], tag: str,
-            deviations: Deviations) -> list[tuple[int, float]]:
-    """sdg-build's ``SeriesProgress.filter_data``: the (year, value) pairs of one series."""
+            deviations: Deviations) -> list[tuple[int, float, int]]:
+    """sdg-build's ``SeriesProgress.filter_data``: the (year, value, row) of one series."""
     opts: ColumnOptions = item.options
     columns = [c for c in item.columns if c not in (YEAR, VALUE)]
     keep = {YEAR, opts.series_column, opts.unit_column, opts.progress_column, VALUE}
@@ -187,7 +201,7 @@ def _select(item: IndicatorFile, option: Mapping, rows: list[_Row], tag: str,
                     value = float(text) if text is not None else math.nan
                 except ValueError:
                     raise _Stop("bad_option", key=opts.progress_column, value=text) from None
-                progressed.append(_Row(r.year_text, value, r.cells))
+                progressed.append(_Row(r.year_text, value, r.cells, r.ref))
             rows = progressed
             columns.remove(opts.progress_column)
 
@@ -227,9 +241,10 @@ def _select(item: IndicatorFile, option: Mapping, rows: list[_Row], tag: str,
         years = [int(r.year_text[:4]) for r in rows]
     else:
         years = [int(r.year_text) for r in rows]
-    pairs = [(y, r.value) for y, r in zip(years, rows, strict=True) if not math.isnan(r.value)]
+    pairs = [(y, r.value, r.ref) for y, r in zip(years, rows, strict=True)
+             if not math.isnan(r.value)]
     seen: set[int] = set()
-    for year, _ in pairs:
+    for year, _, _ in pairs:
         if year in seen:
             raise _Stop("duplicate_year", year=year)
         seen.add(year)
@@ -508,8 +523,11 @@ def measure_indicator(item: IndicatorFile, deviations: Deviations = SDG_BUILD
                                       "value": option}, tuple(results))
         tag = _tag(item.id, option)
         try:
-            pairs = _select(item, option, rows, tag, deviations)
-            results.append(measure_series(pairs, option, tag, deviations))
+            selected = _select(item, option, rows, tag, deviations)
+            result = measure_series([(y, v) for y, v, _ in selected], option, tag,
+                                    deviations)
+            results.append(replace(result, rows=tuple(
+                ref for _, _, ref in sorted(selected, key=lambda s: s[0]))))
         except _Stop as stop:
             failed = SeriesProgress(tag, "not_enough_data", None, stop.reason, stop.params)
             return IndicatorProgress("not_enough_data", None, "auto", stop.reason,
@@ -528,3 +546,50 @@ def measure_indicator(item: IndicatorFile, deviations: Deviations = SDG_BUILD
     return IndicatorProgress(status, score, "auto", "assessed",
                              {"scores": [r.score for r in scored],
                               "left_out": len(results) - len(scored)}, tuple(results))
+
+
+# --------------------------------------------------------------------------------------------
+# An indicator from stored rows
+
+
+def indicator_frame(inid: str, columns: Iterable[str], observations: Iterable[Observation],
+                    settings: Mapping, options: ColumnOptions) -> IndicatorFile:
+    """An indicator as an Open SDG repository would hold it, from rows kept elsewhere.
+
+    Parameters
+    ----------
+    inid : str
+        The indicator's id.
+    columns : iterable of str
+        The data file's columns as imported (may be empty); the cells the observations
+        have and the columns lack (a disaggregation added later) are put before ``Value``,
+        so that sdg-build's rules see them.
+    observations : iterable of Observation
+        The rows, each with a distinct ``row``; :class:`SeriesProgress` ``rows`` names them.
+        ``geocode`` None for the headline area.
+    settings : mapping
+        The metadata and configuration already merged (see ``IndicatorFile.settings``).
+    options : ColumnOptions
+        The repository's column options.
+
+    Returns
+    -------
+    IndicatorFile
+        For :func:`measure_indicator`; it keeps no file's bytes.
+    """
+    rows = tuple(observations)
+    given = [c for c in columns if c not in (YEAR, VALUE)]
+    seen = set(given)
+    for o in rows:
+        for name, present in ((SERIES, o.series), (UNITS, o.units), (GEOCODE, o.geocode)):
+            if present is not None and name not in seen:
+                given.append(name)
+                seen.add(name)
+        for name, _value in (*o.disaggregation, *o.attributes):
+            if name not in seen:
+                given.append(name)
+                seen.add(name)
+    # The settings are given merged: one folder, whatever order the repository had.
+    return IndicatorFile(id=inid, columns=(YEAR, *given, VALUE), observations=rows,
+                         meta={}, config=dict(settings), raw={},
+                         options=replace(options, meta_folders=(CONFIG_DIR,)))

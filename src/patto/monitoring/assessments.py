@@ -2,26 +2,56 @@
 
 Every service that changes an indicator's inputs calls :func:`assessments_refresh` in its own
 transaction, so a committed change and its assessment are never apart and no page assesses.
-What is stored is what the pages showed when they assessed on each request: each series of
-the pact's whole territory (Patto's compound-annual-growth-rate method, its target when it
-has one), the indicator's status from its totals, and per goal the status from its
-indicators' totals and the Adjusted Mazziotta-Pareto Index over their first total series.
+
+The status is computed by the method ``PATTO_ASSESSMENT_METHOD`` names:
+
+- ``"opensdg"`` (the default): the status Open SDG shows, as sdg-build 2.4 computes it
+  (:func:`patto.engine.opensdg_progress.measure_indicator`) from the indicator's progress
+  options, on its values for the pact's whole territory presented as the headline of an
+  Open SDG repository of that territory (the rows of the pact's root territory without a
+  ``GeoCode``; values of no loaded territory keep theirs). The options are those of its
+  Open SDG metadata and configuration; the desired direction, natural limit and targets
+  changed in Patto since the import replace theirs (:func:`progress_settings`). A goal's
+  status is read from the mean score of its indicators; its composite index is computed
+  over the series each indicator's first scored option selected.
+- ``"per_series"``: Patto's earlier method, each series of the whole territory assessed
+  with its target, the indicator's status the mean over its total series, the goal's the
+  mean over its indicators' total series and its composite index over their first total
+  series.
+
+Each series of the whole territory is stored with its values either way, for the chart and
+the table of the indicator's page; with ``"per_series"`` also with its own status.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, replace
+from decimal import Decimal
 
+import numpy as np
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.db.models import FloatField
 from django.db.models.functions import Cast
 
+from patto.engine.opensdg import (
+    DEFAULT_COLUMNS,
+    PROGRESS_OPTIONS,
+    SITE_CONFIG,
+    ColumnOptions,
+    IndicatorFile,
+)
+from patto.engine.opensdg import Observation as Row
+from patto.engine.opensdg_progress import indicator_frame, measure_indicator, status_from_score
 from patto.engine.progress import (
+    STATUSES,
     IndicatorAssessment,
     ProgressOptions,
     SeriesAssessment,
@@ -36,6 +66,21 @@ from .models import GoalResult, Indicator, IndicatorResult, Observation, SeriesR
 #: SeriesAssessment's fields kept in ``SeriesResult.figures`` (the others have columns).
 _FIGURES = ("method", "base_year", "base_value", "latest_year", "latest_value", "target",
             "target_year", "observed_growth", "required_growth", "ratio", "explanation")
+
+
+#: The values ``PATTO_ASSESSMENT_METHOD`` may take.
+METHODS = ("opensdg", "per_series")
+
+
+def assessment_method() -> str:
+    """The method stored statuses are computed by (``PATTO_ASSESSMENT_METHOD``)."""
+    method = getattr(settings, "PATTO_ASSESSMENT_METHOD", "opensdg") or "opensdg"
+    if method not in METHODS:
+        raise ImproperlyConfigured(
+            f"PATTO_ASSESSMENT_METHOD is {method!r}; set it to 'opensdg' (the statuses "
+            "sdg-build 2.4 gives, the default) or 'per_series' (Patto's mean over every "
+            "total series)")
+    return method
 
 
 @dataclass(frozen=True)
@@ -175,17 +220,17 @@ def _read(indicators: list[Indicator], roots: dict[int, int | None]
              .annotate(number=Cast("value", FloatField()))
              .order_by("indicator_id", "key", "year", "period")
              .values_list("indicator_id", "key", "year", "series", "units", "geocode",
-                          "territory_id", "number", "id"))
+                          "territory_id", "number", "id", "period"))
     # The disaggregation is part of the key (``observation_key``): read it once a series
     # rather than decoding a JSON column on every row.
     shapes: dict[str, dict] = {}
-    for indicator_id, key, year, series, units, geocode, place, number, pk in \
+    for indicator_id, key, year, series, units, geocode, place, number, pk, period in \
             query.iterator(chunk_size=20_000):
         shape = shapes.get(key)
         if shape is None:
             shape = shapes[key] = _disaggregation_of(key)
         rows[indicator_id].append((key, year, series, units, geocode, place, shape, number,
-                                   pk))
+                                   pk, period))
     return rows
 
 
@@ -194,30 +239,264 @@ def _disaggregation_of(key: str) -> dict:
     return {name: value for name, value in json.loads(key)[3]}
 
 
-def _compute(indicator: Indicator, root: int | None, rows: list[tuple], targets: list[Target]
-             ) -> tuple[str, IndicatorResult, list[SeriesResult]]:
-    whole = [r[:8] for r in rows if r[5] in (None, root)]
-    series = _series_rows(indicator, whole, targets)
-    totals = [series_assessment(s) for s in series if s.total]
-    combined = assess_indicator(totals)
+def _compute(indicator: Indicator, root: int | None, rows: list[tuple], targets: list[Target],
+             method: str) -> tuple[str, IndicatorResult, list[SeriesResult]]:
     panel_target = targets[0] if targets else None
     figures = _panel([r[:8] for r in rows], panel_target) \
         if indicator.level == Indicator.Level.PROJECT else {}
-    inputs = _digest([
-        sorted(r[8] for r in rows), root, indicator.direction, str(indicator.limit),
-        indicator.level,
-        [(t.pk, t.series, t.territory_id, str(t.value), t.year, t.base_year) for t in targets]])
+    parts = [method, sorted(r[8] for r in rows), root, indicator.direction,
+             str(indicator.limit), indicator.level,
+             [(t.pk, t.series, t.territory_id, str(t.value), t.year, t.base_year)
+              for t in targets]]
+    if method == "opensdg":
+        # What the Open SDG method also reads: the files' options and columns.
+        parts += [indicator.meta, indicator.config, indicator.data_columns,
+                  (indicator.raw_files or {}).get(SITE_CONFIG), bool(indicator.raw_files)]
+    inputs = _digest(parts)
+    whole = [r for r in rows if r[5] in (None, root)]
+    if method == "opensdg":
+        series, status, score, reason, params = _opensdg(indicator, root, whole, targets)
+        count = len(params.get("options", []))
+    else:
+        series = _series_rows(indicator, [r[:8] for r in whole], targets)
+        totals = [series_assessment(s) for s in series if s.total]
+        combined = assess_indicator(totals)
+        status, score, count = combined.status, combined.score, len(totals)
+        reason = "assessed" if combined.score is not None else "no_data"
+        params = {"scores": [a.score for a in totals if a.score is not None]}
     result = IndicatorResult(indicator=indicator, goal_id=indicator.sdg_goal_id,
-                             status=combined.status,
-                             score=combined.score, series_count=len(totals),
-                             figures=figures, target=panel_target, inputs=inputs)
+                             status=status, score=score, series_count=count,
+                             figures=figures, target=panel_target, inputs=inputs,
+                             method=method, reason=reason, params=params)
     return inputs, result, series
+
+
+@functools.lru_cache(maxsize=32)
+def column_options(site_config: str | None) -> ColumnOptions:
+    """The column options of a repository's ``config_data.yml`` text, as its reader took them.
+
+    The import keeps that file's text beside each indicator; the reader reads it from a
+    folder, so it is given one (once per distinct text).
+    """
+    if not site_config:
+        return DEFAULT_COLUMNS
+    import tempfile
+    from pathlib import Path
+
+    from patto.engine.opensdg import _site_options
+
+    with tempfile.TemporaryDirectory() as folder:
+        Path(folder, SITE_CONFIG).write_text(site_config, encoding="utf-8")
+        options, _problems = _site_options(Path(folder))
+    return options
+
+
+@dataclass(frozen=True)
+class _Imported:
+    """What Open SDG reads in an imported data file besides the stored values."""
+
+    #: Rows set aside by the reader (no value, or a second value for a year and series).
+    aside: tuple[Row, ...] = ()
+    #: The cells after ``Value`` (observation attributes, the ``Progress`` column) by
+    #: (series, units, geocode, disaggregation, year as written).
+    attributes: dict = field(default_factory=dict)
+
+
+#: :class:`_Imported` of data files, by the file's fingerprint.
+_IMPORTED: dict[str, _Imported] = {}
+
+
+def imported_extras(indicator: Indicator) -> _Imported:
+    """What sdg-build reads in the indicator's imported data file and Patto does not keep as
+    observations: the rows the reader set aside (a blank or non-finite value; a second value
+    for a year and series), which Open SDG still sees when an option picks its series, and
+    the cells after ``Value`` (attributes; a ``Progress`` column replaces the values in
+    sdg-build's calculation). Read once per distinct file."""
+    from patto.engine.opensdg import _parse_csv
+
+    for name, text in (indicator.raw_files or {}).items():
+        if not (name.startswith("data/") and name.endswith(".csv") and isinstance(text, str)):
+            continue
+        data = text.encode("utf-8")
+        digest = hashlib.sha256(data).hexdigest()
+        found = _IMPORTED.get(digest)
+        if found is None:
+            _columns, values, _problems, aside = _parse_csv(name, data)
+            found = _Imported(aside=tuple(aside), attributes={
+                (o.series or "", o.units or "", o.geocode or "", o.disaggregation,
+                 o.period): o.attributes for o in values if o.attributes})
+            if len(_IMPORTED) > 1000:
+                _IMPORTED.clear()
+            _IMPORTED[digest] = found
+        return found
+    return _Imported()
+
+
+def _number_or_none(value) -> Decimal | None:
+    try:
+        return None if value is None else Decimal(str(value))
+    except (ArithmeticError, ValueError):
+        return None
+
+
+def progress_settings(indicator: Indicator, targets: list[Target],
+                      options: ColumnOptions = DEFAULT_COLUMNS) -> dict:
+    """The indicator's Open SDG settings (metadata and configuration merged) that its status
+    is computed from, with what was changed in Patto.
+
+    An indicator imported from an Open SDG repository keeps the repository's progress
+    options, so that it has the status sdg-build gives it there. The import also copies the
+    first option's ``direction`` and ``limit`` into the indicator, and each option's
+    ``target`` with a ``target_year`` into a target of its ``series``; where one of these
+    now differs from what the options say, it was changed in Patto and replaces the
+    options' own: the direction and the limit in every option, a target (its value, year
+    and base year; its removal) in the options of its series, or in a new option when no
+    option names that series. An indicator made in Patto (no imported files and no
+    ``auto_progress_calculation`` or ``progress_status``) has automatic progress with one
+    option per target (its series, value, year and base year), or one without a target,
+    each with the indicator's direction and limit; sdg-build's defaults (base year 2015,
+    target year 2030) fill the rest.
+    """
+    merged = IndicatorFile(id=indicator.code, columns=(), observations=(),
+                           meta=indicator.meta or {}, config=indicator.config or {}, raw={},
+                           options=options).settings
+    own = [t for t in targets if t.territory_id is None]
+    direction, limit = indicator.direction, indicator.limit
+    limit_value = None if limit is None else float(limit)
+    if not indicator.raw_files and "auto_progress_calculation" not in merged \
+            and "progress_status" not in merged:
+        common = {"direction": direction, **({"limit": limit_value} if limit is not None
+                                             else {})}
+        made = [{**common, **({"series": t.series} if t.series else {}),
+                 "target": float(t.value), "target_year": t.year,
+                 **({"base_year": t.base_year} if t.base_year is not None else {})}
+                for t in own] or [common]
+        return {**merged, "auto_progress_calculation": True, PROGRESS_OPTIONS: made}
+    given = merged.get(PROGRESS_OPTIONS)
+    if given is not None and not isinstance(given, list):
+        return merged  # sdg-build takes it as one option with the defaults
+    opts = [dict(o) if isinstance(o, dict) else o for o in (given or [{}])]
+    first = opts[0] if opts and isinstance(opts[0], dict) else {}
+    changed = False
+    if direction != ("negative" if first.get("direction") == "negative" else "positive"):
+        for o in opts:
+            if isinstance(o, dict):
+                o["direction"] = direction
+        changed = True
+    if limit != _number_or_none(first.get("limit")):
+        for o in opts:
+            if isinstance(o, dict):
+                o.pop("limit", None)
+                if limit is not None:
+                    o["limit"] = limit_value
+        changed = True
+    imported: dict[str, tuple] = {}
+    for o in opts:
+        if isinstance(o, dict) and o.get("target") is not None \
+                and o.get("target_year") is not None:
+            year = _number_or_none(o.get("target_year"))
+            imported[str(o.get("series") or "")] = (
+                _number_or_none(o.get("target")), None if year is None else int(year),
+                o.get("base_year"))
+    stored = {t.series: (t.value, t.year, t.base_year) for t in own}
+    for series in sorted(set(imported) | set(stored)):
+        if imported.get(series) == stored.get(series):
+            continue
+        changed = True
+        mine = [o for o in opts if isinstance(o, dict) and str(o.get("series") or "") == series]
+        if not mine and series in stored:
+            mine = [{"direction": first.get("direction", direction),
+                     **({"limit": first["limit"]} if "limit" in first else {}),
+                     **({"series": series} if series else {})}]
+            opts.append(mine[0])
+        for o in mine:
+            if series in stored:
+                value, year, base_year = stored[series]
+                o.update(target=float(value), target_year=year)
+                if base_year is not None:
+                    o["base_year"] = base_year
+            else:
+                o.pop("target", None)
+                o.pop("target_year", None)
+    if not changed:
+        return merged
+    return {**merged, PROGRESS_OPTIONS: opts}
+
+
+def _jsonable(x):
+    """Figures as JSON keeps them (an option's value may be any YAML value)."""
+    return json.loads(json.dumps(_finite(x), default=str))
+
+
+def _opensdg(indicator: Indicator, root: int | None, whole: list[tuple],
+             targets: list[Target]) -> tuple[list[SeriesResult], str, float | None, str, dict]:
+    """sdg-build's status on the indicator's whole-territory values, and the stored series.
+
+    ``whole`` rows are those of :func:`_read` for the pact's whole territory. Returns the
+    series (their values, no status of their own; ``total`` when a progress option
+    selected them), the status (a manual status outside Patto's codes is stored as
+    ``not_enough_data``, the status as written in ``params``), score, reason and params.
+    """
+    raw = indicator.raw_files or {}
+    options = column_options(raw.get(SITE_CONFIG))
+    extras = imported_extras(indicator)
+    frame = []
+    for number, r in enumerate(whole):
+        key, year, series, units, geocode, place, shape, value, _pk, period = r
+        cells = tuple(sorted(shape.items()))
+        frame.append(Row(
+            year=year, year_label=period or None, value=value, series=series or None,
+            units=units or None,
+            # The pact's whole territory is the headline, as its own repository has it.
+            geocode=None if place is not None and place == root else (geocode or None),
+            disaggregation=cells, row=number,
+            attributes=extras.attributes.get(
+                (series, units, geocode, cells, period or str(year)), ())))
+    roots = {r[4] for r in whole if r[5] is not None and r[5] == root and r[4]}
+    for number, o in enumerate(extras.aside, start=len(frame)):
+        frame.append(replace(o, row=number, geocode=None if o.geocode in roots
+                             else o.geocode))
+    item = indicator_frame(indicator.code, indicator.data_columns or (), frame,
+                           progress_settings(indicator, targets, options), options)
+    progress = measure_indicator(item)
+    selected: set[str] = set()
+    details = []
+    for option in progress.series:
+        chosen = [whole[n] for n in option.rows if n < len(whole)]
+        selected.update(r[0] for r in chosen)
+        details.append({"tag": option.tag, "status": option.status, "score": option.score,
+                        "reason": option.reason, "params": option.params,
+                        "years": [r[1] for r in chosen], "values": [r[7] for r in chosen]})
+    params = {**progress.params, "source": progress.source, "options": details}
+    status = progress.status
+    if status not in STATUSES:
+        params["status"] = status
+        status = "not_enough_data"
+    elif progress.source == "manual":
+        params["status"] = status
+    groups: dict[str, list[tuple]] = defaultdict(list)
+    for r in whole:
+        groups[r[0]].append(r)
+    series_rows = []
+    for position, key in enumerate(sorted(groups)):
+        lines = groups[key]
+        _key, _year, series, units, geocode, place, disaggregation, *_rest = lines[0]
+        target = next((t for t in targets if t.series == series
+                       and t.territory_id in (None, place)), None)
+        values = [line[7] for line in lines]
+        series_rows.append(SeriesResult(
+            indicator=indicator, position=position, key=key, series=series, units=units,
+            geocode=geocode, territory_id=place, disaggregation=disaggregation or {},
+            total=key in selected, years=[line[1] for line in lines],
+            values=_finite(values), target=target, status="", score=None, reason="",
+            params={}, figures={}))
+    return series_rows, status, progress.score, progress.reason, _jsonable(params)
 
 
 def _outputs(result: IndicatorResult, series: list[SeriesResult]) -> str:
     return _digest([
         result.status, result.score, result.series_count, result.figures, result.target_id,
-        result.goal_id,
+        result.goal_id, result.method, result.reason, result.params,
         [(s.position, s.key, s.series, s.units, s.geocode, s.territory_id, s.disaggregation,
           s.total, s.years, s.values, s.target_id, s.status, s.score, s.reason, s.params,
           s.figures) for s in series]])
@@ -239,6 +518,7 @@ def indicators_assess(*, indicators: Iterable[Indicator], dry_run: bool = False
     ids = [i.pk for i in indicators]
     roots = dict(Pact.objects.filter(pk__in={i.pact_id for i in indicators})
                  .values_list("pk", "territory_id"))
+    method = assessment_method()
     rows = _read(indicators, roots)
     targets: dict[int, list[Target]] = defaultdict(list)
     for t in Target.objects.filter(indicator_id__in=ids).order_by("indicator", "year", "pk"):
@@ -250,7 +530,7 @@ def indicators_assess(*, indicators: Iterable[Indicator], dry_run: bool = False
     for indicator in indicators:
         inputs, result, lines = _compute(indicator, roots[indicator.pact_id],
                                          rows.get(indicator.pk, []),
-                                         targets.get(indicator.pk, []))
+                                         targets.get(indicator.pk, []), method)
         result.outputs = _outputs(result, lines)
         old_inputs, old_outputs, old_version = stored.get(indicator.pk, ("", "", 0))
         if old_outputs != result.outputs:
@@ -314,12 +594,17 @@ def composite_of(lines: list[tuple[dict, str]]) -> Composite | None:
 def goals_assess(*, pact: Pact, goals: Iterable[int] | None = None, dry_run: bool = False
                  ) -> RefreshSummary:
     """Assess the pact's goals (``goals``: their ids; all 17 by default) again from the
-    stored series of their agenda indicators.
+    stored results of their agenda indicators.
 
-    Two queries read the inputs whatever the number of values (the stored totals, and the
-    indicators counted per goal); only the goals whose results or inputs changed are
-    rewritten.
+    With the "opensdg" method the goal's status is read from the mean score of its
+    indicators that have one (sdg-build's ``get_progress_status_from_score``; "target
+    achieved" when all of them achieved it) and its composite index is computed over the
+    series each indicator's first scored progress option selected; with "per_series" both
+    come from every total series. Two queries read the inputs whatever the number of values
+    (the stored results, and the indicators counted per goal); only the goals whose results
+    or inputs changed are rewritten.
     """
+    method = assessment_method()
     agenda = Indicator.objects.filter(pact=pact, level=Indicator.Level.AGENDA,
                                       sdg_goal__isnull=False)
     stored = {r.goal_id: r for r in GoalResult.objects.filter(
@@ -331,10 +616,20 @@ def goals_assess(*, pact: Pact, goals: Iterable[int] | None = None, dry_run: boo
     counts: dict[int, int] = defaultdict(int)
     for goal_id in agenda.values_list("sdg_goal_id", flat=True):
         counts[goal_id] += 1
-    lines = (SeriesResult.objects.filter(indicator__in=agenda, total=True)
-             .order_by("indicator__code", "indicator_id", "position")
-             .values_list("indicator__sdg_goal_id", "indicator_id", "indicator__direction",
-                          "status", "score", "years", "values"))
+    if method == "opensdg":
+        lines = [(goal_id, pk, *_headline(params, direction), status, score)
+                 for goal_id, pk, direction, status, score, params in
+                 IndicatorResult.objects.filter(indicator__in=agenda)
+                 .order_by("indicator__code", "indicator_id")
+                 .values_list("indicator__sdg_goal_id", "indicator_id",
+                              "indicator__direction", "status", "score", "params")]
+    else:
+        lines = [(goal_id, pk, direction, years, values, status, score)
+                 for goal_id, pk, direction, status, score, years, values in
+                 SeriesResult.objects.filter(indicator__in=agenda, total=True)
+                 .order_by("indicator__code", "indicator_id", "position")
+                 .values_list("indicator__sdg_goal_id", "indicator_id",
+                              "indicator__direction", "status", "score", "years", "values")]
     by_goal: dict[int, list[tuple]] = defaultdict(list)
     for line in lines:
         by_goal[line[0]].append(line)
@@ -344,15 +639,16 @@ def goals_assess(*, pact: Pact, goals: Iterable[int] | None = None, dry_run: boo
                  .values_list("pk", flat=True))
     for goal_id in goals:
         found = by_goal.get(goal_id, [])
-        inputs = _digest([counts.get(goal_id, 0), pact.territory_id,
+        inputs = _digest([method, counts.get(goal_id, 0), pact.territory_id,
                           [list(x) for x in found]])
         old = stored.get(goal_id)
-        combined = _goal_status(found)
+        combined = _goal_status(found, method)
         firsts: dict[int, tuple] = {}
         for line in found:
-            firsts.setdefault(line[1], line)
+            if line[3]:
+                firsts.setdefault(line[1], line)
         composite = composite_of([
-            (dict(zip(line[5], _unfinite(line[6]), strict=True)), line[2])
+            (dict(zip(line[3], _unfinite(line[4]), strict=True)), line[2])
             for line in firsts.values()]) if counts.get(goal_id) else None
         result = GoalResult(
             pact=pact, goal_id=goal_id, territory_id=pact.territory_id,
@@ -376,15 +672,36 @@ def goals_assess(*, pact: Pact, goals: Iterable[int] | None = None, dry_run: boo
     return RefreshSummary(goals=len(goals), goals_changed=len(changed))
 
 
-def _goal_status(lines: list[tuple]) -> IndicatorAssessment | None:
-    """Open SDG's mean of the scores over every total series of the goal's indicators."""
+def _headline(params: dict, direction: str) -> tuple[str, list, list]:
+    """The direction, years and values of the first scored progress option of a stored
+    "opensdg" result (no years when none has a score)."""
+    for option in (params or {}).get("options", []):
+        if option.get("score") is not None and option.get("years"):
+            sign = (option.get("params") or {}).get("direction")
+            return ("positive" if sign == 1 else "negative" if sign == -1 else direction,
+                    option["years"], option["values"])
+    return direction, [], []
+
+
+def _goal_status(lines: list[tuple], method: str) -> IndicatorAssessment | None:
+    """The mean of the scores of the goal's indicators ("opensdg") or of every total series
+    of its indicators ("per_series"), with Open SDG's status for it."""
     if not lines:
         return None
+    if method == "opensdg":
+        scored = [(status, score) for *_x, status, score in lines if score is not None]
+        if not scored:
+            return IndicatorAssessment(status="not_enough_data", score=None, series=(),
+                                       explanation="")
+        score = float(np.mean([score for _status, score in scored]))
+        achieved = all(status == "target_achieved" for status, _score in scored)
+        return IndicatorAssessment(status=status_from_score(score, achieved), score=score,
+                                   series=(), explanation="")
     return assess_indicator([SeriesAssessment(
         status=status, score=score, method="none", base_year=None, base_value=None,
         latest_year=None, latest_value=None, target=None, target_year=None,
         observed_growth=None, required_growth=None, ratio=None, explanation="")
-        for _goal, _id, _direction, status, score, _years, _values in lines])
+        for *_x, status, score in lines])
 
 
 @transaction.atomic

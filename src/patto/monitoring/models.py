@@ -200,6 +200,12 @@ class IndicatorResult(models.Model):
     figures = models.JSONField(_("figures"), default=dict, blank=True)
     target = models.ForeignKey(Target, on_delete=models.SET_NULL, null=True, blank=True,
                                related_name="+", verbose_name=_("target"))
+    # How the status was computed (``PATTO_ASSESSMENT_METHOD``): "opensdg" (sdg-build 2.4's
+    # progress options) or "per_series" (the mean over every total series); with the
+    # reason code and its figures (each option's result), worded by monitoring.reasons.
+    method = models.CharField(_("method"), max_length=20, default="per_series")
+    reason = models.CharField(_("reason"), max_length=40, blank=True)
+    params = models.JSONField(_("reason's figures"), default=dict, blank=True)
     inputs = models.CharField(_("inputs' fingerprint"), max_length=64)
     # A fingerprint of the results (this row's and its series'), to tell a real change.
     outputs = models.CharField(_("results' fingerprint"), max_length=64)

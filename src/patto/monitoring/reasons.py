@@ -16,7 +16,7 @@ from patto.engine.progress import SeriesAssessment
 
 
 def _num(x: Any, digits: int = 2) -> str:
-    return "—" if x is None else number_format(x, digits)
+    return "—" if x is None else number_format(x, digits, force_grouping=True)
 
 
 def _pct(x: Any) -> str:
@@ -97,6 +97,9 @@ def describe_progress(reason: str, params: dict, status: str = "") -> str:
     if reason != "assessed":
         return ""
     if p.get("method") is None and p.get("scores"):
+        if p.get("options") is not None:
+            return _("The indicator's score is the mean of its progress options' scores "
+                     "(%(scores)s).") % {"scores": ", ".join(_num(s, 2) for s in p["scores"])}
         return _("The indicator's score is the mean of its series' scores (%(scores)s).") % {
             "scores": ", ".join(_num(s, 2) for s in p["scores"])}
     text = observed
@@ -125,6 +128,13 @@ def describe_progress(reason: str, params: dict, status: str = "") -> str:
     return text
 
 
+def describe_score(score: float | None) -> str:
+    """The score's sentence ('' without one)."""
+    if score is None:
+        return ""
+    return _("Score %(score)s on a scale from −5 to +5.") % {"score": _num(score, 1)}
+
+
 def describe_assessment(a: SeriesAssessment, limit: float | None = None) -> str:
     """:func:`describe_progress` for a series assessed by Patto's own CAGR method."""
     direction = (a.params or {}).get("direction", 1)
@@ -140,5 +150,5 @@ def describe_assessment(a: SeriesAssessment, limit: float | None = None) -> str:
         params["base_year"] = (a.params or {}).get("floor")
     text = describe_progress(a.reason, params, a.status)
     if a.score is not None:
-        text += " " + _("Score %(score)s on a scale from −5 to +5.") % {"score": _num(a.score, 1)}
+        text += " " + describe_score(a.score)
     return text

@@ -80,6 +80,49 @@ def explain(a: SeriesAssessment, limit: float | None = None) -> str:
     return describe_assessment(a, limit)
 
 
+@dataclass
+class OptionView:
+    """One progress option of an indicator assessed by the Open SDG method, as stored."""
+
+    tag: str
+    status: str
+    score: float | None
+    base_year: int | None
+    base_value: float | None
+    latest_year: int | None
+    latest_value: float | None
+    target: float | None
+    target_year: int | None
+    explanation: str
+
+
+def indicator_progress(result: IndicatorResult | None) -> tuple[str, list[OptionView]]:
+    """The explanation of an indicator's stored status and, for the Open SDG method, each
+    progress option's result, worded by ``patto.monitoring.reasons``: no query."""
+    from .reasons import describe_progress, describe_score
+
+    if result is None:
+        return "", []
+    params = result.params or {}
+    status = params.get("status", result.status)
+    explanation = describe_progress(result.reason, params, status)
+    if result.method != "opensdg":
+        return explanation, []
+    options = []
+    for option in params.get("options", []):
+        figures = option.get("params") or {}
+        text = describe_progress(option["reason"], figures, option["status"])
+        options.append(OptionView(
+            tag=option["tag"], status=option["status"], score=option["score"],
+            base_year=figures.get("base_year"), base_value=figures.get("base_value"),
+            latest_year=figures.get("current_year"), latest_value=figures.get("current_value"),
+            target=figures.get("target"), target_year=figures.get("target_year"),
+            explanation=" ".join(t for t in (text, describe_score(option["score"])) if t)))
+    if len(options) == 1 and result.reason == "assessed":
+        explanation = ""  # the one option's own explanation says it all
+    return explanation, options
+
+
 def year_table(series: list[SeriesView]) -> tuple[list[int], list[tuple[str, list]]]:
     """Series as rows over every year any of them has, blank where a year is missing."""
     years = sorted({y for s in series for y in s.years})

@@ -35,9 +35,11 @@ def _pact(request: HttpRequest) -> Pact:
 
 def goals(request: HttpRequest) -> HttpResponse:
     pact = _pact(request)
+    from .assessments import assessment_method
+
     return render(request, "monitoring/goals.html", {
         "pact": pact, "goals": selectors.goals_overview(pact=pact),
-        "labels": STATUS_LABELS})
+        "labels": STATUS_LABELS, "method": assessment_method()})
 
 
 def goal_detail(request: HttpRequest, number: int) -> HttpResponse:
@@ -94,17 +96,21 @@ def indicator_detail(request: HttpRequest, pact: str, code: str) -> HttpResponse
     # The chart's selectors: units, and a disaggregation to break the total down by.
     units = sorted({s.units for s in series if s.units})
     dimensions = sorted({k for s in series for k in (s.disaggregation or {})})
-    for s in series:
-        s.explanation = selectors.explain(
-            s.assessment, float(indicator.limit) if indicator.limit is not None else None)
-    # The indicator's status: its totals (no disaggregation), as stored.
+    # The indicator's status as stored, with its reason and (Open SDG method) each progress
+    # option's result; series have a status of their own only with the per-series method.
     assessment = selectors.indicator_assessment(indicator)
+    explanation, options = selectors.indicator_progress(assessment)
+    per_series = assessment is not None and assessment.method == "per_series"
+    if per_series:
+        for s in series:
+            s.explanation = selectors.explain(
+                s.assessment, float(indicator.limit) if indicator.limit is not None else None)
     years, table = selectors.year_table(series)
     return render(request, "monitoring/indicator_detail.html", {
         "pact": pact_obj, "indicator": indicator, "series": series,
         "years": years, "table": table, "units": units, "dimensions": dimensions,
-        "assessment": assessment, "labels": STATUS_LABELS,
-        "chart": chart})
+        "assessment": assessment, "labels": STATUS_LABELS, "explanation": explanation,
+        "options": options, "per_series": per_series, "chart": chart})
 
 
 def indicator_map(request: HttpRequest, pact: str, code: str) -> HttpResponse:
