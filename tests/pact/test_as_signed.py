@@ -154,7 +154,7 @@ def test_territory_page_lists_its_projects_in_exact_queries(client, bologna,
     assert "/progetti/bologna-2015/irma/" in listed
 
 
-TERRITORY_QUERIES = 8
+TERRITORY_QUERIES = 6
 
 
 # Packages older than the columns ---------------------------------------------------------

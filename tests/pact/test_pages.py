@@ -71,7 +71,7 @@ def test_party_list_downloads_csv_and_xlsx(client, bologna):
     assert len(rows) == Party.objects.filter(pact_roles__pact=bologna).count() == 52
     assert {"code", "name", "category", "tax_code"} <= set(rows[0])
     response = client.get("/soggetti/", {"formato": "xlsx", "categoria": "diocesi"})
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    sheet = openpyxl.load_workbook(io.BytesIO(response.getvalue())).active
     assert sheet.max_row == 1 + 2  # header and the two dioceses
 
 

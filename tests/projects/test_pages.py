@@ -17,7 +17,7 @@ from patto.projects.models import Project, ProjectParty
 
 def test_load_pact_counts_projects_and_activities(bologna):
     counts = pact_selectors.pact_counts(bologna)
-    assert counts["projects"] == Project.objects.filter(pact=bologna).count() == 14
+    assert counts["projects"] == Project.objects.filter(pact=bologna).count() == 15
     assert counts["activities"] > 0
 
 
@@ -168,7 +168,7 @@ LIST_QUERIES = 5
 def test_sheet_page_has_every_part_and_bounded_queries(client, db,
                                                        django_assert_max_num_queries):
     url = Project.objects.get(code="patto-lavoro-occupazione").get_absolute_url()
-    with django_assert_max_num_queries(25):
+    with django_assert_max_num_queries(26):
         response = client.get(url)
     html = response.content.decode()
     for heading in ("Descrizione del progetto", "Referenti del progetto", "Attori coinvolti",
