@@ -188,6 +188,37 @@ def test_a_reference_is_used_once_per_fund(funded, food, donor):
     assert caught.value.field == "ref"
 
 
+def test_references_the_books_make_are_named_by_the_movements_ids_and_cannot_collide(
+        funded, food, donor):
+    """A movement posted without a reference is named ``<KIND>-<day>-<its id>``: ids never
+    repeat, so neither do these references, however many movements a day brings (random
+    six-digit suffixes collided at about 10,000 a day)."""
+    from django.utils import timezone
+
+    day = f"{timezone.now():%Y%m%d}"
+    receipts = [services.movement_receipt(user=None, fund=funded, donor=donor, amount="1.00",
+                                          purpose=food) for _ in range(25)]
+    pledge = services.movement_pledge(user=None, fund=funded, donor=donor, amount="5.00",
+                                      purpose=food)
+    commitment = services.movement_commit(user=None, fund=funded, amount="3.00",
+                                          purpose=food, beneficiary="B")
+    payment = services.movement_pay(user=None, commitment=commitment, amount="1.00")
+    stored = dict(Movement.objects.filter(fund=funded).values_list("pk", "ref"))
+    for made, kind in [*((r, "REC") for r in receipts), (pledge, "PLE"),
+                       (commitment, "COM"), (payment, "PAY")]:
+        assert made.ref == stored[made.pk] == f"{kind}-{day}-{made.pk}"
+    assert len({m.ref for m in receipts}) == len(receipts)
+    # A pledge's and a commitment's own accounts are named after the final reference.
+    assert Account.objects.get(movement=pledge).code == f"pledge-{pledge.ref}"
+    assert commitment.account.code == Account.objects.get(movement=commitment).code == (
+        f"commitment-{commitment.ref}")
+    # A reference a person gives is kept as given.
+    given = services.movement_receipt(user=None, fund=funded, donor=donor, amount="1.00",
+                                      purpose=food, ref="  RIC-2026/0001 ")
+    assert Movement.objects.get(pk=given.pk).ref == "RIC-2026/0001"
+    assert_books_consistent(funded)
+
+
 def test_pledges_are_honoured_by_receipts_up_to_what_is_left(funded, food, donor):
     pledge = services.movement_pledge(user=None, fund=funded, donor=donor, amount="500.00",
                                       purpose=food, ref="PL-1")

@@ -41,7 +41,8 @@ def scratch_database(url: str | None) -> Iterator[str]:
     if url and url.startswith(("postgres://", "postgresql://")):
         import psycopg
 
-        name = f"patto_scratch_{uuid.uuid4().hex[:12]}"
+        # The process id too: two runs at once on one server never pick the same name.
+        name = f"patto_scratch_{os.getpid()}_{uuid.uuid4().hex[:8]}"
         admin = _admin_url(url)
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
@@ -80,6 +81,10 @@ class LedgerRun:
     postings: int
     refused: int
     seconds: float
+    #: The writers' own processor time per posting (Python and the driver), in seconds.
+    client_cpu: float = 0.0
+    #: Postings tried again after a lost connection or a deadlock.
+    retried: int = 0
 
     @property
     def rate(self) -> float:
@@ -108,16 +113,23 @@ def run_writers(url: str, *, writers: int, postings: int) -> LedgerRun:
         time.sleep(0.05)
     began = time.perf_counter()
     start_file.write_text("go")
-    results = []
-    for p in procs:
-        out, err = p.communicate(timeout=3600)
-        if p.returncode != 0:
-            raise RuntimeError(f"a ledger writer failed:\n{err}")
-        results.append(json.loads(out.strip().splitlines()[-1]))
+    # The run ends when the last writer reports its postings done (each is committed when
+    # the call returns), not when its process has exited: tearing down a Django process
+    # takes seconds on a busy machine and is no part of the ledger's work.
+    lines = [p.stdout.readline() for p in procs]
     seconds = time.perf_counter() - began
+    results = []
+    for p, line in zip(procs, lines, strict=True):
+        _out, err = p.communicate(timeout=3600)
+        if p.returncode != 0 or not line.strip():
+            raise RuntimeError(f"a ledger writer failed:\n{err}")
+        results.append(json.loads(line))
     shutil.rmtree(ready_dir, ignore_errors=True)
-    return LedgerRun(writers=writers, postings=sum(r["posted"] for r in results),
-                     refused=sum(r["refused"] for r in results), seconds=seconds)
+    posted = sum(r["posted"] for r in results)
+    return LedgerRun(writers=writers, postings=posted,
+                     refused=sum(r["refused"] for r in results), seconds=seconds,
+                     client_cpu=sum(r["cpu_seconds"] for r in results) / max(posted, 1),
+                     retried=sum(r["retried"] for r in results))
 
 
 def verify(url: str) -> dict:

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import secrets
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+import psycopg
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
@@ -172,8 +173,13 @@ class Line:
     amount: Decimal  # debit positive, credit negative
 
 
-def _new_ref(kind: str) -> str:
-    return f"{kind[:3].upper()}-{timezone.now():%Y%m%d}-{secrets.token_hex(3).upper()}"
+def _ref_prefix(kind: str) -> str:
+    """The start of the reference of a movement posted without one; its id ends it.
+
+    Ids never repeat, so neither do these references, however many movements a day brings
+    (random suffixes collided at about 10,000 a day).
+    """
+    return f"{kind[:3].upper()}-{timezone.now():%Y%m%d}-"
 
 
 def _refuse_guard(account: Account, amount: Decimal, movement: Movement) -> FundError:
@@ -236,8 +242,21 @@ def _post(movement: Movement, lines: list[Line], sub_account: dict | None = None
             _post_in_one_call(movement, lines, sub_account)
         else:
             with transaction.atomic():
+                prefix = getattr(movement, "_ref_prefix", None)
+                if prefix is not None:
+                    # A stand-in, unique, until the id is known (in this same transaction).
+                    movement.ref = f"{prefix}{uuid.uuid4().hex}"
                 movement.save(force_insert=True)
+                if prefix is not None:
+                    movement.ref = f"{prefix}{movement.pk}"
+                    table = connection.ops.quote_name(Movement._meta.db_table)
+                    with connection.cursor() as cursor:
+                        cursor.execute(f"UPDATE {table} SET ref = %s WHERE id = %s",  # noqa: S608
+                                       [movement.ref, movement.pk])
                 if sub_account is not None:
+                    if prefix is not None:
+                        sub_account = {**sub_account,
+                                       "code": sub_account["code"] + movement.ref}
                     own = Account.objects.create(fund=movement.fund, movement=movement,
                                                  **sub_account)
                     lines = [Line(own, line.amount) if line.account is None else line
@@ -292,16 +311,53 @@ def _write_lines(movement: Movement, lines: list[Line]) -> None:
 GUARD_REFUSED = "LG001"
 
 
+_COLUMNS: dict[type, list[tuple[str, str]]] = {}
+
+
+def _json_value(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
 def _json_row(obj: Any, *, skip: tuple[str, ...] = ("id",)) -> str:
     """A model instance as the JSON object ``jsonb_populate_record`` reads: every concrete
-    column, prepared as Django would write it."""
-    row = {}
-    for field in obj._meta.concrete_fields:
-        if field.column not in skip:
-            row[field.column] = field.get_db_prep_save(getattr(obj, field.attname),
-                                                       connection)
-    return json.dumps(row, default=lambda v: v.isoformat() if hasattr(v, "isoformat")
-                      else str(v))
+    column. The ledger's columns are plain values (ids, text, numbers, dates) that need no
+    preparing beyond JSON's own: the service has already checked and rounded them."""
+    columns = _COLUMNS.get(type(obj))
+    if columns is None:
+        columns = _COLUMNS[type(obj)] = [(field.column, field.attname)
+                                         for field in obj._meta.concrete_fields]
+    values = obj.__dict__
+    return json.dumps({column: values[attname] for column, attname in columns
+                       if column not in skip}, default=_json_value)
+
+
+def _int_array(values: list[int | None]) -> str:
+    """A PostgreSQL array literal: cheaper to send than a list the driver types each time."""
+    return "{" + ",".join("NULL" if v is None else str(int(v)) for v in values) + "}"
+
+
+class _PreparedCursor(psycopg.Cursor):
+    """Server-side parameters and a statement prepared once per connection: the posting's
+    call is then neither rewritten with its values here nor parsed and planned there."""
+
+    def execute(self, query, params=None, *, prepare=True, binary=None):
+        return super().execute(query, params, prepare=prepare, binary=binary)
+
+
+_CALL = ("SELECT funds_post(%s::jsonb, %s::text, %s::jsonb, %s::bigint[], %s::bigint[], "
+         "%s::smallint[], %s::int[], %s::boolean)")
+
+
+def _call_funds_post(arguments: list) -> list:
+    connection.ensure_connection()
+    raw = _PreparedCursor(connection.connection)
+    # Django's own wrapper around it: errors become Django's, and query logging (tests,
+    # DEBUG) still sees the call.
+    cursor = (connection.make_debug_cursor(raw) if connection.queries_logged
+              else connection.make_cursor(raw))
+    with cursor:
+        cursor.execute(_CALL, arguments)
+        return cursor.fetchone()[0]
 
 
 def _post_in_one_call(movement: Movement, lines: list[Line], sub_account: dict | None) -> None:
@@ -311,37 +367,40 @@ def _post_in_one_call(movement: Movement, lines: list[Line], sub_account: dict |
     if sub_account is not None:
         own = Account(fund=movement.fund, **sub_account)
     movement.recorded_at = timezone.now()  # what auto_now_add does on save()
+    prefix = getattr(movement, "_ref_prefix", None)
     accounts = [line.account or own for line in lines]
     # The lock order, computed here where each account's kind is known; the new account
     # (no id yet) sorts first, as it would once created.
     order = sorted(range(len(lines)), key=lambda i: _lock_order(accounts[i]))
+    in_transaction = connection.in_atomic_block or before_commit is not None
     arguments = [
         _json_row(movement),
+        prefix,
         _json_row(own, skip=("id", "movement_id")) if own is not None else None,
-        [line.account.pk if line.account is not None else None for line in lines],
-        [int(line.amount * 100) for line in lines],
-        [_guard(account, line.amount) for account, line in zip(accounts, lines, strict=True)],
-        [position + 1 for position in order],
+        _int_array([line.account.pk if line.account is not None else None
+                    for line in lines]),
+        _int_array([int(line.amount * 100) for line in lines]),
+        _int_array([_guard(account, line.amount)
+                    for account, line in zip(accounts, lines, strict=True)]),
+        _int_array([position + 1 for position in order]),
+        # Alone in its transaction: foreign keys checked before the balances are locked.
+        not in_transaction,
     ]
 
-    def call() -> list:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT funds_post(%s::jsonb, %s::jsonb, %s::bigint[], "
-                           "%s::bigint[], %s::smallint[], %s::int[])", arguments)
-            return cursor.fetchone()[0]
-
     try:
-        if connection.in_atomic_block or before_commit is not None:
+        if in_transaction:
             with transaction.atomic():
-                movement_id, own_id = call()
+                movement_id, own_id = _call_funds_post(arguments)
                 movement.pk, movement._state.adding = movement_id, False
+                if prefix is not None:
+                    movement.ref = f"{prefix}{movement_id}"
                 # The page cache sees writes by their INSERT/UPDATE; this one is a SELECT.
                 data_changed()
                 if before_commit is not None:
                     before_commit(movement)
         else:
             # One statement in autocommit mode: its own transaction, all or nothing.
-            movement_id, own_id = call()
+            movement_id, own_id = _call_funds_post(arguments)
             data_changed()
     except DatabaseError as exc:
         cause = exc.__cause__
@@ -355,8 +414,12 @@ def _post_in_one_call(movement: Movement, lines: list[Line], sub_account: dict |
         raise _refuse_guard(accounts[index], lines[index].amount, movement) from None
     movement.pk, movement._state.adding = movement_id, False
     movement._state.db = connection.alias
+    if prefix is not None:
+        movement.ref = f"{prefix}{movement_id}"
     if own is not None:
         own.pk, own._state.adding, own._state.db = own_id, False, connection.alias
+        if prefix is not None:
+            own.code += movement.ref
         own.balance_cents = sum(int(line.amount * 100) for line in lines
                                 if line.account is None)
         own.movement = movement  # the movement knows its account, as after create()
@@ -371,13 +434,18 @@ def _movement(fund: Fund, kind: str, *, user, ref: str | None, booked_on: dt.dat
     for name in TEXT_FIELDS:
         if name in fields:
             fields[name] = _text(name, fields[name])
+    today = timezone.localdate()
     if booked_on is None:
-        booked_on = timezone.localdate()
-    if booked_on > timezone.localdate() + dt.timedelta(days=366):
+        booked_on = today
+    if booked_on > today + dt.timedelta(days=366):
         raise FundError("booked_on", _("booked_on: %(date)s is more than a year ahead: check "
                                        "the date.") % {"date": booked_on})
-    return Movement(fund=fund, kind=kind, ref=ref.strip() or _new_ref(kind),
-                    booked_on=booked_on, amount=amount, recorded_by=_acting(user), **fields)
+    movement = Movement(fund=fund, kind=kind, ref=ref.strip(), booked_on=booked_on,
+                        amount=amount, recorded_by=_acting(user), **fields)
+    if not movement.ref:
+        # Named by its id when posted (see _ref_prefix).
+        movement._ref_prefix = _ref_prefix(kind)
+    return movement
 
 
 def _check_purpose(fund: Fund, purpose: Purpose | None) -> Purpose:
