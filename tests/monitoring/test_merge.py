@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from patto.monitoring.models import IndicatorResult, Observation
+from patto.monitoring.models import IndicatorResult, Observation, Target
 from patto.monitoring.services import (
     NewValue,
     _staging_rows,
@@ -58,6 +58,52 @@ def test_import_again_with_one_changed_value_revises_only_it(bologna, staff, tmp
     assert 2024 in indicator.series_results.get(key=old.key).years and stored.version >= 1
     third = opensdg_import(path=repo, pact=bologna, user=staff)
     assert (third["created"], third["revised"]) == (0, 0)
+
+
+def test_import_assesses_only_what_it_changed(bologna, staff, tmp_path, monkeypatch):
+    """The stored assessment after an import covers the indicators whose values, options
+    or targets changed (or that have none yet), and nothing when nothing changed."""
+    from patto.monitoring import assessments
+
+    repo = tmp_path / "repo"
+    shutil.copytree(GOOD, repo)
+    opensdg_import(path=repo, pact=bologna, user=staff)
+    assessed = []
+    refresh = assessments.assessments_refresh
+
+    def recorded(*, indicators, **kwargs):
+        indicators = list(indicators)
+        assessed.append(sorted(i.code for i in indicators))
+        return refresh(indicators=indicators, **kwargs)
+
+    monkeypatch.setattr(assessments, "assessments_refresh", recorded)
+    codes = ("1-2-1", "8-5-2", "11-6-2")
+    target = Target.objects.get(indicator__pact=bologna, indicator__code="11-6-2",
+                                territory=None, series="")
+
+    def histories():
+        return [bologna.indicators.get(code=c).history.count() for c in codes] + [
+            target.history.count()]
+
+    before = histories()
+    opensdg_import(path=repo, pact=bologna, user=staff)
+    assert assessed == []
+    assert histories() == before  # nothing changed, nothing recorded as changed
+    path = repo / "data" / "indicator_8-5-2.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("2019,5.1", "2019,5.3"),
+                    encoding="utf-8")
+    config = repo / "indicator-config" / "11-6-2.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("target: 10", "target: 12"),
+                      encoding="utf-8")
+    opensdg_import(path=repo, pact=bologna, user=staff)
+    assert assessed == [["11-6-2", "8-5-2"]]
+    target.refresh_from_db()
+    assert target.value == Decimal("12")
+    # 11-6-2 keeps its configuration, which changed; 8-5-2 changed values, not options.
+    assert histories() == [before[0], before[1], before[2] + 1, before[3] + 1]
+    stored = bologna.indicators.get(code="8-5-2").series_results.get(
+        key__contains='["","",""')
+    assert 5.3 in stored.values
 
 
 def test_merge_counts_and_links_per_indicator(bologna):

@@ -21,7 +21,7 @@ from patto.engine.opensdg import SITE_CONFIG, IndicatorFile, read_repository
 from patto.engine.problems import InputError, Problem
 from patto.pact.models import Pact, SdgGoal, SdgTarget, Territory
 
-from .models import ImportBatch, Indicator, Observation, Target
+from .models import ImportBatch, Indicator, IndicatorResult, Observation, Target
 
 
 @dataclass
@@ -408,7 +408,7 @@ def opensdg_import(*, path: str | Path, pact: Pact, user: Any = None,
     staged: list[tuple] = []
     warnings: list[Problem] = [w for item in files for w in item.warnings]
     lap("build rows")
-    found, problems = _indicators_from_files(files, pact, is_example, user)
+    found, problems, touched = _indicators_from_files(files, pact, is_example, user)
     lap("indicators and targets")
     for item, indicator in zip(files, found, strict=True):
         if indicator is None:
@@ -440,8 +440,15 @@ def opensdg_import(*, path: str | Path, pact: Pact, user: Any = None,
     lap("digests")
     from .assessments import assessments_refresh
 
-    # Values, targets and options all changed above: assess once, in this transaction.
-    assessments_refresh(indicators=imported)
+    # Assess once, in this transaction, only what the import changed: the indicators with
+    # new or revised values, new or changed options or targets, or no stored result yet
+    # (a repository imported again unchanged assesses nothing).
+    touched |= {pk for pk, c in merged.items() if c.created or c.revised}
+    assessed = set(IndicatorResult.objects.filter(indicator__in=imported)
+                   .values_list("indicator_id", flat=True))
+    stale = [i for i in imported if i.pk in touched or i.pk not in assessed]
+    if stale:
+        assessments_refresh(indicators=stale)
     lap("assess (stored)")
     batch.summary = {**totals, "warnings": [str(w) for w in warnings[:1000]]}
     batch.save(update_fields=["summary"])
@@ -567,12 +574,13 @@ def _differs(obj: Any, fields: dict[str, Any]) -> bool:
 
 
 def _indicators_from_files(files: list[IndicatorFile], pact: Pact, is_example: bool,
-                           user: Any) -> tuple[list[Indicator | None], list[Problem]]:
+                           user: Any) -> tuple[list[Indicator | None], list[Problem], set[int]]:
     """Create or update the files' indicators, their challenges and targets, each table in
     a few statements whatever the number of files; history kept (``simple_history``'s bulk
     writers) for each indicator and target that is new or changed, and only for those.
 
-    Returns an indicator per file (None for a file with a problem) and the problems.
+    Returns an indicator per file (None for a file with a problem), the problems, and the
+    ids of the indicators whose options or targets are new or changed.
     """
     from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -611,8 +619,8 @@ def _indicators_from_files(files: list[IndicatorFile], pact: Pact, is_example: b
                                  default_user=by)
     chosen = [(item, i) for item, i in zip(files, found, strict=True) if i is not None]
     _challenges_set(pact, chosen)
-    _targets_set(chosen, by)
-    return found, problems
+    touched = _targets_set(chosen, by)
+    return found, problems, touched | {i.pk for i in (*new, *changed)}
 
 
 def _challenges_set(pact: Pact, chosen: list[tuple[IndicatorFile, Indicator]]) -> None:
@@ -632,9 +640,10 @@ def _challenges_set(pact: Pact, chosen: list[tuple[IndicatorFile, Indicator]]) -
                                  for a, b in sorted(want - set(have))])
 
 
-def _targets_set(chosen: list[tuple[IndicatorFile, Indicator]], by: Any) -> None:
+def _targets_set(chosen: list[tuple[IndicatorFile, Indicator]], by: Any) -> set[int]:
     """The targets of the files' progress options (a target and its year), one per
-    indicator and series, created or changed with their history; others are left alone."""
+    indicator and series, created or changed with their history; others are left alone.
+    Returns the ids of the indicators with a new or changed target."""
     from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
     existing = {(t.indicator_id, t.series): t for t in Target.objects.filter(
@@ -662,6 +671,7 @@ def _targets_set(chosen: list[tuple[IndicatorFile, Indicator]], by: Any) -> None
     if changed:
         bulk_update_with_history(list(changed.values()), Target,
                                  ["value", "year", "base_year", "level"], default_user=by)
+    return {indicator_id for indicator_id, _series in (*new, *changed)}
 
 
 def _observations_for_export(indicator: Indicator) -> list:
