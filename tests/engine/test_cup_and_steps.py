@@ -21,7 +21,7 @@ def test_malformed_cups_are_refused_with_the_structure(code):
 
 
 def test_a_cup_from_a_future_year_is_refused():
-    assert "future" in cup_problem("J31B27000440001", this_year=2026)
+    assert "1990 to 2026" in cup_problem("J31B27000440001", this_year=2026)
 
 
 def test_delays():

@@ -77,7 +77,8 @@ def cup_problem(value: str, *, this_year: int) -> str | None:
     # Codes exist since 2003; projects decided before then carry their own year (19xx).
     full = 2000 + year if year <= this_year % 100 else 1900 + year
     if full < 1990:
-        return f"the year in positions 5-6 ({found.group(1)}) is in the future; check the code"
+        return (f"the year in positions 5-6 ({found.group(1)}) is not a year of a project "
+                f"decision (1990 to {this_year}); check the code")
     return None
 
 

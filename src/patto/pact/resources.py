@@ -60,8 +60,8 @@ class PartyResource(TextCellsResource):
     class Meta:
         model = Party
         import_id_fields = ["code"]
-        fields = ["code", "name", "short_name", "category", "tax_code", "website", "territory",
-                  "description"]
+        fields = ["code", "name", "legal_name", "short_name", "category", "tax_code", "website",
+                  "territory", "description"]
         export_order = fields
         clean_model_instances = True
         skip_unchanged = True

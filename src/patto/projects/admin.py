@@ -110,6 +110,10 @@ class FundingInline(ProjectInline):
     model = models.Funding
 
 
+class ProcedureStepInline(ProjectInline):
+    model = models.ProcedureStep
+
+
 class PlannedInline(ProjectInline):
     model = models.PlannedActivity
 
@@ -190,7 +194,8 @@ class ProjectAdmin(SecretariatOnly, SimpleHistoryAdmin):
     # Links carry a note (ProjectLink): they come with the package or the projects import.
     autocomplete_fields = ["lead_party", "territories"]
     filter_horizontal = ["challenges", "sdg_targets"]
-    inlines = [InvolvedInline, ReferentInline, FundingInline, PlannedInline, CompletedInline,
+    inlines = [InvolvedInline, ReferentInline, FundingInline, ProcedureStepInline,
+               PlannedInline, CompletedInline,
                IssueInline, FactorInline, MeetingInline, EventInline, ContributionInline]
 
     def get_readonly_fields(self, request, obj=None):

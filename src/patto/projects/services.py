@@ -32,6 +32,7 @@ from .models import (
     Meeting,
     PartyReporter,
     PlannedActivity,
+    ProcedureStep,
     Project,
     ProjectParty,
     ProjectReferent,
@@ -104,7 +105,7 @@ STRUCTURE_FIELDS = ("pact", "cluster", "emergency_action")
 #: The sheet's records a project holds, which the back office edits beside the project.
 RECORD_MODELS = {m._meta.model_name: m for m in (
     ProjectParty, ProjectReferent, Funding, PlannedActivity, CompletedActivity, CriticalIssue,
-    SuccessFactor, Meeting, Event, Contribution)}
+    SuccessFactor, Meeting, Event, Contribution, ProcedureStep)}
 
 
 def _invalid(what: str, exc: ValidationError) -> ApplicationError:
