@@ -77,3 +77,26 @@ def test_imported_indicators_are_stored_with_sdg_builds_status(publisher, world_
                 assert result.score == pytest.approx(oracle[code]["score"], abs=1e-9), code
     assert differ == {}
     assert len(set(oracle) & set(stored)) >= 10
+
+
+def test_a_file_imported_again_with_other_progress_cells_is_assessed_again(world_pact,
+                                                                          tmp_path):
+    """sdg-build reads a ``Progress`` column after ``Value`` instead of the values; Patto
+    keeps it in the imported file, not as observations, and still assesses again when
+    only it changed."""
+    folder = readable_copy("cases", tmp_path)
+    opensdg_import(path=folder, pact=world_pact)
+    first = IndicatorResult.objects.get(indicator__pact=world_pact, indicator__code="3-4-1")
+    assert first.status == "substantial_progress"
+    data = folder / "data" / "indicator_3-4-1.csv"
+    lines = data.read_text(encoding="utf-8").splitlines()
+    # Same values, the progress cells now falling: 30, 29, 28, ...
+    lines = [lines[0]] + [",".join([*line.split(",")[:2], str(30 - n)])
+                          for n, line in enumerate(lines[1:])]
+    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    opensdg_import(path=folder, pact=world_pact)
+    [item] = [i for i in read_repository_lenient(folder).indicators if i.id == "3-4-1"]
+    want = measure_indicator(item)
+    after = IndicatorResult.objects.get(indicator__pact=world_pact, indicator__code="3-4-1")
+    assert want.status == "deterioration"
+    assert (after.status, after.score) == (want.status, pytest.approx(want.score))

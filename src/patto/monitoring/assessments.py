@@ -249,9 +249,11 @@ def _compute(indicator: Indicator, root: int | None, rows: list[tuple], targets:
              [(t.pk, t.series, t.territory_id, str(t.value), t.year, t.base_year)
               for t in targets]]
     if method == "opensdg":
-        # What the Open SDG method also reads: the files' options and columns.
-        parts += [indicator.meta, indicator.config, indicator.data_columns,
-                  (indicator.raw_files or {}).get(SITE_CONFIG), bool(indicator.raw_files)]
+        # What the Open SDG method also reads: the options, columns and imported files
+        # (their rows without a value, cells after Value, column options).
+        files = {k: v for k, v in (indicator.raw_files or {}).items() if k != "_digest"}
+        parts += [indicator.meta, indicator.config, indicator.data_columns, _digest(files),
+                  bool(files)]
     inputs = _digest(parts)
     whole = [r for r in rows if r[5] in (None, root)]
     if method == "opensdg":

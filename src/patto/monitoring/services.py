@@ -415,11 +415,16 @@ def opensdg_import(*, path: str | Path, pact: Pact, user: Any = None,
             continue
         problems.extend(_file_rows(indicator, item, pact, places, staged, warnings))
         imported.append(indicator)
+        before = {k: v for k, v in (indicator.raw_files or {}).items() if k != "_digest"}
         indicator.raw_files = {name: content.decode("utf-8") for name, content in
                                item.raw.items()}
         if site_config is not None:
             # The column options that decide the statuses travel with the indicator.
             indicator.raw_files[SITE_CONFIG] = site_config
+        if indicator.raw_files != before:
+            # The files decide Open SDG's status too (rows without a value, cells after
+            # Value, column options): assessments.imported_extras.
+            touched.add(indicator.pk)
     lap("build rows")
     if problems:
         raise ApplicationError(_("%(path)s: nothing was imported.") % {"path": path},
