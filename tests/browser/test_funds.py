@@ -4,6 +4,8 @@ serious on any of them."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.browser.conftest import axe_violations
@@ -35,7 +37,11 @@ def test_clerk_records_a_gift_in_kind_and_secretariat_simulates(site, page,
     FundClerk.objects.create(fund=fund, user=clerk)
     django_user_model.objects.create_superuser("segreteria", "s@example.org", PASSWORD)
     sign_in(page, site.url, "cassiere")
-    page.goto(site.url + "/gestione/fondi/bologna-2021/comunita/")
+    page.wait_for_url(re.compile(r"/gestione/$"))  # their home: their funds, what to record
+    assert page.locator("#panel-clerk").is_visible()
+    assert axe_violations(page, "home-clerk") == []
+    page.locator("#panel-clerk a[href='/gestione/fondi/bologna-2021/comunita/']").first.click()
+    page.wait_for_url(re.compile(r"/gestione/fondi/bologna-2021/comunita/$"))
     assert axe_violations(page, "fund-manage") == []
     page.goto(site.url + "/gestione/fondi/bologna-2021/comunita/registra/receipt/")
     assert axe_violations(page, "fund-receipt") == []

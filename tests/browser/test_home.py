@@ -1,5 +1,6 @@
 """A coordinator signs in and lands on their home: the report waiting for review is one click
-away, the header names them, and axe-core finds no serious fault; no script error (strict CSP)."""
+away and they approve it, the header names them, and axe-core finds no serious fault; no script
+error (strict CSP)."""
 
 from __future__ import annotations
 
@@ -49,6 +50,13 @@ def test_coordinator_lands_on_home_and_reaches_the_report_to_review(site, page,
 
     page.get_by_test_id("to-review").get_by_role("link", name=project.title).click()
     page.wait_for_url(re.compile(rf"/gestione/rendicontazione/resoconti/{update.pk}/$"))
+    # Their main task: the review, approved from there.
+    assert axe_violations(page, "review-coordinator") == []
+    page.locator("label[for=id_decision_0]").click()
+    page.locator("form:has(#id_decision_0) button[type=submit]").click()
+    page.wait_for_url(re.compile(rf"/gestione/rendicontazione/{reporting_round.pk}/$"))
+    update.refresh_from_db()
+    assert (update.status, update.reviewed_by) == ("approved", coordinator)
     # The header's home link takes them back (found by address: its text awaits the catalog).
     page.locator("header a[href='/gestione/']").click()
     page.wait_for_url(re.compile(r"/gestione/$"))
