@@ -141,3 +141,33 @@ def test_data_version_read_before_building_keys_the_file():
     path, version = downloads.download_file("t", "csv", build)
     assert versions == [version] and data_version() != version
     assert path.parent.name == version
+
+
+def test_a_transaction_that_wrote_reads_its_own_writes_and_shares_none():
+    """Inside a transaction that changed the data (a service reading back, a test), files
+    and figures are keyed by that transaction and its writes: never served to others (its
+    rows may still be rolled back), never stale after its next write."""
+    from django.db import transaction
+
+    from patto.core.cache import current_version, versioned
+    from patto.pact.models import PartyCategory
+
+    shared = current_version()
+
+    def names():
+        return ["name"], [[c.name] for c in PartyCategory.objects.order_by("code")]
+
+    with transaction.atomic():
+        PartyCategory.objects.create(code="zz-one", name="Uno")
+        first = current_version()
+        assert first.startswith("tx-") and first != shared
+        path, _v = downloads.download_file("categories", "csv", names)
+        assert "Uno" in path.read_text()
+        assert versioned("count", PartyCategory.objects.count) == \
+            PartyCategory.objects.count()
+        PartyCategory.objects.create(code="zz-two", name="Due")
+        assert current_version() != first
+        again, _v = downloads.download_file("categories", "csv", names)
+        assert "Due" in again.read_text() and again != path
+        assert versioned("count", PartyCategory.objects.count) == \
+            PartyCategory.objects.count()

@@ -9,6 +9,8 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
 from patto.funds.models import Fund, FundClerk, Movement
 
@@ -305,3 +307,88 @@ def test_an_import_by_someone_without_the_role_writes_nothing(community, bologna
         _import(tmp_path, rows, outsider)
     assert (caught.value.problems[0].row, caught.value.problems[0].field) == (2, "fund")
     assert Movement.objects.count() == before
+
+
+def _grow(fund, food, bologna, n: int) -> None:
+    """More donors, receipts, commitments to projects and payments: what a fund's public
+    pages read grows, their queries must not."""
+    from patto.funds import services
+    from patto.funds.models import Donor
+    from patto.projects.models import Project
+
+    projects = list(Project.objects.filter(pact=bologna)[:5])
+    start = Donor.objects.filter(code__startswith="grow-").count()
+    for k in range(start, start + n):
+        giver = Donor.objects.create(pact=bologna, code=f"grow-{k}",
+                                     kind=Donor.Kind.ORGANISATION, name=f"Donor {k}")
+        services.movement_receipt(user=None, fund=fund, donor=giver, purpose=food,
+                                  amount=Decimal("100.00"), ref=f"G-R-{k}")
+        made = services.movement_commit(user=None, fund=fund, purpose=food,
+                                        amount=Decimal("40.00"), ref=f"G-C-{k}",
+                                        project=projects[k % len(projects)])
+        services.movement_pay(user=None, commitment=made, amount=Decimal("10.00"),
+                              ref=f"G-P-{k}")
+
+
+#: The funds' public pages: the same queries whatever the number of movements, donors and
+#: destinations. After a change the figures are computed (grouped sums); until the next
+#: change they are read back from the cache (patto.core.cache.versioned).
+FUND_PAGE_QUERIES = {"computed": 9, "stored": 1}
+FUND_INDEX_QUERIES = {"computed": 8, "stored": 2}
+
+
+def test_fund_page_and_index_take_the_same_exact_queries_at_two_sizes(
+        client, funded, food, bologna, django_assert_num_queries):
+    page, index = funded.get_absolute_url(), reverse("funds:index")
+    for size in (2, 30):
+        _grow(funded, food, bologna, size)
+        for state in ("computed", "stored"):
+            with django_assert_num_queries(FUND_PAGE_QUERIES[state]):
+                assert client.get(page).status_code == 200
+        _grow(funded, food, bologna, 1)
+        for state in ("computed", "stored"):
+            with django_assert_num_queries(FUND_INDEX_QUERIES[state]):
+                assert client.get(index).status_code == 200
+
+
+def test_destinations_are_paginated_and_the_flow_diagram_pools_the_smaller_ones(
+        client, funded, food, bologna):
+    from patto.funds import selectors, views
+    from patto.projects.models import Project
+
+    _grow(funded, food, bologna, 40)
+    assert Project.objects.filter(pact=bologna).count() >= 5
+    flows = selectors.flows(funded)
+    donors = [n for n in flows["nodes"] if n["depth"] == 0]
+    assert len(donors) == selectors.FLOW_NODES + 1  # the 15 largest and the others pooled
+    assert gettext("Other donors") in {n["name"] for n in donors}
+    # Every euro received is still in the diagram.
+    received = sum(Decimal(str(link["value"])) for link in flows["links"]
+                   if link["source"] in {n["name"] for n in donors})
+    assert received == Decimal("1000.00") + 40 * Decimal("100.00")
+    first = client.get(funded.get_absolute_url())
+    assert len(first.context["destinations"].object_list) <= views.DESTINATIONS_PER_PAGE
+
+
+def _card(page: str, name: str) -> str:
+    """The funds index's card of one fund: from its name to the next card."""
+    start = page.index(name)
+    end = page.find("card-title", start)
+    return page[start:end if end > 0 else len(page)]
+
+
+def test_funds_index_says_when_a_total_includes_example_data(client, funded, food, donor,
+                                                             community, settings):
+    from patto.funds import services
+
+    settings.PATTO_DEMO = False
+    url = reverse("funds:index") + f"?patto={funded.pact.code}"
+    page = client.get(url).content.decode()
+    with translation.override("it"):
+        badge = gettext("totals include example data")  # "dati di esempio"
+    assert badge in _card(page, community.name)  # the package's movements are examples
+    assert badge not in _card(page, funded.name)
+    services.movement_receipt(user=None, fund=funded, donor=donor, purpose=food,
+                              amount=Decimal("5.00"), ref="EX-1", is_example=True)
+    page = client.get(url).content.decode()
+    assert badge in _card(page, funded.name)

@@ -16,7 +16,8 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.apps import apps
 from django.conf import settings
@@ -73,11 +74,18 @@ def _watch_writes(execute, sql, params, many, context):
         connection = context["connection"]
         if not connection.in_atomic_block:
             _new_version()
-        elif not _dirty(connection):
-            # Once per transaction: the commit replaces the token again, and until the
-            # transaction ends this connection bypasses the cache (see _cacheable_request).
-            connection._patto_dirty_block = connection.atomic_blocks[0]
-            data_changed()
+        else:
+            if not _dirty(connection):
+                # Once per transaction: the commit replaces the token again, and until the
+                # transaction ends this connection bypasses the cache (see
+                # _cacheable_request).
+                connection._patto_dirty_block = connection.atomic_blocks[0]
+                connection._patto_transaction = uuid.uuid4().hex
+                connection._patto_writes = 0
+                data_changed()
+            # Every write: what the transaction reads afterwards is keyed apart (see
+            # current_version).
+            connection._patto_writes += 1
     return result
 
 
@@ -87,13 +95,47 @@ def install(sender: Any = None, connection: Any = None, **kwargs: Any) -> None:
         connection.execute_wrappers.append(_watch_writes)
 
 
+T = TypeVar("T")
+_MISSING = object()
+
+
+def in_changed_transaction() -> bool:
+    """Whether this process's open transaction has written the pact's data."""
+    return _dirty(connections[DEFAULT_DB_ALIAS])
+
+
+def current_version() -> str:
+    """The data version as this process sees it: the shared one, or, inside a transaction
+    that has written the pact's data, one of that transaction's own (drawn at its first
+    write, with the count of its writes), so that what it reads, not yet anybody else's
+    and maybe rolled back, is never kept where others would read it, nor read stale after
+    its next write."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    if _dirty(connection):
+        return f"tx-{connection._patto_transaction}-{connection._patto_writes}"
+    return data_version()
+
+
+def versioned(name: str, compute: Callable[[], T]) -> T:
+    """A figure derived from the pact's data (a fund's totals, the rows of a chart), computed
+    once per data version and kept in the cache: the first request after a change computes
+    it, the others read it, and no change can leave it stale (the key holds the version,
+    see :func:`current_version`). Values must pickle."""
+    key = f"patto:memo:{current_version()}:{name}"
+    found = cache.get(key, _MISSING)
+    if found is _MISSING:
+        found = compute()
+        cache.set(key, found, timeout=getattr(settings, "PATTO_PAGE_CACHE_SECONDS", 86400))
+    return found
+
+
 def _cacheable_request(request) -> bool:
     return (getattr(settings, "PATTO_PAGE_CACHE", True)
             and request.method in ("GET", "HEAD")
             and not request.path_info.startswith(_PRIVATE)
             and not request.user.is_authenticated
             and "messages" not in request.COOKIES
-            and not _dirty(connections[DEFAULT_DB_ALIAS]))
+            and not in_changed_transaction())
 
 
 def _cacheable_response(request, response) -> bool:

@@ -10,7 +10,10 @@ written beside its final name and renamed into place, so nobody reads half a fil
 of older versions are removed a while after a newer one was built.
 
 The file is keyed by the version read before its rows are read: a change committed meanwhile
-only makes a file that nobody asks for any more, never a stale file under a current key.
+only makes a file that nobody asks for any more, never a stale file under a current key. A
+transaction that has written the pact's data reads under a version of its own
+(:func:`patto.core.cache.current_version`), so its uncommitted rows never reach a file that
+others are served.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
 from . import exports
-from .cache import data_version
+from .cache import current_version
 
 #: What a download can be written as (JSON: a list of records, header names as keys).
 FORMATS = ("csv", "xlsx", "json")
@@ -95,7 +98,7 @@ def download_file(key: str, fmt: str, build: Builder, *, sheet: str | None = Non
     lock, whatever the number of requests waiting for it); returns it and the version."""
     if fmt not in FORMATS:
         raise Http404(f"unknown format {fmt!r}: use csv, xlsx or json")
-    version = data_version()
+    version = current_version()
     root = downloads_dir()
     folder = root / version
     path = folder / _file_name(key, fmt)

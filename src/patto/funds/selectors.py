@@ -7,7 +7,7 @@ balances kept on accounts are only trusted after `ledger_verify` has re-derived 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import BigIntegerField, Count, F, Q, QuerySet, Sum
@@ -104,26 +104,36 @@ class Totals:
         return self.committed - self.paid - self.released
 
 
-def _net_by_kind(fund: Fund) -> dict[tuple[str, str], Decimal]:
-    """Amounts per (kind, medium), a reversal subtracting from the kind it reverses."""
+def _net_by_kind(fund: Fund) -> tuple[dict[tuple[str, str], Decimal], bool]:
+    """Amounts per (kind, medium), a reversal subtracting from the kind it reverses, and
+    whether any movement is example data (read in the same grouped query)."""
     sums: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
-    for row in (Movement.objects.filter(fund=fund).values("kind", "medium", "reverses__kind")
-                .annotate(total=cents_sum("amount"))):
+    example = False
+    for row in (Movement.objects.filter(fund=fund)
+                .values("kind", "medium", "reverses__kind", "is_example")
+                .annotate(total=cents_sum("amount")).order_by()):
+        example = example or row["is_example"]
         if row["kind"] == Movement.Kind.REVERSAL:
             sums[(row["reverses__kind"], row["medium"])] -= euro(row["total"])
         else:
             sums[(row["kind"], row["medium"])] += euro(row["total"])
-    return sums
+    return sums, example
 
 
-def fund_totals(fund: Fund) -> dict[str, Totals]:
-    """Money and kind apart: received, committed, paid, released; held and available from
-    the accounts (verified against the entries by `ledger_verify`)."""
-    sums = _net_by_kind(fund)
-    result = {}
+class FundTotals(dict):
+    """A fund's totals per medium (a dict: ``money``, ``kind``), and whether any of the
+    movements they add up is example data (``example``)."""
+
+    example = False
+
+
+def _fund_totals(fund: Fund) -> FundTotals:
+    sums, example = _net_by_kind(fund)
+    result = FundTotals()
+    result.example = example or fund.is_example
     balances = defaultdict(lambda: ZERO)
     for row in (Account.objects.filter(fund=fund).values("kind", "medium")
-                .annotate(total=Sum("balance_cents"))):
+                .annotate(total=Sum("balance_cents")).order_by()):
         balances[(row["kind"], row["medium"])] = (Decimal(row["total"]) / 100).quantize(CENT)
     for medium in Medium.values:
         totals = Totals(
@@ -139,6 +149,15 @@ def fund_totals(fund: Fund) -> dict[str, Totals]:
     return result
 
 
+def fund_totals(fund: Fund) -> FundTotals:
+    """Money and kind apart: received, committed, paid, released; held and available from
+    the accounts (verified against the entries by `ledger_verify`). Summed once per data
+    version (patto.core.cache.versioned), not on every page."""
+    from patto.core.cache import versioned
+
+    return versioned(f"funds:totals:{fund.pk}", lambda: _fund_totals(fund))
+
+
 def fund_totals_combined(totals: dict[str, Totals]) -> Totals:
     both = Totals()
     for part in totals.values():
@@ -149,16 +168,28 @@ def fund_totals_combined(totals: dict[str, Totals]) -> Totals:
 
 
 def movement_list(*, fund: Fund) -> QuerySet[Movement]:
+    """A fund's movements with what they point to, and whether each was reversed (an
+    EXISTS per row, not a GROUP BY over the whole book, so a page of them and their count
+    stay cheap at 100,000 movements)."""
+    from django.db.models import Exists, OuterRef
+
     return (Movement.objects.filter(fund=fund)
             .select_related("donor__party", "donor__territory", "purpose", "project",
                             "beneficiary_territory", "reverses", "pledge", "commitment",
                             "recorded_by")
-            .annotate(reversed_count=Count("reversed_by"))
+            .annotate(reversed_count=Exists(Movement.objects.filter(reverses=OuterRef("pk"))))
             .order_by("booked_on", "id"))
 
 
 def money_over_time(fund: Fund) -> dict:
-    """Money and kind in (receipts) and out (payments) per year, reversals netted."""
+    """Money and kind in (receipts) and out (payments) per year, reversals netted; once per
+    data version."""
+    from patto.core.cache import versioned
+
+    return versioned(f"funds:time:{fund.pk}", lambda: _money_over_time(fund))
+
+
+def _money_over_time(fund: Fund) -> dict:
     rows = (Movement.objects.filter(fund=fund, kind__in=[Movement.Kind.RECEIPT,
                                                           Movement.Kind.PAYMENT,
                                                           Movement.Kind.REVERSAL])
@@ -184,18 +215,63 @@ def _net_movements(fund: Fund, kind: str) -> list[tuple[Movement, Decimal]]:
     return [(m, ZERO if m.reversed_count else m.amount) for m in found]
 
 
-def flows(fund: Fund) -> dict:
-    """The flow diagram: donors (people without consent pooled) to purposes to destinations,
-    with links sized by euro (money and kind together, at declared value)."""
+def _not_reversed(fund: Fund, *kinds: str) -> QuerySet[Movement]:
+    """A fund's movements of some kinds that no reversal cancelled (a reversal cancels the
+    whole movement, so what is left of each is its amount, or nothing)."""
+    return (Movement.objects.filter(fund=fund, kind__in=kinds, reversed_by__isnull=True)
+            .order_by())
+
+
+_DONOR_FIELDS = ("donor__kind", "donor__consent_public", "donor__name", "donor__party__name",
+                 "donor__territory__name")
+
+
+def _public_group(row: dict) -> str:
+    """Donor.public_group from a grouped row's donor fields."""
+    kind = row["donor__kind"]
+    if kind == Donor.Kind.PERSON and not row["donor__consent_public"]:
+        return str(_("Anonymous donors"))
+    if kind == Donor.Kind.PARTY and row["donor__party__name"]:
+        return row["donor__party__name"]
+    if kind == Donor.Kind.MUNICIPALITY and row["donor__territory__name"]:
+        return row["donor__territory__name"]
+    return row["donor__name"]
+
+
+def public_donor_name(row: dict) -> str:
+    """Donor.public_name from a row's donor fields (see _DONOR_FIELDS)."""
+    if row["donor__kind"] == Donor.Kind.PERSON and not row["donor__consent_public"]:
+        return str(_("Anonymous donor"))
+    if row["donor__kind"] == Donor.Kind.PARTY and row["donor__party__name"]:
+        return row["donor__party__name"]
+    if row["donor__kind"] == Donor.Kind.MUNICIPALITY and row["donor__territory__name"]:
+        return row["donor__territory__name"]
+    return row["donor__name"]
+
+
+def _destination_name(row: dict) -> str:
+    """Movement.destination from a grouped row."""
+    return (row["project__title"] or row["beneficiary_territory__name"]
+            or row["beneficiary"] or "")
+
+
+def _flows(fund: Fund) -> dict:
+    purpose_names = {p.pk: str(p) for p in fund.purposes.all()}
     links: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
-    for movement, amount in _net_movements(fund, Movement.Kind.RECEIPT):
-        if amount:
-            links[(movement.donor.public_group, str(movement.purpose))] += amount
-    for movement, amount in _net_movements(fund, Movement.Kind.COMMITMENT):
-        if amount:
-            links[(str(movement.purpose), movement.destination)] += amount
+    for row in (_not_reversed(fund, Movement.Kind.RECEIPT)
+                .values("purpose_id", *_DONOR_FIELDS).annotate(total=cents_sum("amount"))):
+        if row["total"]:
+            links[(_public_group(row), purpose_names.get(row["purpose_id"], "None"))] += \
+                euro(row["total"])
+    for row in (_not_reversed(fund, Movement.Kind.COMMITMENT)
+                .values("purpose_id", "project__title", "beneficiary_territory__name",
+                        "beneficiary").annotate(total=cents_sum("amount"))):
+        if row["total"]:
+            links[(purpose_names.get(row["purpose_id"], "None"), _destination_name(row))] += \
+                euro(row["total"])
+    purposes = set(purpose_names.values())
+    links = _pool_smaller(links, purposes)
     # Sankey columns: donors (depth 0), purposes (1), destinations (2).
-    purposes = {str(p) for p in fund.purposes.all()}
     donors = {a for a, _b in links} - purposes
     nodes, seen = [], set()
     for pair in links:
@@ -208,6 +284,44 @@ def flows(fund: Fund) -> dict:
                                       for (a, b), v in links.items() if a != b]}
 
 
+#: Donors and destinations the flow diagram names; the smaller ones are pooled (a fund
+#: with thousands of them would draw an unreadable diagram of a megabyte).
+FLOW_NODES = 15
+
+
+def _pool_smaller(links: dict[tuple[str, str], Decimal], purposes: set[str]
+                  ) -> dict[tuple[str, str], Decimal]:
+    """The links with all but the FLOW_NODES largest donors and destinations pooled."""
+    given: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    got: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for (a, b), value in links.items():
+        if a in purposes:
+            got[b] += value
+        else:
+            given[a] += value
+    keep_donors = set(sorted(given, key=lambda n: (-given[n], n))[:FLOW_NODES])
+    keep_places = set(sorted(got, key=lambda n: (-got[n], n))[:FLOW_NODES])
+    other_donors, other_places = str(_("Other donors")), str(_("Other destinations"))
+    pooled: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
+    for (a, b), value in links.items():
+        if a in purposes:
+            pooled[(a, b if b in keep_places else other_places)] += value
+        else:
+            pooled[(a if a in keep_donors else other_donors, b)] += value
+    return dict(pooled)
+
+
+def flows(fund: Fund) -> dict:
+    """The flow diagram: donors (people without consent pooled) to purposes to destinations,
+    with links sized by euro (money and kind together, at declared value); grouped sums,
+    computed once per data version and language."""
+    from django.utils.translation import get_language
+
+    from patto.core.cache import versioned
+
+    return versioned(f"funds:flows:{fund.pk}:{get_language()}", lambda: _flows(fund))
+
+
 @dataclass
 class Destination:
     name: str
@@ -216,44 +330,76 @@ class Destination:
     committed: Decimal = ZERO
     paid: Decimal = ZERO
     released: Decimal = ZERO
-    refs: list[str] = field(default_factory=list)
 
     @property
     def to_pay(self) -> Decimal:
         return self.committed - self.paid - self.released
 
 
-def destinations(fund: Fund) -> list[Destination]:
-    """Projects, municipalities and programmes financed, with what was committed and paid."""
+def _destinations(fund: Fund) -> list[Destination]:
+    from patto.pact.models import Territory
+    from patto.projects.models import Project
+
+    attrs = {Movement.Kind.COMMITMENT: "committed", Movement.Kind.PAYMENT: "paid",
+             Movement.Kind.RELEASE: "released"}
+    rows = list(_not_reversed(fund, *attrs)
+                .values("kind", "project_id", "beneficiary_territory_id", "beneficiary")
+                .annotate(total=cents_sum("amount")))
+    projects = Project.objects.filter(pk__in={r["project_id"] for r in rows
+                                              if r["project_id"]})
+    projects = {p.pk: p for p in projects.select_related("pact").only(
+        "title", "code", "status", "pact__code")}
+    places = {t.pk: t for t in Territory.objects.filter(
+        pk__in={r["beneficiary_territory_id"] for r in rows
+                if r["beneficiary_territory_id"]}).only("name", "code", "kind")}
     by_key: dict[tuple, Destination] = {}
-    for kind, attr in ((Movement.Kind.COMMITMENT, "committed"),
-                       (Movement.Kind.PAYMENT, "paid"), (Movement.Kind.RELEASE, "released")):
-        for movement, amount in _net_movements(fund, kind):
-            key = (movement.project_id, movement.beneficiary_territory_id,
-                   movement.beneficiary)
-            found = by_key.setdefault(key, Destination(
-                movement.destination, movement.project, movement.beneficiary_territory))
-            setattr(found, attr, getattr(found, attr) + amount)
-            if kind == Movement.Kind.COMMITMENT:
-                found.refs.append(movement.ref)
+    for row in rows:
+        key = (row["project_id"], row["beneficiary_territory_id"], row["beneficiary"])
+        project = projects.get(row["project_id"])
+        place = places.get(row["beneficiary_territory_id"])
+        found = by_key.get(key)
+        if found is None:
+            name = project.title if project else (place.name if place else row["beneficiary"])
+            found = by_key[key] = Destination(name, project, place)
+        attr = attrs[row["kind"]]
+        setattr(found, attr, getattr(found, attr) + euro(row["total"]))
     return sorted(by_key.values(), key=lambda d: (-d.committed, d.name))
 
 
-def equalisation_by_municipality(fund: Fund) -> dict[int, dict[str, Decimal]]:
-    """Contributions due and paid in, and allocations committed and paid, per municipality."""
+def destinations(fund: Fund) -> list[Destination]:
+    """Projects, municipalities and programmes financed, with what was committed, paid and
+    released: one grouped query (and the projects and places named), once per data
+    version."""
+    from patto.core.cache import versioned
+
+    return versioned(f"funds:destinations:{fund.pk}", lambda: _destinations(fund))
+
+
+def _equalisation_by_municipality(fund: Fund) -> dict[int, dict[str, Decimal]]:
     result: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
-    for t in fund.transformations.all():
-        result[t.municipality_id]["due"] += t.due
-    for movement, amount in _net_movements(fund, Movement.Kind.RECEIPT):
-        if movement.donor.territory_id:
-            result[movement.donor.territory_id]["contributed"] += amount
-    for movement, amount in _net_movements(fund, Movement.Kind.COMMITMENT):
-        if movement.beneficiary_territory_id:
-            result[movement.beneficiary_territory_id]["allocated"] += amount
-    for movement, amount in _net_movements(fund, Movement.Kind.PAYMENT):
-        if movement.beneficiary_territory_id:
-            result[movement.beneficiary_territory_id]["paid"] += amount
-    return result
+    for row in (fund.transformations.order_by().values("municipality_id")
+                .annotate(total=cents_sum("due"))):
+        result[row["municipality_id"]]["due"] += euro(row["total"])
+    for row in (_not_reversed(fund, Movement.Kind.RECEIPT)
+                .filter(donor__territory_id__isnull=False)
+                .values("donor__territory_id").annotate(total=cents_sum("amount"))):
+        result[row["donor__territory_id"]]["contributed"] += euro(row["total"])
+    for row in (_not_reversed(fund, Movement.Kind.COMMITMENT, Movement.Kind.PAYMENT)
+                .filter(beneficiary_territory_id__isnull=False)
+                .values("kind", "beneficiary_territory_id").annotate(total=cents_sum("amount"))):
+        what = "allocated" if row["kind"] == Movement.Kind.COMMITMENT else "paid"
+        result[row["beneficiary_territory_id"]][what] += euro(row["total"])
+    # Plain dicts: the result is kept in the cache (defaultdict's lambdas do not pickle).
+    return {k: dict(v) for k, v in result.items()}
+
+
+def equalisation_by_municipality(fund: Fund) -> dict[int, dict[str, Decimal]]:
+    """Contributions due and paid in, and allocations committed and paid, per municipality;
+    grouped sums, once per data version."""
+    from patto.core.cache import versioned
+
+    return versioned(f"funds:equalisation:{fund.pk}",
+                     lambda: _equalisation_by_municipality(fund))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -57,8 +57,11 @@ def fund_index(request: HttpRequest) -> HttpResponse:
     pact = Pact.objects.filter(code=code).first() if code else pact_selectors.pact_default()
     if pact is None:
         raise Http404
-    funds = [(fund, selectors.fund_totals_combined(selectors.fund_totals(fund)))
-             for fund in selectors.fund_list(pact=pact)]
+    funds = []
+    for fund in selectors.fund_list(pact=pact):
+        totals = selectors.fund_totals(fund)
+        # A total with any example movement in it says so, whatever PATTO_DEMO says.
+        funds.append((fund, selectors.fund_totals_combined(totals), totals.example))
     return render(request, "funds/fund_index.html", {"pact": pact, "funds": funds})
 
 
@@ -88,13 +91,23 @@ def _map_data(fund: Fund, show: str) -> tuple[dict, list]:
             "unit": "€", "negative": False}, rows
 
 
+#: Destinations listed per page of a fund (a fund may finance thousands; the downloads
+#: carry them all).
+DESTINATIONS_PER_PAGE = 50
+
+
 def fund_detail(request: HttpRequest, pact: str, fund: str) -> HttpResponse:
     fund = selectors.fund_get(pact_code=pact, code=fund)
     totals = selectors.fund_totals(fund)
+    destinations = Paginator(selectors.destinations(fund), DESTINATIONS_PER_PAGE).get_page(
+        request.GET.get("pagina"))
+    query = request.GET.copy()
+    query.pop("pagina", None)
     context = {
-        "pact": fund.pact, "fund": fund, "totals": totals,
+        "pact": fund.pact, "fund": fund, "totals": totals, "example": totals.example,
         "combined": selectors.fund_totals_combined(totals),
-        "destinations": selectors.destinations(fund), "charts": _chart_data(fund),
+        "destinations": destinations, "query": query.urlencode(),
+        "charts": _chart_data(fund),
         "purposes": fund.purposes.all(),
         "can_record": request.user.has_perm("funds.add_movement", fund),
     }
@@ -117,20 +130,35 @@ PUBLIC_COLUMNS = ["date", "ref", "kind", "medium", "amount", "purpose", "donor",
 
 
 def _public_rows(fund: Fund):
-    for m in selectors.movement_list(fund=fund).iterator(chunk_size=2000):
-        yield [m.booked_on.isoformat(), m.ref, m.kind, m.medium, f"{m.amount:.2f}",
-               m.purpose.code if m.purpose_id else "",
-               m.donor.public_name if m.donor_id else "", m.destination, m.item,
-               quantity_text(m.quantity),
-               m.unit, m.valued_by, m.reverses.ref if m.reverses_id else "",
-               m.description, "true" if m.is_example else "false"]
+    """Every movement as the public sees it, read as plain values in one query (model
+    instances with nine joined rows each made 100,000 movements a minute's work)."""
+    from .selectors import public_donor_name
+
+    fields = ("booked_on", "ref", "kind", "medium", "amount", "purpose__code", "donor_id",
+              "donor__kind", "donor__consent_public", "donor__name", "donor__party__name",
+              "donor__territory__name", "project__title", "beneficiary_territory__name",
+              "beneficiary", "item", "quantity", "unit", "valued_by", "reverses__ref",
+              "description", "is_example")
+    rows = (Movement.objects.filter(fund=fund).order_by("booked_on", "id")
+            .values(*fields).iterator(chunk_size=5000))
+    for m in rows:
+        yield [m["booked_on"].isoformat(), m["ref"], m["kind"], m["medium"],
+               f"{m['amount']:.2f}", m["purpose__code"] or "",
+               public_donor_name(m) if m["donor_id"] else "",
+               m["project__title"] or m["beneficiary_territory__name"] or m["beneficiary"],
+               m["item"], quantity_text(m["quantity"]), m["unit"], m["valued_by"],
+               m["reverses__ref"] or "", m["description"],
+               "true" if m["is_example"] else "false"]
 
 
 def _download(request: HttpRequest, fund: Fund, what: str, fmt: str, build) -> HttpResponse:
     """A public download of a fund, built once per data version (patto.core.downloads)."""
+    from django.utils.translation import get_language
+
     name = f"{fund.pact.code}-{fund.code}" + (f"-{what}" if what else "")
-    return download_response(request, key=f"funds-{name}", fmt=fmt, build=build,
-                             filename=name)
+    # The language is in the key: anonymous donors are named in it.
+    return download_response(request, key=f"funds-{name}-{get_language()}", fmt=fmt,
+                             build=build, filename=name)
 
 
 def fund_movements_download(request: HttpRequest, pact: str, fund: str,

@@ -31,11 +31,14 @@ def home(request: HttpRequest) -> HttpResponse:
     pact = selectors.pact_default()
     if pact is None:
         return render(request, "pact/empty.html", status=200)
-    return pact_detail(request, pact.code)
+    return _pact_page(request, pact)
 
 
 def pact_detail(request: HttpRequest, pact: str) -> HttpResponse:
-    pact_obj = _pact_or_404(pact)
+    return _pact_page(request, _pact_or_404(pact))
+
+
+def _pact_page(request: HttpRequest, pact_obj: Pact) -> HttpResponse:
     return render(request, "pact/pact_detail.html", {
         "pact": pact_obj,
         "promoter": selectors.pact_promoter(pact_obj),
