@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from patto.core.downloads import download_response, query_key
 from patto.core.errors import ApplicationError
-from patto.core.exports import table_response
 from patto.pact.models import Cluster, Pact
 
 from . import selectors, services
@@ -44,8 +44,9 @@ def project_list(request: HttpRequest) -> HttpResponse:
     if fmt:
         from .exchange import COLUMNS, export_tables
 
-        return table_response(COLUMNS["projects"], export_tables(projects)["projects"], fmt,
-                              "progetti")
+        return download_response(
+            request, key=query_key(request, "progetti"), fmt=fmt, filename="progetti",
+            build=lambda: (COLUMNS["projects"], export_tables(projects)["projects"]))
     filters = {name: filterset.form.data.get(name, "").strip() for name in filterset.filters}
     return render(request, "projects/project_list.html", {
         "projects": projects, "filters": filters, "filter_errors": filterset.errors,
