@@ -485,8 +485,8 @@ PAGES = {
     "map by union": "/monitoraggio/bologna-2021/indicatori/8-5-2/territorio/?livello=unioni",
     "project sheet": "/progetti/bologna-2021/az-4/",
 }
-QUERIES = {"goals": 3, "goal": 3, "indicator": 3, "indicator csv": 3, "indicator xlsx": 3,
-           "indicator json": 3, "map": 7, "map by union": 7, "project sheet": 25}
+QUERIES = {"goals": 3, "goal": 3, "indicator": 3, "indicator csv": 2, "indicator xlsx": 2,
+           "indicator json": 3, "map": 5, "map by union": 5, "project sheet": 25}
 
 
 def grow(pact) -> None:

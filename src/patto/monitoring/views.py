@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from patto.core.downloads import download_response
 from patto.core.exports import table_response
 from patto.pact import selectors as pact_selectors
 from patto.pact.models import Pact, SdgGoal
@@ -80,7 +81,9 @@ def indicator_detail(request: HttpRequest, pact: str, code: str) -> HttpResponse
     pact_obj, indicator = _indicator_or_404(pact, code)
     fmt = request.GET.get("formato")
     if fmt in ("csv", "xlsx"):
-        return table_response(COLUMNS, _rows(indicator), fmt, f"indicatore-{code}")
+        return download_response(request, key=f"indicatore-{pact_obj.code}-{code}", fmt=fmt,
+                                 build=lambda: (COLUMNS, _rows(indicator)),
+                                 filename=f"indicatore-{code}")
     if fmt == "json":
         return JsonResponse({"indicator": indicator.code, "name": indicator.name,
                              "example": indicator.is_example,
