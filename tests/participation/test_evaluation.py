@@ -212,3 +212,52 @@ def test_published_ranking_funds_projects_and_commits_the_fund(
     assert call.status == Call.Status.RANKED and call.ranked_at
     with pytest.raises(ParticipationError):
         services.ranking_publish(call=call, user=people["staff"])
+
+
+def test_evaluator_declares_and_scores_through_the_page(
+    client, call, people, two_proposals, evaluator
+):
+    from django.urls import reverse
+
+    union_proposal, _city = two_proposals
+    close(call)
+    url = reverse("participation:evaluate", args=[union_proposal.pk])
+    client.force_login(people["city"])
+    assert client.get(url).status_code == 403
+    client.force_login(people["evaluator"])
+    page = client.get(url)
+    assert page.status_code == 200 and 'name="declaration-has_conflict"' in page.content.decode()
+    criterion = call.criteria.first()
+    client.post(
+        url,
+        {
+            "criterion": criterion.pk,
+            f"c{criterion.pk}-value": "7",
+            f"c{criterion.pk}-comment": "prima della dichiarazione",
+        },
+    )
+    assert not Score.objects.exists()
+    client.post(url, {"declare": "1", "declaration-has_conflict": "no"})
+    client.post(
+        url,
+        {
+            "criterion": criterion.pk,
+            f"c{criterion.pk}-value": "7",
+            f"c{criterion.pk}-comment": "solido",
+        },
+    )
+    assert Score.objects.get().comment == "solido"
+
+
+def test_published_ranking_is_on_the_call_page_in_fixed_queries(
+    client, call, people, two_proposals, evaluator, django_assert_num_queries
+):
+    union_proposal, city = two_proposals
+    close(call)
+    _score_all(call, people, {union_proposal: (9, 8), city: (7, 10)})
+    services.ranking_publish(call=call, user=people["staff"])
+    url = call.get_absolute_url()
+    # The call page's 5 queries and the ranking's lines (with proposals and proposers).
+    with django_assert_num_queries(6):
+        page = client.get(url).content.decode()
+    assert 'data-testid="ranking"' in page and "86,000" in page
