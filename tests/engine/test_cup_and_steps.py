@@ -14,8 +14,17 @@ def test_real_cups_pass(code):
     assert cup_problem(code, this_year=2026) is None
 
 
-@pytest.mark.parametrize("code", ["J31B2100044000", "j31b21000440001", "J31B21000440O01",
-                                  "131B21000440001", "J3XB21000440001", ""])
+@pytest.mark.parametrize(
+    "code",
+    [
+        "J31B2100044000",
+        "j31b21000440001",
+        "J31B21000440O01",
+        "131B21000440001",
+        "J3XB21000440001",
+        "",
+    ],
+)
 def test_malformed_cups_are_refused_with_the_structure(code):
     assert "15 characters" in cup_problem(code, this_year=2026)
 

@@ -145,8 +145,9 @@ def test_challenge_page_flags_its_links(client, bologna):
     assert "decollo della sanità territoriale" in html
 
 
-def test_territory_page_lists_its_projects_in_exact_queries(client, bologna,
-                                                           django_assert_num_queries):
+def test_territory_page_lists_its_projects_in_exact_queries(
+    client, bologna, django_assert_num_queries
+):
     with django_assert_num_queries(TERRITORY_QUERIES):
         html = client.get("/territorio/037/").content.decode()
     listed = html[html.find('data-testid="territory-projects"') :]

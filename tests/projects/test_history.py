@@ -23,8 +23,12 @@ PARTY_QUERIES = 4
 def _edit(project: Project, user, times: int) -> None:
     for n in range(times):
         project.refresh_from_db()
-        services.project_change(project=project, user=user, expected_version=project.version,
-                                expected_results=f"Risultato {n}")
+        services.project_change(
+            project=project,
+            user=user,
+            expected_version=project.version,
+            expected_results=f"Risultato {n}",
+        )
 
 
 def _count(client, url: str) -> int:
@@ -74,22 +78,23 @@ def test_history_is_limited_and_says_so(people):
 
 
 @pytest.mark.parametrize("times", [1, HISTORY_LIMIT + 5])
-def test_project_page_queries_do_not_grow_with_history(client, people, times,
-                                                       django_assert_num_queries):
+def test_project_page_queries_do_not_grow_with_history(
+    client, people, times, django_assert_num_queries
+):
     project = Project.objects.get(pact=people.pact, code="reshoring")
     _edit(project, people.secretariat, times)
     with django_assert_num_queries(PROJECT_QUERIES + 4):
         client.get(PAGE)
 
 
-def test_project_page_exact_queries_without_signed_in_changes(client, bologna,
-                                                              django_assert_num_queries):
+def test_project_page_exact_queries_without_signed_in_changes(
+    client, bologna, django_assert_num_queries
+):
     with django_assert_num_queries(PROJECT_QUERIES):
         client.get(PAGE)
 
 
-def test_party_page_shows_its_history_in_exact_queries(client, bologna,
-                                                       django_assert_num_queries):
+def test_party_page_shows_its_history_in_exact_queries(client, bologna, django_assert_num_queries):
     with django_assert_num_queries(PARTY_QUERIES):
         html = client.get("/soggetti/hera/").content.decode()
     assert 'data-testid="history-entry"' in html

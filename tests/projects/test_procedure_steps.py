@@ -15,14 +15,21 @@ from patto.projects.models import ProcedureStep, Project
 
 def test_steps_go_through_the_service_and_show_their_delay(client, people):
     project = Project.objects.get(pact=people.pact, code="reshoring")
-    step = ProcedureStep(project=project, step="tender", planned_start_on=dt.date(2022, 1, 10),
-                         planned_end_on=dt.date(2022, 3, 1), actual_start_on=dt.date(2022, 1, 10),
-                         actual_end_on=dt.date(2022, 3, 11), note="Ricorso al TAR")
-    services.project_records_change(project=project, user=people.secretariat,
-                                    model_name="procedurestep", saved=[step])
+    step = ProcedureStep(
+        project=project,
+        step="tender",
+        planned_start_on=dt.date(2022, 1, 10),
+        planned_end_on=dt.date(2022, 3, 1),
+        actual_start_on=dt.date(2022, 1, 10),
+        actual_end_on=dt.date(2022, 3, 11),
+        note="Ricorso al TAR",
+    )
+    services.project_records_change(
+        project=project, user=people.secretariat, model_name="procedurestep", saved=[step]
+    )
     assert step.delay_days == 10 and step.history.count() == 1
     html = client.get(project.get_absolute_url()).content.decode()
-    steps = html[html.find('data-testid="procedure-steps"'):]
+    steps = html[html.find('data-testid="procedure-steps"') :]
     assert "Ricorso al TAR" in steps and "10" in steps[:2000]
     rows = export_tables(Project.objects.filter(pk=project.pk))["procedure_steps"]
     values = dict(zip(COLUMNS["procedure_steps"], rows[0], strict=True))
@@ -33,12 +40,22 @@ def test_a_step_outside_ones_roles_is_refused(people):
     project = Project.objects.get(pact=people.pact, code="reshoring")
     with pytest.raises(PermissionDenied):
         services.project_records_change(
-            project=project, user=people.outsider, model_name="procedurestep",
-            saved=[ProcedureStep(project=project, step="works")])
+            project=project,
+            user=people.outsider,
+            model_name="procedurestep",
+            saved=[ProcedureStep(project=project, step="works")],
+        )
 
 
-@pytest.mark.parametrize(("cup", "ok"), [("J31B21000440001", True), ("J31B2100044000", False),
-                                         ("J31B99000440001", True), ("J31B89000440001", False)])
+@pytest.mark.parametrize(
+    ("cup", "ok"),
+    [
+        ("J31B21000440001", True),
+        ("J31B2100044000", False),
+        ("J31B99000440001", True),
+        ("J31B89000440001", False),
+    ],
+)
 def test_the_cup_is_checked(bologna, cup, ok):
     project = Project.objects.get(pact=bologna, code="reshoring")
     project.cup = cup

@@ -27,9 +27,11 @@ from .models import Movement
 
 def movement_history(movement: Movement, *, limit: int = HISTORY_LIMIT) -> History:
     """The movement's recording and the latest movements that followed it, oldest first."""
-    followers = list(Movement.objects.filter(
-        Q(reverses=movement) | Q(pledge=movement) | Q(commitment=movement))
-        .order_by("recorded_at", "id")[:limit + 1])
+    followers = list(
+        Movement.objects.filter(
+            Q(reverses=movement) | Q(pledge=movement) | Q(commitment=movement)
+        ).order_by("recorded_at", "id")[: limit + 1]
+    )
     more, followers = len(followers) > limit, followers[:limit]
     rows = [movement, *followers]
     roles = _roles({m.recorded_by_id for m in rows if m.recorded_by_id})
@@ -37,13 +39,23 @@ def movement_history(movement: Movement, *, limit: int = HISTORY_LIMIT) -> Histo
     for m in rows:
         role, person = roles.get(m.recorded_by_id, (ROLE_LABELS["package"], ""))
         if m.pk == movement.pk:
-            kind, changes = "+", [Change(str(Movement._meta.get_field("kind").verbose_name),
-                                         m.get_kind_display())]
+            kind, changes = (
+                "+",
+                [Change(str(Movement._meta.get_field("kind").verbose_name), m.get_kind_display())],
+            )
         else:
-            what = (_("reversed by") if m.reverses_id == movement.pk
-                    else _("honoured by") if m.pledge_id == movement.pk else _("settled by"))
-            kind, changes = "~", [Change(what, f"{m.ref} ({m.get_kind_display()}, "
-                                               f"{m.booked_on:%Y-%m-%d})")]
-        entries.append(HistoryEntry(when=m.recorded_at, kind=kind, role=role, person=person,
-                                    changes=changes))
+            what = (
+                _("reversed by")
+                if m.reverses_id == movement.pk
+                else _("honoured by")
+                if m.pledge_id == movement.pk
+                else _("settled by")
+            )
+            kind, changes = (
+                "~",
+                [Change(what, f"{m.ref} ({m.get_kind_display()}, {m.booked_on:%Y-%m-%d})")],
+            )
+        entries.append(
+            HistoryEntry(when=m.recorded_at, kind=kind, role=role, person=person, changes=changes)
+        )
     return History(entries, more)

@@ -22,8 +22,18 @@ from patto.core.permissions import SECRETARIAT_GROUP
 HISTORY_LIMIT = 10
 
 #: Fields never shown on a public page: personal data and bookkeeping.
-HIDDEN_FIELDS = {"person", "user", "version", "updated_at", "created_at", "boundary",
-                 "recorded_by", "submitted_by", "reviewed_by", "created_by"}
+HIDDEN_FIELDS = {
+    "person",
+    "user",
+    "version",
+    "updated_at",
+    "created_at",
+    "boundary",
+    "recorded_by",
+    "submitted_by",
+    "reviewed_by",
+    "created_by",
+}
 
 ROLE_LABELS = {
     "secretariat": _("secretariat"),
@@ -86,8 +96,11 @@ def _changes(new: Any, old: Any | None, fields: list) -> list[Change]:
         if old is None and value in (None, ""):
             continue
         # A relation shows as changed without its target (no query per row).
-        shown = "" if f.is_relation else _shown(
-            getattr(new, f"get_{f.name}_display")() if f.choices else value)
+        shown = (
+            ""
+            if f.is_relation
+            else _shown(getattr(new, f"get_{f.name}_display")() if f.choices else value)
+        )
         out.append(Change(label=str(f.verbose_name), value=shown))
     return out
 
@@ -115,13 +128,14 @@ def _roles(user_ids: set[int]) -> dict[int, tuple[Any, str]]:
 
 def record_history(obj: Any, *, limit: int = HISTORY_LIMIT) -> History:
     """The latest ``limit`` changes of ``obj`` (a model with ``history``), newest first."""
-    rows = list(obj.history.order_by("-history_date", "-history_id")[:limit + 1])
+    rows = list(obj.history.order_by("-history_date", "-history_id")[: limit + 1])
     more = len(rows) > limit
     return history_from_rows(rows, more=more, limit=limit)
 
 
-def history_from_rows(rows: Iterable[Any], *, more: bool = False,
-                      limit: int = HISTORY_LIMIT) -> History:
+def history_from_rows(
+    rows: Iterable[Any], *, more: bool = False, limit: int = HISTORY_LIMIT
+) -> History:
     """History entries from historical rows of one record, newest first (one extra row, the
     one before the oldest shown, only serves to tell what the oldest changed)."""
     rows = list(rows)
@@ -136,10 +150,20 @@ def history_from_rows(rows: Iterable[Any], *, more: bool = False,
             role, person = roles[row.history_user_id]
         else:
             reason = row.history_change_reason or ""
-            role, person = ROLE_LABELS["package" if reason.startswith(
-                ("load-pact", "import-projects")) else "system"], ""
-        entries.append(HistoryEntry(
-            when=row.history_date, kind=row.history_type, role=role, person=person,
-            reason=row.history_change_reason or "",
-            changes=_changes(row, older if row.history_type == "~" else None, fields)))
+            role, person = (
+                ROLE_LABELS[
+                    "package" if reason.startswith(("load-pact", "import-projects")) else "system"
+                ],
+                "",
+            )
+        entries.append(
+            HistoryEntry(
+                when=row.history_date,
+                kind=row.history_type,
+                role=role,
+                person=person,
+                reason=row.history_change_reason or "",
+                changes=_changes(row, older if row.history_type == "~" else None, fields),
+            )
+        )
     return History(entries, more)

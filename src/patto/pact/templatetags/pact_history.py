@@ -13,5 +13,8 @@ register = template.Library()
 def history_panel(context, obj, history: History | None = None):
     """The latest changes of ``obj``; pass ``history`` when a selector has read it already."""
     user = context.get("user")
-    return {"history": history if history is not None else record_history(obj),
-            "show_people": bool(user and user.is_staff), "obj": obj}
+    return {
+        "history": history if history is not None else record_history(obj),
+        "show_people": bool(user and user.is_staff),
+        "obj": obj,
+    }
