@@ -338,7 +338,11 @@ def _int_array(values: list[int | None]) -> str:
 
 class _PreparedCursor(psycopg.Cursor):
     """Server-side parameters and a statement prepared once per connection: the posting's
-    call is then neither rewritten with its values here nor parsed and planned there."""
+    call is then neither rewritten with its values here nor parsed and planned there.
+
+    Protocol-level prepared statements, as psycopg makes them: behind PgBouncer in
+    transaction mode this needs PgBouncer 1.21 or later with ``max_prepared_statements``.
+    """
 
     def execute(self, query, params=None, *, prepare=True, binary=None):
         return super().execute(query, params, prepare=prepare, binary=binary)
