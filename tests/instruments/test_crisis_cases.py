@@ -254,3 +254,17 @@ def test_a_role_in_another_pact_gives_nothing(make_case, people, django_user_mod
     with pytest.raises(ApplicationError):
         WRITES["update"](clerk, case)
     assert not selectors.may_see_confidential(clerk, case.pact)
+
+
+def test_roles_are_granted_in_the_back_office_by_the_secretariat_only(client, bologna, people):
+    from patto.instruments.models import InstrumentRole
+
+    url = "/gestione/admin/instruments/instrumentrole/add/"
+    data = {"pact": bologna.pk, "user": people["stranger"].pk, "role": "safeguard_member"}
+    client.force_login(people["safeguard_clerk"])
+    assert client.post(url, data).status_code in (302, 403)
+    assert not InstrumentRole.objects.filter(user=people["stranger"]).exists()
+    client.force_login(people["secretariat"])
+    assert client.post(url, data).status_code == 302
+    role = InstrumentRole.objects.get(user=people["stranger"])
+    assert role.history.get().history_user == people["secretariat"]

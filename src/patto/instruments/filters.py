@@ -6,7 +6,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from .ateco import section_choices
-from .models import CrisisCase
+from .models import CrisisCase, RegisterApplication
 
 
 class CrisisCaseFilter(django_filters.FilterSet):
@@ -32,3 +32,31 @@ class CrisisCaseFilter(django_filters.FilterSet):
         for name in ("status", "settore"):
             self.filters[name].field.widget.attrs["class"] = "form-select"
         self.filters["anno"].field.widget.attrs["class"] = "form-control"
+
+
+class RegisterFilter(django_filters.FilterSet):
+    """The public register: by name, sector and municipality."""
+
+    nome = django_filters.CharFilter(
+        field_name="company_name", lookup_expr="icontains", label=_("Company name")
+    )
+    settore = django_filters.ChoiceFilter(
+        field_name="ateco_section",
+        choices=section_choices,
+        label=_("ATECO section"),
+        empty_label=_("all"),
+    )
+    comune = django_filters.ModelChoiceFilter(
+        field_name="municipality", queryset=None, label=_("Municipality"), empty_label=_("all")
+    )
+
+    class Meta:
+        model = RegisterApplication
+        fields: list[str] = []
+
+    def __init__(self, *args, municipalities=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["comune"].queryset = municipalities
+        self.filters["nome"].field.widget.attrs["class"] = "form-control"
+        for name in ("settore", "comune"):
+            self.filters[name].field.widget.attrs["class"] = "form-select"

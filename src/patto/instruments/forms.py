@@ -13,6 +13,24 @@ from .models import CaseWorkers, CrisisCase, Pathway, Placement, SafetyNet
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (Django's documented recipe)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data]
+        return [single(data, initial)] if data else []
+
+
 class _Styled:
     """Bootstrap Italia classes and the platform's checks on every field."""
 
@@ -173,6 +191,91 @@ class FollowUpForm(_Styled, forms.Form):
         coerce=lambda v: v == "si",
         choices=[("si", _("yes")), ("no", _("no"))],
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._style()
+
+
+class RegisterApplicationForm(_Styled, forms.Form):
+    """A company's application: who it is, one statement per published criterion, and up to
+    five documents (checked again by the service)."""
+
+    company_name = forms.CharField(label=_("Company name"), max_length=300)
+    company_tax_code = forms.CharField(label=_("Company tax code (partita IVA)"), max_length=16)
+    ateco_code = forms.CharField(
+        label=_("ATECO code"),
+        max_length=8,
+        help_text=_("As in the chamber of commerce's register, such as 25.62.00."),
+    )
+    municipality = forms.ModelChoiceField(label=_("Municipality of the site"), queryset=None)
+    contact_email = forms.EmailField(
+        label=_("Contact e-mail"),
+        help_text=_("For the office's answer and the renewal reminder; never published."),
+    )
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+    documents = MultipleFileField(
+        label=_("Documents (PDF, PNG or JPEG, at most 5)"), required=False
+    )
+
+    def __init__(self, *args, criteria, municipalities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["municipality"].queryset = municipalities
+        self.criteria = list(criteria)
+        for c in self.criteria:
+            self.fields[f"criterion_{c.pk}"] = forms.CharField(
+                label=c.title, help_text=c.description, widget=forms.Textarea(attrs={"rows": 3})
+            )
+        self._style()
+
+    def statements(self) -> dict[int, str]:
+        return {c.pk: self.cleaned_data.get(f"criterion_{c.pk}", "") for c in self.criteria}
+
+
+class DecisionForm(_Styled, forms.Form):
+    register = forms.TypedChoiceField(
+        label=_("Decision"),
+        coerce=lambda v: v == "iscrivi",
+        choices=[("iscrivi", _("register")), ("respingi", _("reject"))],
+    )
+    on = forms.DateField(label=_("Date"), widget=DATE)
+    valid_until = forms.DateField(
+        label=_("Valid until (if registered)"), widget=DATE, required=False
+    )
+    reason = forms.CharField(
+        label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._style()
+
+
+class RenewForm(_Styled, forms.Form):
+    valid_until = forms.DateField(label=_("New validity date"), widget=DATE)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._style()
+
+
+class RevokeForm(_Styled, forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for the revocation"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._style()
+
+
+class CriterionForm(_Styled, forms.Form):
+    code = forms.SlugField(label=_("Code"), max_length=40)
+    title = forms.CharField(label=_("Title"), max_length=300)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    position = forms.IntegerField(label=_("Position"), min_value=0, max_value=999, initial=0)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -505,3 +505,294 @@ class Placement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pathway}: {self.company_name}"
+
+
+# Inclusive-companies register ------------------------------------------------------------------
+
+
+class RegisterCriterion(TimeStampedModel):
+    """A published criterion that a company must meet to enter the register."""
+
+    pact = models.ForeignKey(
+        Pact, on_delete=models.CASCADE, related_name="register_criteria", verbose_name=_("pact")
+    )
+    code = models.SlugField(_("code"), max_length=40, help_text=code_help)
+    title = models.CharField(_("title"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["pact", "position", "code"]
+        verbose_name = _("register criterion")
+        verbose_name_plural = _("register criteria")
+        constraints = [
+            models.UniqueConstraint(fields=["pact", "code"], name="register_criterion_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class RegisterApplication(ExampleDataModel, TimeStampedModel):
+    """A company's application to the register, then its entry while registered.
+
+    The contact e-mail is the company's address for the renewal reminder: staff only, never
+    on a public page or in a download.
+    """
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("submitted")
+        REGISTERED = "registered", _("registered")
+        REJECTED = "rejected", _("rejected")
+        EXPIRED = "expired", _("expired")
+        REVOKED = "revoked", _("revoked")
+
+    pact = models.ForeignKey(
+        Pact, on_delete=models.PROTECT, related_name="register_applications", verbose_name=_("pact")
+    )
+    company_name = models.CharField(_("company"), max_length=300)
+    company_tax_code = models.CharField(
+        _("company tax code"), max_length=16, validators=[validate_tax_code]
+    )
+    ateco_code = models.CharField(_("ATECO code"), max_length=8, validators=[validate_ateco])
+    ateco_section = models.CharField(_("ATECO section"), max_length=1, editable=False)
+    municipality = models.ForeignKey(
+        Territory,
+        on_delete=models.PROTECT,
+        related_name="register_applications",
+        verbose_name=_("municipality"),
+    )
+    contact_email = models.EmailField(
+        _("contact e-mail"),
+        help_text=_(
+            "Where the office writes about the application and the renewal; never published."
+        ),
+    )
+    website = models.URLField(_("website"), blank=True)
+    submitted_on = models.DateField(_("submitted on"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.SUBMITTED
+    )
+    registered_on = models.DateField(_("registered on"), null=True, blank=True)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    reminded_on = models.DateField(_("renewal reminder sent on"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    reason = models.TextField(
+        _("reason"),
+        blank=True,
+        help_text=_("Why the application was rejected or the entry revoked."),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["company_name"]
+        verbose_name = _("register application")
+        verbose_name_plural = _("register applications")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    status__in=["submitted", "registered", "rejected", "expired", "revoked"]
+                ),
+                name="register_status_known",
+            ),
+            # A registered (or once registered) entry has its dates, in order.
+            models.CheckConstraint(
+                condition=~Q(status__in=["registered", "expired", "revoked"])
+                | (
+                    Q(registered_on__isnull=False, valid_until__isnull=False)
+                    & Q(valid_until__gt=F("registered_on"))
+                ),
+                name="register_entry_dates",
+            ),
+            # Rejection and revocation always say why.
+            models.CheckConstraint(
+                condition=~Q(status__in=["rejected", "revoked"]) | ~Q(reason=""),
+                name="register_reason_given",
+            ),
+            # One live entry or application per company and pact.
+            models.UniqueConstraint(
+                fields=["pact", "company_tax_code"],
+                condition=Q(status__in=["submitted", "registered"]),
+                name="register_one_live_per_company",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.company_name
+
+
+class CriterionStatement(models.Model):
+    """What the company declares about one criterion."""
+
+    application = models.ForeignKey(
+        RegisterApplication,
+        on_delete=models.CASCADE,
+        related_name="statements",
+        verbose_name=_("application"),
+    )
+    criterion = models.ForeignKey(
+        RegisterCriterion,
+        on_delete=models.PROTECT,
+        related_name="statements",
+        verbose_name=_("criterion"),
+    )
+    text = models.TextField(_("statement"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["application", "criterion__position"]
+        verbose_name = _("statement on a criterion")
+        verbose_name_plural = _("statements on criteria")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "criterion"], name="criterion_statement_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application}: {self.criterion}"
+
+
+class ApplicationDocument(models.Model):
+    """A document attached to an application, stored under a name the platform chose."""
+
+    application = models.ForeignKey(
+        RegisterApplication,
+        on_delete=models.CASCADE,
+        related_name="documents",
+        verbose_name=_("application"),
+    )
+    file = models.FileField(_("file"), upload_to="instruments/register/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["application", "pk"]
+        verbose_name = _("application document")
+        verbose_name_plural = _("application documents")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+# Good-employment agreements --------------------------------------------------------------------
+
+
+class Agreement(ExampleDataModel, TimeStampedModel):
+    """An *Intesa per la buona occupazione*: what a company commits to at a site."""
+
+    pact = models.ForeignKey(
+        Pact, on_delete=models.PROTECT, related_name="agreements", verbose_name=_("pact")
+    )
+    code = models.SlugField(_("code"), max_length=60, help_text=code_help)
+    company_name = models.CharField(_("company"), max_length=300)
+    company_tax_code = models.CharField(
+        _("company tax code"), max_length=16, validators=[validate_tax_code]
+    )
+    site = models.CharField(
+        _("site"),
+        max_length=300,
+        blank=True,
+        help_text=_("The plant or site the agreement covers; empty for the whole company."),
+    )
+    municipality = models.ForeignKey(
+        Territory,
+        on_delete=models.PROTECT,
+        related_name="agreements",
+        verbose_name=_("municipality"),
+    )
+    signed_on = models.DateField(_("signed on"))
+    ends_on = models.DateField(_("valid until"), null=True, blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-signed_on", "code"]
+        verbose_name = _("good-employment agreement")
+        verbose_name_plural = _("good-employment agreements")
+        constraints = [
+            models.UniqueConstraint(fields=["pact", "code"], name="agreement_code_unique"),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gt=F("signed_on")),
+                name="agreement_ends_after_signed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company_name} ({self.site})" if self.site else self.company_name
+
+
+class Commitment(models.Model):
+    """One commitment of an agreement, with a target and what was achieved so far (stored by
+    the service that records each monitoring report)."""
+
+    class Kind(models.TextChoices):
+        HIRES = "hires", _("hires")
+        TRAINING_HOURS = "training_hours", _("training hours")
+        SAFETY_MEASURES = "safety_measures", _("safety measures")
+        OTHER = "other", _("other")
+
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.CASCADE, related_name="commitments", verbose_name=_("agreement")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    description = models.CharField(_("description"), max_length=300)
+    target = models.PositiveIntegerField(_("target"))
+    due_on = models.DateField(_("due by"))
+    achieved = models.PositiveIntegerField(_("achieved"), default=0, editable=False)
+    reported_on = models.DateField(_("last report on"), null=True, blank=True, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["agreement", "due_on", "pk"]
+        verbose_name = _("commitment")
+        verbose_name_plural = _("commitments")
+        constraints = [
+            models.CheckConstraint(condition=Q(target__gt=0), name="commitment_target"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["hires", "training_hours", "safety_measures", "other"]),
+                name="commitment_kind_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.description
+
+    @property
+    def share(self) -> int:
+        """Per cent of the target achieved (may pass 100)."""
+        return round(100 * self.achieved / self.target) if self.target else 0
+
+
+class CommitmentReport(models.Model):
+    """A monitoring report: how much of a commitment was achieved by a day (cumulative)."""
+
+    commitment = models.ForeignKey(
+        Commitment, on_delete=models.CASCADE, related_name="reports", verbose_name=_("commitment")
+    )
+    reported_on = models.DateField(_("reported on"))
+    value = models.PositiveIntegerField(_("achieved so far"))
+    note = models.TextField(_("note"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["commitment", "reported_on"]
+        verbose_name = _("monitoring report")
+        verbose_name_plural = _("monitoring reports")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commitment", "reported_on"], name="commitment_report_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.commitment}: {self.value}"

@@ -75,3 +75,22 @@ def is_pathway_operator(user, pathway) -> bool:
 rules.add_perm("instruments.add_pathway", is_secretariat | is_inclusion_operator)
 rules.add_perm("instruments.change_pathway", is_secretariat | is_pathway_operator)
 rules.add_perm("instruments.view_pathway", is_secretariat | is_pathway_operator)
+
+
+@rules.predicate
+def is_register_officer(user, obj=None) -> bool:
+    return _holds(user, obj, "register_officer")
+
+
+# The register: the office (its officers and the secretariat) publishes the criteria,
+# evaluates, registers, renews and revokes; companies apply without an account.
+rules.add_perm("instruments.change_register", is_secretariat | is_register_officer)
+
+
+@rules.predicate
+def is_agreement_officer(user, obj=None) -> bool:
+    return _holds(user, obj, "agreement_officer")
+
+
+# Good-employment agreements: their officers and the secretariat record and monitor them.
+rules.add_perm("instruments.change_agreement", is_secretariat | is_agreement_officer)

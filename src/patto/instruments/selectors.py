@@ -16,12 +16,16 @@ from patto.pact.models import Pact
 
 from .ateco import sections
 from .models import (
+    Agreement,
     CaseMeeting,
     CaseWorkers,
+    Commitment,
     CrisisCase,
+    CriterionStatement,
     Pathway,
     PathwayStep,
     Placement,
+    RegisterApplication,
     SafetyNet,
     StoredFigures,
 )
@@ -233,3 +237,98 @@ def pathway_figures(*, pact: Pact) -> dict | None:
         "placements": _labelled(data["placements"], contracts, {}),
         "followed_up": _labelled(data["followed_up"], followed, {"all": _("people")}),
     }
+
+
+# Inclusive-companies register ------------------------------------------------------------------
+
+
+def register_entries(*, pact: Pact, today) -> QuerySet[RegisterApplication]:
+    """The companies in the register today, without their contact (never public)."""
+    return (
+        RegisterApplication.objects.filter(
+            pact=pact, status=RegisterApplication.Status.REGISTERED, valid_until__gte=today
+        )
+        .select_related("municipality")
+        .only(
+            "pk",
+            "company_name",
+            "company_tax_code",
+            "ateco_code",
+            "ateco_section",
+            "website",
+            "registered_on",
+            "valid_until",
+            "is_example",
+            "pact_id",
+            "municipality__name",
+        )
+        .order_by("company_name", "pk")
+    )
+
+
+REGISTER_COLUMNS = [
+    "company",
+    "company_tax_code",
+    "ateco_code",
+    "ateco_section",
+    "municipality",
+    "website",
+    "registered_on",
+    "valid_until",
+    "example",
+]
+
+
+def register_rows(entries: QuerySet[RegisterApplication]):
+    for e in entries.iterator(chunk_size=500):
+        yield [
+            e.company_name,
+            e.company_tax_code,
+            e.ateco_code,
+            e.ateco_section,
+            e.municipality.name,
+            e.website,
+            e.registered_on,
+            e.valid_until,
+            e.is_example,
+        ]
+
+
+def register_applications(*, pact: Pact) -> QuerySet[RegisterApplication]:
+    return (
+        RegisterApplication.objects.filter(pact=pact)
+        .select_related("municipality")
+        .defer("municipality__boundary")
+        .order_by("-submitted_on", "company_name")
+    )
+
+
+def register_application_get(*, pact: Pact, pk: int) -> RegisterApplication:
+    found = (
+        register_applications(pact=pact)
+        .prefetch_related(
+            Prefetch("statements", queryset=CriterionStatement.objects.select_related("criterion")),
+            "documents",
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return found
+
+
+# Good-employment agreements --------------------------------------------------------------------
+
+
+def agreement_list(*, pact: Pact) -> QuerySet[Agreement]:
+    """Agreements with their commitments (two queries whatever their number)."""
+    return (
+        Agreement.objects.filter(pact=pact)
+        .select_related("municipality")
+        .defer("municipality__boundary")
+        .prefetch_related(
+            Prefetch("commitments", queryset=Commitment.objects.order_by("due_on", "pk"))
+        )
+        .order_by("-signed_on", "code")
+    )

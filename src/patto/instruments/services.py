@@ -9,8 +9,10 @@ with the acting person and a reason) and recomputes the stored figures that the 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -25,12 +27,19 @@ from patto.pact.selectors import territory_tree
 
 from .ateco import section_of
 from .models import (
+    Agreement,
+    ApplicationDocument,
     CaseMeeting,
     CaseWorkers,
+    Commitment,
+    CommitmentReport,
     CrisisCase,
+    CriterionStatement,
     Pathway,
     PathwayStep,
     Placement,
+    RegisterApplication,
+    RegisterCriterion,
     SafetyNet,
     StoredFigures,
 )
@@ -555,3 +564,377 @@ def pathway_figures_refresh(*, pact: Pact, threshold: int = SUPPRESSION_THRESHOL
     StoredFigures.objects.update_or_create(
         pact=pact, kind="pathways-public", defaults={"data": data}
     )
+
+
+# Inclusive-companies register ------------------------------------------------------------------
+
+#: Documents an application may carry, and the formats accepted (checked on their content).
+MAX_DOCUMENTS = 5
+DOCUMENT_TYPES = {
+    ".pdf": (b"%PDF-",),
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+}
+#: How long an entry lasts when the office does not say otherwise.
+REGISTRATION_YEARS = 3
+
+
+def register_criterion_save(
+    *, user: Any, pact: Pact, code: str, title: str, description: str = "", position: int = 0
+) -> RegisterCriterion:
+    """Publish a criterion of the register, or change its wording."""
+    _require(user, "instruments.change_register", pact)
+    criterion = RegisterCriterion.objects.filter(pact=pact, code=code).first() or RegisterCriterion(
+        pact=pact, code=code
+    )
+    criterion.title, criterion.description, criterion.position = title, description, position
+    _validated(criterion, exclude=["pact"])
+    with transaction.atomic():
+        _history(criterion, user, _("criterion published"))
+        criterion.save()
+    return criterion
+
+
+def _check_document(upload: Any, limit: int) -> str:
+    """The upload's extension when it is a document we accept, else an error naming it."""
+    import os
+
+    name = os.path.basename(getattr(upload, "name", "") or "")
+    extension = os.path.splitext(name)[1].lower()
+    if extension not in DOCUMENT_TYPES:
+        raise InstrumentError(
+            "documents",
+            _(
+                "documents: “%(name)s” is not a PDF, PNG or JPEG file: save it in one of these "
+                "formats."
+            )
+            % {"name": name},
+        )
+    if upload.size > limit:
+        raise InstrumentError(
+            "documents",
+            _("documents: “%(name)s” is larger than %(limit)s MB: send a smaller file.")
+            % {"name": name, "limit": limit // (1024 * 1024)},
+        )
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    if not head.startswith(DOCUMENT_TYPES[extension]):
+        raise InstrumentError(
+            "documents",
+            _("documents: “%(name)s” is not really a %(kind)s file: export it again.")
+            % {"name": name, "kind": extension[1:].upper()},
+        )
+    return extension
+
+
+def register_apply(
+    *,
+    user: Any,
+    pact: Pact,
+    data: Mapping[str, Any],
+    statements: Mapping[int, str],
+    documents: Iterable[Any] = (),
+    today: dt.date | None = None,
+) -> RegisterApplication:
+    """A company applies to the register against the published criteria, with documents.
+
+    Anyone may apply (no account needed); every published criterion needs a statement; the
+    documents are bounded in number, size (the upload limit of ``patto.core.importing``)
+    and type, and stored under names the platform makes, inside the media folder.
+    """
+    from django.utils import timezone
+
+    from patto.core.importing import Limits
+
+    criteria = list(pact.register_criteria.all())
+    if not criteria:
+        raise InstrumentError(
+            "",
+            _(
+                "The register has no published criteria yet: "
+                "applications open when they are published."
+            ),
+        )
+    application = RegisterApplication(
+        pact=pact,
+        submitted_on=today or timezone.localdate(),
+        **{
+            k: data.get(k, "")
+            for k in ("company_name", "company_tax_code", "ateco_code", "contact_email", "website")
+        },
+        municipality=data.get("municipality"),
+    )
+    application.company_tax_code = application.company_tax_code.strip().upper()
+    application.ateco_section = section_of(application.ateco_code) or ""
+    _validated(application)
+    members = territory_tree(root=pact.territory, on=application.submitted_on).municipalities
+    if application.municipality_id not in {n.territory.pk for n in members}:
+        raise InstrumentError(
+            "municipality", _("municipality: choose a municipality of the pact's territory.")
+        )
+    if RegisterApplication.objects.filter(
+        pact=pact,
+        company_tax_code=application.company_tax_code,
+        status__in=["submitted", "registered"],
+    ).exists():
+        raise InstrumentError(
+            "company_tax_code",
+            _(
+                "company_tax_code: this company already has an application or an entry in the "
+                "register: wait for the decision, or ask for the renewal."
+            ),
+        )
+    for criterion in criteria:
+        if not (statements.get(criterion.pk) or "").strip():
+            raise InstrumentError(
+                f"criterion_{criterion.pk}",
+                _("criterion_%(pk)s: say how the company meets “%(title)s”.")
+                % {"pk": criterion.pk, "title": criterion.title},
+            )
+    documents = list(documents)
+    if len(documents) > MAX_DOCUMENTS:
+        raise InstrumentError(
+            "documents", _("documents: attach at most %(n)s files.") % {"n": MAX_DOCUMENTS}
+        )
+    limit = Limits.from_settings().bytes
+    extensions = [_check_document(d, limit) for d in documents]
+    with transaction.atomic():
+        _history(application, user, _("application submitted"))
+        application.save()
+        for criterion in criteria:
+            statement = CriterionStatement(
+                application=application, criterion=criterion, text=statements[criterion.pk].strip()
+            )
+            _history(statement, user, _("application submitted"))
+            statement.save()
+        for upload, extension in zip(documents, extensions, strict=True):
+            document = ApplicationDocument(
+                application=application, original_name=upload.name[-255:], size=upload.size
+            )
+            # The stored name is ours: nothing of the sender's name reaches the path.
+            document.file.save(f"{uuid.uuid4().hex}{extension}", upload, save=False)
+            _history(document, user, _("application submitted"))
+            document.save()
+    return application
+
+
+def _decided(application: RegisterApplication, user: Any, reason: str) -> None:
+    application.decided_by = user if getattr(user, "pk", None) else None
+    _history(application, user, reason)
+    application.save()
+
+
+def register_decide(
+    *,
+    user: Any,
+    application: RegisterApplication,
+    register: bool,
+    on: dt.date,
+    valid_until: dt.date | None = None,
+    reason: str = "",
+) -> RegisterApplication:
+    """The office's decision: register with a validity date, or reject saying why."""
+    _require(user, "instruments.change_register", application)
+    if application.status != RegisterApplication.Status.SUBMITTED:
+        raise InstrumentError("status", _("status: the application has already been decided."))
+    if register:
+        valid_until = valid_until or on.replace(year=on.year + REGISTRATION_YEARS)
+        if valid_until <= on:
+            raise InstrumentError(
+                "valid_until",
+                _("valid_until: the entry must be valid after the day it is registered."),
+            )
+        application.status = RegisterApplication.Status.REGISTERED
+        application.registered_on, application.valid_until = on, valid_until
+        application.reason = reason.strip()
+    else:
+        if not reason.strip():
+            raise InstrumentError("reason", _("reason: say why the application is rejected."))
+        application.status, application.reason = RegisterApplication.Status.REJECTED, reason.strip()
+    with transaction.atomic():
+        _decided(application, user, _("registered") if register else _("rejected"))
+    return application
+
+
+def register_renew(
+    *, user: Any, application: RegisterApplication, valid_until: dt.date
+) -> RegisterApplication:
+    """Extend a registered (or just expired) entry to a new validity date."""
+    _require(user, "instruments.change_register", application)
+    if application.status not in (
+        RegisterApplication.Status.REGISTERED,
+        RegisterApplication.Status.EXPIRED,
+    ):
+        raise InstrumentError(
+            "status", _("status: only a registered or expired entry can be renewed.")
+        )
+    if valid_until <= application.valid_until:
+        raise InstrumentError(
+            "valid_until",
+            _("valid_until: the new date must come after %(day)s.")
+            % {"day": application.valid_until},
+        )
+    application.status = RegisterApplication.Status.REGISTERED
+    application.valid_until, application.reminded_on = valid_until, None
+    with transaction.atomic():
+        _decided(application, user, _("renewed"))
+    return application
+
+
+def register_revoke(
+    *, user: Any, application: RegisterApplication, reason: str
+) -> RegisterApplication:
+    """Take a company off the register, saying why."""
+    _require(user, "instruments.change_register", application)
+    if application.status != RegisterApplication.Status.REGISTERED:
+        raise InstrumentError("status", _("status: only a registered entry can be revoked."))
+    if not reason.strip():
+        raise InstrumentError("reason", _("reason: say why the entry is revoked."))
+    application.status, application.reason = RegisterApplication.Status.REVOKED, reason.strip()
+    with transaction.atomic():
+        _decided(application, user, _("revoked"))
+    return application
+
+
+@dataclass
+class RegisterRound:
+    """What a daily run of the register did (or would do, in a dry run)."""
+
+    expired: list[RegisterApplication]
+    reminded: list[RegisterApplication]
+
+
+def register_daily(
+    *, today: dt.date, days_before: int = 60, dry_run: bool = False
+) -> RegisterRound:
+    """Expire the entries past their date and remind, once, those due within
+    ``days_before`` days. Run by the ``register_reminders`` command every day."""
+    from django.conf import settings
+    from django.core.mail import send_mail
+
+    live = RegisterApplication.objects.filter(status=RegisterApplication.Status.REGISTERED)
+    expired = list(live.filter(valid_until__lt=today).select_related("pact"))
+    due = list(
+        live.filter(
+            valid_until__gte=today,
+            valid_until__lte=today + dt.timedelta(days=days_before),
+            reminded_on__isnull=True,
+        ).select_related("pact")
+    )
+    if dry_run:
+        return RegisterRound(expired, due)
+    with transaction.atomic():
+        for entry in expired:
+            entry.status = RegisterApplication.Status.EXPIRED
+            _history(entry, None, _("validity ended"))
+            entry.save(update_fields=["status", "updated_at"])
+        for entry in due:
+            entry.reminded_on = today
+            _history(entry, None, _("renewal reminder sent"))
+            entry.save(update_fields=["reminded_on", "updated_at"])
+            # Sent only once the reminder is recorded for good.
+            transaction.on_commit(
+                lambda e=entry: send_mail(
+                    subject=_("Inclusive-companies register: renewal of %(company)s")
+                    % {"company": e.company_name},
+                    message=_(
+                        "The entry of %(company)s in the register of the %(pact)s is valid "
+                        "until %(day)s. To stay in the register, ask the office for the "
+                        "renewal before that day."
+                    )
+                    % {
+                        "company": e.company_name,
+                        "pact": e.pact.short_title,
+                        "day": e.valid_until.strftime("%d/%m/%Y"),
+                    },
+                    from_email=settings.DEFAULT_FROM_EMAIL,
+                    recipient_list=[e.contact_email],
+                )
+            )
+    return RegisterRound(expired, due)
+
+
+# Good-employment agreements --------------------------------------------------------------------
+
+AGREEMENT_FIELDS = (
+    "code",
+    "company_name",
+    "company_tax_code",
+    "site",
+    "municipality",
+    "signed_on",
+    "ends_on",
+    "summary",
+    "is_example",
+)
+
+
+def agreement_create(
+    *, user: Any, pact: Pact, data: Mapping[str, Any], commitments: Iterable[Mapping[str, Any]] = ()
+) -> Agreement:
+    """Record a signed agreement with its commitments (hires, training hours, safety)."""
+    _require(user, "instruments.change_agreement", pact)
+    agreement = Agreement(pact=pact, **{k: v for k, v in data.items() if k in AGREEMENT_FIELDS})
+    agreement.company_tax_code = (agreement.company_tax_code or "").strip().upper()
+    _validated(agreement)
+    if agreement.ends_on is not None and agreement.ends_on <= agreement.signed_on:
+        raise InstrumentError("ends_on", _("ends_on: the agreement must end after it is signed."))
+    if Agreement.objects.filter(pact=pact, code=agreement.code).exists():
+        raise InstrumentError(
+            "code",
+            _("code: another agreement already uses “%(code)s”: choose another code.")
+            % {"code": agreement.code},
+        )
+    members = territory_tree(root=pact.territory, on=agreement.signed_on).municipalities
+    if agreement.municipality_id not in {n.territory.pk for n in members}:
+        raise InstrumentError(
+            "municipality", _("municipality: choose a municipality of the pact's territory.")
+        )
+    made = []
+    for item in commitments:
+        commitment = Commitment(agreement=agreement, **item)
+        _validated(commitment, exclude=["agreement"])
+        if commitment.target <= 0:
+            raise InstrumentError("target", _("target: write a number above zero."))
+        made.append(commitment)
+    with transaction.atomic():
+        _history(agreement, user, _("agreement signed"))
+        agreement.save()
+        for commitment in made:
+            commitment.agreement = agreement
+            _history(commitment, user, _("agreement signed"))
+            commitment.save()
+    return agreement
+
+
+def commitment_report(
+    *, user: Any, commitment: Commitment, reported_on: dt.date, value: int, note: str = ""
+) -> CommitmentReport:
+    """Record how much of a commitment was achieved by a day; the commitment keeps the
+    latest figure, which the pages show against the target."""
+    _require(user, "instruments.change_agreement", commitment.agreement)
+    if reported_on < commitment.agreement.signed_on:
+        raise InstrumentError(
+            "reported_on",
+            _("reported_on: the report is before the agreement was signed (%(day)s).")
+            % {"day": commitment.agreement.signed_on},
+        )
+    if commitment.reports.filter(reported_on=reported_on).exists():
+        raise InstrumentError(
+            "reported_on",
+            _("reported_on: there is already a report on this day: correct that one."),
+        )
+    report = CommitmentReport(
+        commitment=commitment, reported_on=reported_on, value=value, note=note
+    )
+    _validated(report)
+    with transaction.atomic():
+        _history(report, user, _("monitoring report"))
+        report.save()
+        latest = commitment.reports.order_by("-reported_on").first()
+        commitment.achieved, commitment.reported_on = latest.value, latest.reported_on
+        _history(commitment, user, _("monitoring report"))
+        commitment.save(update_fields=["achieved", "reported_on"])
+    return report

@@ -46,4 +46,36 @@ urlpatterns = [
         views.pathway,
         name="pathway_action",
     ),
+    path("strumenti/<slug:pact>/albo-aziende-inclusive/", views.register_public, name="register"),
+    path(
+        "strumenti/<slug:pact>/albo-aziende-inclusive/albo.<str:fmt>",
+        views.register_download,
+        name="register_download",
+    ),
+    path(
+        "strumenti/<slug:pact>/albo-aziende-inclusive/candidatura/",
+        views.register_apply,
+        name="register_apply",
+    ),
+    path("gestione/strumenti/<slug:pact>/albo/", views.register_manage, name="register_manage"),
+    path(
+        "gestione/strumenti/<slug:pact>/albo/<int:pk>/",
+        views.register_application,
+        name="register_application",
+    ),
+    path(
+        "gestione/strumenti/<slug:pact>/albo/<int:pk>/documenti/<int:doc>/",
+        views.register_document,
+        name="register_document",
+    ),
+    path(
+        "gestione/strumenti/<slug:pact>/albo/<int:pk>/<str:action>/",
+        views.register_application,
+        name="register_action",
+    ),
+    path(
+        "strumenti/<slug:pact>/intese-buona-occupazione/",
+        views.agreements_public,
+        name="agreements",
+    ),
 ]

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,19 +20,24 @@ from patto.pact import selectors as pact_selectors
 from patto.pact.models import Pact
 
 from . import selectors, services
-from .filters import CrisisCaseFilter
+from .filters import CrisisCaseFilter, RegisterFilter
 from .forms import (
     CrisisCaseForm,
+    CriterionForm,
+    DecisionForm,
     FollowUpForm,
     MeetingForm,
     PathwayForm,
     PlacementForm,
+    RegisterApplicationForm,
+    RenewForm,
+    RevokeForm,
     SafetyNetForm,
     StageForm,
     TransitionForm,
     WorkersForm,
 )
-from .models import CrisisCase
+from .models import CrisisCase, RegisterApplication
 
 CASES_PER_PAGE = 50
 
@@ -351,4 +357,208 @@ def pathway(request: HttpRequest, pact: str, pk: int, action: str = "") -> HttpR
             "follow_up_form": forms_["verifica"],
         },
         status=status,
+    )
+
+
+# Inclusive-companies register ------------------------------------------------------------------
+
+
+def _municipalities(pact: Pact):
+    from patto.pact.models import Territory
+
+    return (
+        Territory.objects.filter(kind=Territory.Kind.MUNICIPALITY)
+        .defer("boundary")
+        .order_by("name")
+    )
+
+
+def register_public(request: HttpRequest, pact: str) -> HttpResponse:
+    """The companies in the register today, filtered, with the published criteria."""
+    pact = _pact(pact)
+    found = RegisterFilter(
+        request.GET or None,
+        municipalities=_municipalities(pact),
+        queryset=selectors.register_entries(pact=pact, today=timezone.localdate()),
+    )
+    page = Paginator(found.qs, CASES_PER_PAGE).get_page(request.GET.get("pagina"))
+    return render(
+        request,
+        "instruments/register.html",
+        {
+            "pact": pact,
+            "filter": found,
+            "page": page,
+            "criteria": pact.register_criteria.all(),
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+def register_download(request: HttpRequest, pact: str, fmt: str) -> HttpResponse:
+    pact = _pact(pact)
+    found = RegisterFilter(
+        request.GET or None,
+        municipalities=_municipalities(pact),
+        queryset=selectors.register_entries(pact=pact, today=timezone.localdate()),
+    )
+    return table_response(
+        selectors.REGISTER_COLUMNS,
+        selectors.register_rows(found.qs),
+        fmt,
+        f"{pact.code}-inclusive-companies",
+        sheet="register",
+    )
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    """A page with a form a visitor fills in: never stored by the page cache or a proxy."""
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def register_apply(request: HttpRequest, pact: str) -> HttpResponse:
+    """A company applies online, against the published criteria, with its documents."""
+    pact = _pact(pact)
+    criteria = list(pact.register_criteria.all())
+    form = RegisterApplicationForm(
+        request.POST or None,
+        request.FILES or None,
+        criteria=criteria,
+        municipalities=_municipalities(pact),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            services.register_apply(
+                user=request.user if request.user.is_authenticated else None,
+                pact=pact,
+                data=data,
+                statements=form.statements(),
+                documents=data["documents"],
+            )
+        except ApplicationError as exc:
+            _show(form, exc)
+        else:
+            return _private(render(request, "instruments/register_applied.html", {"pact": pact}))
+    return _private(
+        render(
+            request,
+            "instruments/register_apply.html",
+            {"pact": pact, "form": form, "criteria": criteria},
+            status=400 if request.method == "POST" else 200,
+        )
+    )
+
+
+@login_required
+def register_manage(request: HttpRequest, pact: str) -> HttpResponse:
+    """The office's list of applications and entries, and the criteria it publishes."""
+    pact = _staff_pact(request, pact, "instruments.change_register")
+    form = CriterionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.register_criterion_save(user=request.user, pact=pact, **form.cleaned_data)
+        except ApplicationError as exc:
+            _show(form, exc)
+        else:
+            messages.success(request, _("Criterion published."))
+            return redirect("instruments:register_manage", pact=pact.code)
+    items = selectors.register_applications(pact=pact)
+    status = request.GET.get("stato")
+    if status in RegisterApplication.Status.values:
+        items = items.filter(status=status)
+    page = Paginator(items, CASES_PER_PAGE).get_page(request.GET.get("pagina"))
+    return render(
+        request,
+        "instruments/register_manage.html",
+        {
+            "pact": pact,
+            "page": page,
+            "form": form,
+            "criteria": pact.register_criteria.all(),
+            "statuses": RegisterApplication.Status.choices,
+            "status": status,
+        },
+    )
+
+
+REGISTER_ACTIONS = {"decisione": DecisionForm, "rinnovo": RenewForm, "revoca": RevokeForm}
+
+
+@login_required
+def register_application(
+    request: HttpRequest, pact: str, pk: int, action: str = ""
+) -> HttpResponse:
+    pact = _staff_pact(request, pact, "instruments.change_register")
+    item = selectors.register_application_get(pact=pact, pk=pk)
+    forms_ = {name: form() for name, form in REGISTER_ACTIONS.items()}
+    status = 200
+    if action:
+        if request.method != "POST" or action not in REGISTER_ACTIONS:
+            raise Http404
+        form = forms_[action] = REGISTER_ACTIONS[action](request.POST)
+        if form.is_valid():
+            try:
+                if action == "decisione":
+                    services.register_decide(
+                        user=request.user, application=item, **form.cleaned_data
+                    )
+                elif action == "rinnovo":
+                    services.register_renew(
+                        user=request.user, application=item, **form.cleaned_data
+                    )
+                else:
+                    services.register_revoke(
+                        user=request.user, application=item, **form.cleaned_data
+                    )
+            except ApplicationError as exc:
+                _show(form, exc)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("instruments:register_application", pact=pact.code, pk=item.pk)
+        status = 400
+        item = selectors.register_application_get(pact=pact, pk=pk)
+    return render(
+        request,
+        "instruments/register_application.html",
+        {
+            "pact": pact,
+            "item": item,
+            "decision_form": forms_["decisione"],
+            "renew_form": forms_["rinnovo"],
+            "revoke_form": forms_["revoca"],
+        },
+        status=status,
+    )
+
+
+@login_required
+def register_document(request: HttpRequest, pact: str, pk: int, doc: int) -> HttpResponse:
+    """A document of an application, for the office only, always as a download."""
+    from django.http import FileResponse
+
+    pact = _staff_pact(request, pact, "instruments.change_register")
+    item = selectors.register_application_get(pact=pact, pk=pk)
+    document = next((d for d in item.documents.all() if d.pk == doc), None)
+    if document is None:
+        raise Http404
+    response = FileResponse(
+        document.file.open("rb"), as_attachment=True, filename=document.original_name
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# Good-employment agreements --------------------------------------------------------------------
+
+
+def agreements_public(request: HttpRequest, pact: str) -> HttpResponse:
+    """Each agreement with its commitments and what was achieved against them."""
+    pact = _pact(pact)
+    return render(
+        request,
+        "instruments/agreements.html",
+        {"pact": pact, "agreements": selectors.agreement_list(pact=pact)},
     )
