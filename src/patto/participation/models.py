@@ -832,3 +832,109 @@ class Follow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.challenge}"
+
+
+# --- Co-design networks (the region's territorial labs) --------------------------------------
+
+
+class Network(ExampleDataModel, TimeStampedModel):
+    """A public-private network that co-designs on sustainability themes (a territorial lab)."""
+
+    pact = models.ForeignKey(
+        Pact, on_delete=models.PROTECT, related_name="networks", verbose_name=_("pact")
+    )
+    code = models.SlugField(_("code"), max_length=60)
+    name = models.CharField(_("name"), max_length=300)
+    description = models.TextField(_("description"))
+    themes = models.CharField(
+        _("themes"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "Such as circular economy, sustainable tourism and mobility, territorial welfare."
+        ),
+    )
+    sdgs = models.ManyToManyField(
+        "pact.SdgGoal", blank=True, related_name="networks", verbose_name=_("SDGs")
+    )
+    territories = models.ManyToManyField(
+        Territory, blank=True, related_name="networks", verbose_name=_("territories")
+    )
+    coordinator = models.ForeignKey(
+        Party,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("coordinated by"),
+    )
+    history = HistoricalRecords(m2m_fields=[sdgs, territories])
+
+    class Meta:
+        ordering = ["pact", "name"]
+        verbose_name = _("co-design network")
+        verbose_name_plural = _("co-design networks")
+        constraints = [models.UniqueConstraint(fields=["pact", "code"], name="network_unique_code")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("participation:network", kwargs={"pact": self.pact.code, "code": self.code})
+
+
+class NetworkPartner(models.Model):
+    """A partner of a network: a party of the pact, or another organisation by name."""
+
+    network = models.ForeignKey(
+        Network, on_delete=models.CASCADE, related_name="partners", verbose_name=_("network")
+    )
+    party = models.ForeignKey(
+        Party,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("party"),
+    )
+    name = models.CharField(_("organisation"), max_length=300, blank=True)
+    role = models.CharField(_("role"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["network", "name"]
+        verbose_name = _("network partner")
+        verbose_name_plural = _("network partners")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(party__isnull=False) | ~Q(name=""), name="network_partner_named"
+            ),
+            models.UniqueConstraint(
+                fields=["network", "party"],
+                condition=Q(party__isnull=False),
+                name="network_partner_party_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.party.display_name if self.party_id else self.name
+
+
+class NetworkActivity(models.Model):
+    """An activity of a network, dated, with what it produced."""
+
+    network = models.ForeignKey(
+        Network, on_delete=models.CASCADE, related_name="activities", verbose_name=_("network")
+    )
+    title = models.CharField(_("activity"), max_length=300)
+    held_on = models.DateField(_("date"))
+    output = models.TextField(_("output"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["network", "-held_on"]
+        verbose_name = _("network activity")
+        verbose_name_plural = _("network activities")
+
+    def __str__(self) -> str:
+        return self.title

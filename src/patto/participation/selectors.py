@@ -333,3 +333,32 @@ def hidden_content(*, user) -> tuple[list, list]:
         solutions = solutions.filter(challenge__pact__in=pacts)
         comments = comments.filter(solution__challenge__pact__in=pacts)
     return list(solutions[:100]), list(comments[:100])
+
+
+# --- Co-design networks ----------------------------------------------------------------------
+
+
+def network_list(*, pact) -> QuerySet:
+    from .models import Network
+
+    return (
+        Network.objects.filter(pact=pact)
+        .select_related("pact", "coordinator")
+        .prefetch_related("sdgs")
+        .annotate(partner_count=Count("partners"))
+    )
+
+
+def network_get(*, pact_code: str, code: str):
+    from .models import Network, NetworkPartner
+
+    return get_object_or_404(
+        Network.objects.select_related("pact", "coordinator").prefetch_related(
+            "sdgs",
+            Prefetch("territories", queryset=_TERRITORY),
+            Prefetch("partners", queryset=NetworkPartner.objects.select_related("party")),
+            "activities",
+        ),
+        pact__code=pact_code,
+        code=code,
+    )

@@ -1193,3 +1193,84 @@ def digest_send(*, now=None, dry_run: bool = False) -> dict:
         )
         Follow.objects.filter(pk=row.pk).update(since=now)
     return {"followers": len(follows), "emails": sent, "items": items}
+
+
+# --- Co-design networks ----------------------------------------------------------------------
+
+
+def network_save(
+    *,
+    pact,
+    user: Any,
+    code: str,
+    name: str,
+    description: str,
+    themes: str = "",
+    sdgs=(),
+    territories=(),
+    coordinator: Party | None = None,
+    network=None,
+    is_example: bool = False,
+):
+    """Create or change a network (the Table's people: the secretariat and call managers)."""
+    from .models import Network
+
+    _require(user, "participation.manage_call", pact)
+    _check_text(code=code, name=name, description=description, themes=themes)
+    if not name.strip() or not description.strip():
+        raise ParticipationError("name", _("Give the network a name and a description."))
+    if coordinator is not None and not coordinator.pacts.filter(pk=pact.pk).exists():
+        raise ParticipationError(
+            "coordinator", _("%(party)s is not a party of the pact.") % {"party": coordinator}
+        )
+    network = network or Network(pact=pact)
+    if network.pact_id != pact.pk:
+        raise ParticipationError(None, _("The network belongs to another pact."))
+    if Network.objects.filter(pact=pact, code=code).exclude(pk=network.pk).exists():
+        raise ParticipationError(
+            "code",
+            _("Another network of this pact has the code “%(code)s”: choose another.")
+            % {"code": code},
+        )
+    network.code, network.name, network.description = code, name.strip(), description
+    network.themes, network.coordinator, network.is_example = themes, coordinator, is_example
+    with transaction.atomic():
+        _save(network, user=user, reason=_("network saved"))
+        network.sdgs.set(list(sdgs))
+        network.territories.set(list(territories))
+    return network
+
+
+def network_partner_add(
+    *, network, user: Any, party: Party | None = None, name: str = "", role: str = ""
+):
+    from .models import NetworkPartner
+
+    _require(user, "participation.manage_call", network.pact)
+    _check_text(name=name, role=role)
+    if party is None and not name.strip():
+        raise ParticipationError(
+            "name", _("Choose a party of the pact or write the organisation's name.")
+        )
+    partner = NetworkPartner(network=network, party=party, name=name.strip(), role=role)
+    try:
+        with transaction.atomic():
+            return _save(partner, user=user, reason=_("partner added"))
+    except IntegrityError:
+        raise ParticipationError(
+            "party", _("%(party)s is already a partner.") % {"party": party}
+        ) from None
+
+
+def network_activity_add(*, network, user: Any, title: str, held_on: dt.date, output: str = ""):
+    from .models import NetworkActivity
+
+    _require(user, "participation.manage_call", network.pact)
+    _check_text(title=title, output=output)
+    if not title.strip():
+        raise ParticipationError("title", _("Name the activity."))
+    if not 1900 <= held_on.year <= 2100:
+        raise ParticipationError("held_on", _("Write a date between 1900 and 2100."))
+    activity = NetworkActivity(network=network, title=title.strip(), held_on=held_on, output=output)
+    with transaction.atomic():
+        return _save(activity, user=user, reason=_("activity recorded"))

@@ -48,6 +48,8 @@ urlpatterns = [
         views.content_report,
         name="report",
     ),
+    path("partecipazione/reti/", views.network_index, name="networks"),
+    path("partecipazione/<slug:pact>/reti/<slug:code>/", views.network_detail, name="network"),
     path("gestione/partecipazione/", views.home, name="home"),
     path("gestione/partecipazione/nome-pubblico/", views.public_name, name="public_name"),
     path(

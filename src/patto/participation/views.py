@@ -886,3 +886,25 @@ def public_name(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Public name saved."))
             return redirect("participation:public_name")
     return render(request, "participation/public_name.html", {"form": form})
+
+
+# --- Co-design networks ----------------------------------------------------------------------
+
+
+def network_index(request: HttpRequest) -> HttpResponse:
+    code = request.GET.get("patto")
+    pact = get_object_or_404(Pact, code=code) if code else pact_selectors.pact_default()
+    if pact is None:
+        raise Http404
+    return render(
+        request,
+        "participation/network_index.html",
+        {"pact": pact, "networks": selectors.network_list(pact=pact)},
+    )
+
+
+def network_detail(request: HttpRequest, pact: str, code: str) -> HttpResponse:
+    network = selectors.network_get(pact_code=pact, code=code)
+    return render(
+        request, "participation/network_detail.html", {"network": network, "pact": network.pact}
+    )
