@@ -101,14 +101,16 @@ def run_writers(url: str, *, writers: int, postings: int) -> LedgerRun:
         [*patto_command(), "ledger-worker", "--writer", str(i), "--postings", str(n),
          "--start-file", str(start_file)], env=env, stdout=subprocess.PIPE,
         stderr=subprocess.PIPE, text=True) for i, n in enumerate(share)]
-    # Django takes a moment to start in each process: wait until all are ready.
-    deadline = time.monotonic() + 120
+    # Django takes a moment to start in each process: wait until all are ready (minutes,
+    # on a machine shared with other work: 16 processes start on as many cores as there are).
+    deadline = time.monotonic() + 900
     ready_dir = start_file.parent
     while len(list(ready_dir.glob("ready-*"))) < writers:
         if time.monotonic() > deadline or any(p.poll() not in (None, 0) for p in procs):
             for p in procs:
                 p.kill()
-            errors = "\n".join(p.stderr.read() for p in procs if p.poll())
+            errors = "\n".join(p.stderr.read() for p in procs if p.poll()) or (
+                "not all ready within 15 minutes: the machine is too busy")
             raise RuntimeError(f"ledger writers did not start:\n{errors}")
         time.sleep(0.05)
     began = time.perf_counter()
