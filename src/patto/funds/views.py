@@ -174,12 +174,12 @@ def fund_journal(request: HttpRequest, pact: str, fund: str, fmt: str) -> HttpRe
         # The staff's journal names donors and clerks: computed for them, never kept in a
         # shared file.
         response = table_response(selectors.JOURNAL_HEADER,
-                                  selectors.journal_rows(fund, staff=True), fmt,
+                                  selectors.journal_lines(fund, staff=True), fmt,
                                   f"{fund.pact.code}-{fund.code}-journal")
         response["Cache-Control"] = "private, no-store"
         return response
     return _download(request, fund, "journal", fmt, lambda: (
-        selectors.JOURNAL_HEADER, selectors.journal_rows(fund, staff=False)))
+        selectors.JOURNAL_HEADER, selectors.journal_lines(fund, staff=False)))
 
 
 def _trial_balance_table(fund: Fund):
