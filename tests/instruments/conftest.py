@@ -69,34 +69,3 @@ def make_case(bologna):
         )
 
     return make
-
-
-def _committed_packages() -> None:
-    """Load the Bologna packages as committed, not as the shared working copy holds them.
-
-    Several people edit the shared checkout at once, and a package half-edited by someone
-    else (a cell too long, a column renamed) must not stop these tests: the session's
-    fixture (tests/conftest.py) reads its paths from module globals, pointed here at a
-    ``git archive`` of HEAD. Without git (an installed tree) the working copy is used.
-    """
-    import subprocess
-    import tempfile
-    from pathlib import Path
-
-    import tests.conftest as root
-
-    target = Path(tempfile.mkdtemp(prefix="patto-instruments-"))
-    try:
-        archive = subprocess.run(
-            ["git", "-C", str(root.ROOT), "archive", "HEAD", "packages"],
-            check=True,
-            capture_output=True,
-        ).stdout
-        subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
-    except (OSError, subprocess.CalledProcessError):
-        return
-    root.PACKAGE = target / "packages" / "bologna-2021"
-    root.PACKAGE_2015 = target / "packages" / "bologna-2015"
-
-
-_committed_packages()

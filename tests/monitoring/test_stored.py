@@ -485,7 +485,7 @@ PAGES = {
     "map by union": "/monitoraggio/bologna-2021/indicatori/8-5-2/territorio/?livello=unioni",
     "project sheet": "/progetti/bologna-2021/az-4/",
 }
-QUERIES = {"goals": 3, "goal": 3, "indicator": 3, "indicator csv": 2, "indicator xlsx": 2,
+QUERIES = {"goals": 3, "goal": 3, "indicator": 4, "indicator csv": 2, "indicator xlsx": 2,
            "indicator json": 3, "map": 5, "map by union": 5, "project sheet": 25}
 
 

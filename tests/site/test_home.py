@@ -215,10 +215,13 @@ def _grow(cast, django_user_model, size: str) -> None:
 # open rounds and updates (3 when referent, else 1), coordinator's clusters, their projects
 # and the reports to review (3 when coordinator, else 1), clerk's funds (1), party reporter (1);
 # the secretariat adds open rounds and every fund (2), each selector checking the role
-# again (2).
-EXPECTED = {"secretariat": 2 + 1 + 1 + 1 + 1 + 1 + 2 + 2, "coordinator": 2 + 1 + 1 + 3 + 1 + 1,
-            "referent": 2 + 1 + 3 + 1 + 1 + 1, "clerk": 2 + 1 + 1 + 1 + 1 + 1,
-            "outsider": 2 + 1 + 1 + 1 + 1 + 1}
+# again (2); the registered panels of participation and the work instruments one each (2).
+PANELS_OF_APPS = 2
+EXPECTED = {"secretariat": 2 + 1 + 1 + 1 + 1 + 1 + 2 + 2 + PANELS_OF_APPS,
+            "coordinator": 2 + 1 + 1 + 3 + 1 + 1 + PANELS_OF_APPS,
+            "referent": 2 + 1 + 3 + 1 + 1 + 1 + PANELS_OF_APPS,
+            "clerk": 2 + 1 + 1 + 1 + 1 + 1 + PANELS_OF_APPS,
+            "outsider": 2 + 1 + 1 + 1 + 1 + 1 + PANELS_OF_APPS}
 
 
 @pytest.mark.parametrize("size", ["small", "large"])
@@ -249,3 +252,31 @@ def test_each_role_reaches_its_staff_pages_from_home(client, cast, who, addresse
     for address in addresses:
         assert f'href="{address}"' in html, address
         assert client.get(address).status_code == 200, address
+
+
+def test_participation_and_instrument_roles_get_their_panels_through_the_registry(client, cast):
+    """Apps below the site add their panels (patto.core.homepanels): a moderator, an operator
+    and the secretariat find them; a person without those roles does not."""
+    from patto.instruments.models import InstrumentRole
+    from patto.participation.models import Moderator
+
+    Moderator.objects.create(pact=cast.pact, user=cast.outsider)
+    InstrumentRole.objects.create(pact=cast.pact, user=cast.clerk,
+                                  role=InstrumentRole.Role.INCLUSION_OPERATOR)
+    client.force_login(cast.outsider)
+    html = client.get(HOME).content.decode()
+    assert 'id="panel-participation"' in html and 'id="panel-instruments"' not in html
+    assert 'href="/gestione/partecipazione/moderazione/"' in html
+    assert 'data-testid="no-role"' not in html
+    client.force_login(cast.clerk)
+    html = client.get(HOME).content.decode()
+    assert 'id="panel-instruments"' in html and 'id="panel-participation"' not in html
+    assert f'href="/gestione/strumenti/{cast.pact.code}/percorsi/"' in html
+    assert f'href="/gestione/strumenti/{cast.pact.code}/salvaguardia/"' not in html
+    client.force_login(cast.secretariat)
+    html = client.get(HOME).content.decode()
+    assert 'id="panel-participation"' in html and 'id="panel-instruments"' in html
+    assert f'href="/gestione/strumenti/{cast.pact.code}/salvaguardia/"' in html
+    client.force_login(cast.referent)
+    html = client.get(HOME).content.decode()
+    assert 'id="panel-participation"' not in html and 'id="panel-instruments"' not in html

@@ -41,6 +41,7 @@ from .forms import (
     SettlementForm,
     TransformationForm,
 )
+from .history import movement_history
 from .models import AllocationRule, Donor, Fund, Movement, Simulation
 
 STATEMENT_SALT = "patto.funds.statement"
@@ -361,6 +362,7 @@ def movement_detail(request: HttpRequest, pact: str, fund: str, pk: int) -> Http
         "kinds": [(k, KIND_TITLES[k]) for k in _kinds(fund)],
         "entries": selectors.movement_entries(movement),
         "reversed_by": Movement.objects.filter(reverses=movement).first(),
+        "history": movement_history(movement),
         "settlements": movement.settlements.order_by("booked_on", "id")
         if movement.kind == Movement.Kind.COMMITMENT else None})
 

@@ -10,4 +10,9 @@ class InstrumentsConfig(AppConfig):
     verbose_name = _("Work instruments")
 
     def ready(self) -> None:
+        from patto.core.homepanels import register_home_panel
+
         from . import rules as _rules  # noqa: F401 - registers object permissions
+        from .homepanel import instruments_panel
+
+        register_home_panel(instruments_panel)

@@ -241,7 +241,9 @@ def indicator_by_area(*, indicator: Indicator, year: int | None, level: str
     pact = indicator.pact
     totals = indicator.observations.filter(is_current=True, disaggregation={}, series="",
                                            territory__isnull=False)
-    years = sorted(set(totals.values_list("year", flat=True).distinct()))
+    # order_by("year") drops the model's default ordering from the DISTINCT, which otherwise
+    # sorts every observation of the indicator to find a handful of years.
+    years = list(totals.order_by("year").values_list("year", flat=True).distinct())
     if not years:
         return None, [], []
     year = year if year in years else years[-1]

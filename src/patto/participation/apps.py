@@ -10,4 +10,9 @@ class ParticipationConfig(AppConfig):
     verbose_name = _("Participation")
 
     def ready(self) -> None:
+        from patto.core.homepanels import register_home_panel
+
         from . import rules as _rules  # noqa: F401 - registers object permissions
+        from .homepanel import participation_panel
+
+        register_home_panel(participation_panel)

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from patto.core import people
 from patto.core.errors import ApplicationError
+from patto.core.homepanels import home_panels
 from patto.core.permissions import is_secretariat
 from patto.funds import selectors as funds_selectors
 from patto.projects import selectors as projects_selectors
@@ -51,7 +52,9 @@ def home(request: HttpRequest) -> HttpResponse:
         context["all_funds"] = list(funds_selectors.funds_kept(user=user)
                                     .select_related("pact", "instrument")
                                     .order_by("pact", "instrument__position"))
-    context["nothing"] = not (secretariat or projects or clusters or funds or reporter)
+    context["panels"] = home_panels(user, secretariat=secretariat)
+    context["nothing"] = not (secretariat or projects or clusters or funds or reporter
+                              or context["panels"])
     return render(request, "site/home.html", context)
 
 

@@ -1,0 +1,34 @@
+"""Participation's panel on a person's home: the calls they run, their proposals, evaluations and
+moderation, for the people who hold one of participation's roles (and the secretariat)."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from patto.core.homepanels import HomePanel
+
+from .models import CallManager, Evaluator, Moderator, ProposerAgent
+
+
+def participation_panel(user, *, secretariat: bool) -> HomePanel | None:
+    # The four roles in one query: a home page must not cost a query per app role.
+    def held(model):
+        return Exists(model.objects.filter(user=OuterRef("pk")))
+
+    roles = (
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .values_list(held(CallManager), held(ProposerAgent), held(Evaluator), held(Moderator))
+        .first()
+    )
+    manager, proposer, evaluator, moderator = roles or (False, False, False, False)
+    if not (secretariat or manager or proposer or evaluator or moderator):
+        return None
+    links = [(reverse("participation:home"), _("Calls, proposals and evaluations"))]
+    if moderator or secretariat:
+        links.append((reverse("participation:moderation"), _("Moderation")))
+    links.append((reverse("participation:challenges"), _("Challenges and solutions")))
+    return HomePanel(key="participation", title=_("Participation"), links=links)
