@@ -162,7 +162,30 @@ def test_list_queries_stay_the_same_with_more_projects(client, bologna,
         client.get("/progetti/", {"party": "citta-metropolitana-bologna"})
 
 
-LIST_QUERIES = 5
+def test_list_pages_by_fifty_keeping_the_filters(client, bologna, django_assert_num_queries):
+    from tests.projects.conftest import make_project
+
+    for number in range(60):
+        make_project(bologna, "1", f"extra-{number:02}")
+    query = {"cluster": "1"}
+    with django_assert_num_queries(LIST_QUERIES):
+        first = client.get("/progetti/", query)
+    total = first.context["page"].paginator.count
+    assert total >= 60 + bologna.projects.filter(cluster__code="1").count() - 60 > 50
+    with django_assert_num_queries(LIST_QUERIES):
+        second = client.get("/progetti/", {**query, "pagina": 2})
+    one, two = list(first.context["projects"]), list(second.context["projects"])
+    assert len(one) == 50 and len(two) == total - 50 and not set(one) & set(two)
+    html = first.content.decode()
+    assert "cluster=1&amp;pagina=2" in html and "cluster=1&amp;formato=csv" in html
+    assert "pagina=1" in second.content.decode()
+    rows = list(csv.DictReader(io.StringIO(
+        client.get("/progetti/", {**query, "pagina": 2, "formato": "csv"})
+        .getvalue().decode("utf-8"))))
+    assert len(rows) == total
+
+
+LIST_QUERIES = 6
 
 
 def test_sheet_page_has_every_part_and_bounded_queries(client, db,

@@ -225,6 +225,24 @@ def _territory_tree(*, root: Territory, on: dt.date) -> TerritoryTree:
                          municipalities=municipalities, ungrouped=ungrouped)
 
 
+UNGROUPED = "nessuno"
+
+
+def territory_rows(*, tree: TerritoryTree, group_code: str | None = None
+                   ) -> list[tuple[TerritoryNode | None, TerritoryNode]]:
+    """(group, municipality) pairs in the order of the table: each group's municipalities by
+    name, then those outside any group (group None); only one group's if ``group_code`` is
+    given (``UNGROUPED`` for those outside). A plain list, so a page of it costs no query."""
+    rows = [(g, m) for g in tree.groups for m in g.children
+            if m.territory.kind == Territory.Kind.MUNICIPALITY]
+    rows += [(None, m) for m in tree.ungrouped]
+    if group_code == UNGROUPED:
+        return [r for r in rows if r[0] is None]
+    if group_code:
+        return [r for r in rows if r[0] is not None and r[0].territory.code == group_code]
+    return rows
+
+
 def territory_get(*, code: str) -> Territory:
     return Territory.objects.defer("boundary").get(code=code)
 

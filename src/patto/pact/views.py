@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
@@ -16,6 +17,9 @@ from .models import Challenge, Cluster, Pact, Party, Territory
 from .resources import PartyResource, TerritoryResource
 
 ALL = "tutti"
+# 7,900 municipalities were a 1.2 MB page; 100 rows keep a national page light and
+# Bologna's 55 on a single page.
+MUNICIPALITIES_PER_PAGE = 100
 
 
 def _pact_or_404(code: str | None = None) -> Pact:
@@ -112,8 +116,15 @@ def territory(request: HttpRequest) -> HttpResponse:
         return download_response(request, key=key, fmt=fmt, build=build,
                                  filename="territorio")
     tree = selectors.territory_tree(root=pact.territory, on=on)
+    group_code = request.GET.get("gruppo", "").strip()
+    rows = selectors.territory_rows(tree=tree, group_code=group_code or None)
+    page = Paginator(rows, MUNICIPALITIES_PER_PAGE).get_page(request.GET.get("pagina"))
+    query = request.GET.copy()
+    query.pop("pagina", None)
     return render(request, "pact/territory.html", {
         "pact": pact, "tree": tree, "on": on, "is_pact_date": on == pact.signed_on,
+        "page": page, "query": query.urlencode(), "group_code": group_code,
+        "unknown_group": bool(group_code) and not rows,
         "boundary_source": Territory.objects.filter(boundary__isnull=False)
         .values_list("boundary_source", flat=True).first(),
     })

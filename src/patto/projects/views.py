@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -35,6 +36,8 @@ from .forms import (
 from .models import Project, ProjectUpdate, ReportingRound
 from .rules import is_secretariat, may_record_contributions
 
+PROJECTS_PER_PAGE = 50
+
 
 def project_list(request: HttpRequest) -> HttpResponse:
     """The public list; its CSV and XLSX hold the same filtered rows."""
@@ -48,8 +51,13 @@ def project_list(request: HttpRequest) -> HttpResponse:
             request, key=query_key(request, "progetti"), fmt=fmt, filename="progetti",
             build=lambda: (COLUMNS["projects"], export_tables(projects)["projects"]))
     filters = {name: filterset.form.data.get(name, "").strip() for name in filterset.filters}
+    # 2,000 projects were one page; the filters ride along in the page links.
+    page = Paginator(projects, PROJECTS_PER_PAGE).get_page(request.GET.get("pagina"))
+    query = request.GET.copy()
+    query.pop("pagina", None)
     return render(request, "projects/project_list.html", {
-        "projects": projects, "filters": filters, "filter_errors": filterset.errors,
+        "projects": page.object_list, "page": page, "query": query.urlencode(),
+        "filters": filters, "filter_errors": filterset.errors,
         **selectors.project_list_choices()})
 
 
