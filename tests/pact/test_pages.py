@@ -89,6 +89,7 @@ def test_territory_page_has_map_and_same_content_as_table(client, bologna):
 
 def test_territory_as_of_another_date(client, bologna):
     html = client.get("/territorio/", {"al": "2020-12-31"}).content.decode()
+    html = html[html.index('id="comuni"'):]  # the table of municipalities, past the summary
     budrio_row = html.index(">Budrio<")
     pianura = html.index("Unione dei Comuni Terre di Pianura")
     ungrouped = html.find("Comuni non associati")
@@ -139,3 +140,80 @@ def test_party_list_shows_the_current_pact_unless_asked(client, bologna):
     everyone = client.get("/soggetti/", {"patto": "tutti"}).context["parties"]
     assert len(everyone) == Party.objects.count() > 52
     assert len(client.get("/soggetti/", {"patto": "bologna-2015"}).context["parties"]) < 52
+
+
+TERRITORY_QUERIES = 2
+
+
+def grow_territory(pact, n: int = 100) -> None:
+    """``n`` more municipalities in the Reno Galliera union, named to sort after Bologna's."""
+    from patto.pact.models import Territory, TerritoryMembership
+
+    union = Territory.objects.get(code="unione-reno-galliera")
+    towns = Territory.objects.bulk_create(
+        Territory(code=f"zz-comune-{k:03}", name=f"Zz Comune {k:03}", istat_code=f"9{k:05}",
+                  kind=Territory.Kind.MUNICIPALITY) for k in range(n))
+    TerritoryMembership.objects.bulk_create(
+        TerritoryMembership(territory=t, parent=union, source="test") for t in towns)
+
+
+def test_territory_pages_its_municipalities_in_fixed_queries(client, bologna,
+                                                              django_assert_num_queries):
+    client.get("/territorio/")  # the tree is built once per data version
+    with django_assert_num_queries(TERRITORY_QUERIES):
+        html = client.get("/territorio/").content.decode()
+    assert html.count('<th scope="row" class="fw-normal">') == 55
+    assert "pagina=" not in html
+    grow_territory(bologna)
+    client.get("/territorio/")
+    with django_assert_num_queries(TERRITORY_QUERIES):
+        first = client.get("/territorio/").content.decode()
+    with django_assert_num_queries(TERRITORY_QUERIES):
+        second = client.get("/territorio/", {"pagina": 2}).content.decode()
+    row = re.compile(r'<th scope="row" class="fw-normal"><a href="[^"]+">([^<]+)</a>')
+    first_rows, second_rows = row.findall(first), row.findall(second)
+    assert len(first_rows) == 100 and len(second_rows) == 55
+    assert not set(first_rows) & set(second_rows)
+    assert "pagina=2" in first and "Zz Comune 099" in second and "Zz Comune 099" not in first
+    # Every group keeps its count in the summary whatever the page.
+    assert re.search(r"Unione Reno Galliera</a></th><td class=\"text-end\">1[0-9][0-9]<", second)
+
+
+def test_territory_filters_by_group_and_keeps_the_whole_download(client, bologna):
+    grow_territory(bologna)
+    html = client.get("/territorio/", {"gruppo": "unione-reno-galliera", "pagina": 2}).content
+    table = html.decode()[html.decode().index('id="comuni"'):]
+    assert "Zz Comune 099" in table and "Terre di Pianura" not in table
+    html = html.decode()
+    assert "gruppo=unione-reno-galliera&amp;pagina=1" in html
+    rows = list(csv.DictReader(io.StringIO(
+        client.get("/territorio/", {"formato": "csv"}).getvalue().decode("utf-8"))))
+    assert len([r for r in rows if r["name"].startswith("Zz Comune")]) == 100
+    assert len([r for r in rows if r["kind"] == "municipality"]) == 155
+    html = client.get("/territorio/", {"gruppo": "nowhere"}).content.decode()
+    assert "nowhere" in html and html.count('<th scope="row" class="fw-normal">') == 0
+
+
+def test_indicator_map_pages_its_table_but_colours_every_municipality(
+        client, bologna, django_assert_num_queries):
+    # Here because the map's rows are the territory's municipalities (grown as above); the
+    # map's exact query count stays in tests/monitoring/test_stored.py.
+    from patto.monitoring.services import NewValue, observations_record
+    from patto.pact.models import Territory
+
+    grow_territory(bologna)
+    indicator = bologna.indicators.get(code="8-5-2")
+    observations_record(indicator=indicator, values=[
+        NewValue(year=2020, value_text=f"{k}.5", geocode=t.istat_code, territory=t)
+        for k, t in enumerate(Territory.objects.filter(code__startswith="zz-comune-")
+                              .defer("boundary"))])
+    url = "/monitoraggio/bologna-2021/indicatori/8-5-2/territorio/"
+    client.get(url)
+    first = client.get(url, {"anno": 2020})
+    with django_assert_num_queries(5):
+        second = client.get(url, {"anno": 2020, "pagina": 2})
+    row = re.compile(r'<th scope="row" class="fw-normal">([^<]+)</th>')
+    one, two = row.findall(first.content.decode()), row.findall(second.content.decode())
+    assert len(one) == 100 and len(two) == 55 and not set(one) & set(two)
+    assert "anno=2020&amp;pagina=2" in first.content.decode()
+    assert len(first.context["map"]["values"]) == 155  # the map still colours them all
