@@ -37,7 +37,7 @@ from decimal import Decimal
 import numpy as np
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import FloatField
 from django.db.models.functions import Cast
 
@@ -100,6 +100,19 @@ def _finite(x):
     if isinstance(x, list | tuple):
         return [_finite(v) for v in x]
     return x
+
+
+def _finite_values(values: list) -> list:
+    """:func:`_finite` of a list of numbers, without the walk when every one is finite.
+
+    ``math.fsum`` is finite exactly when no value is NaN or infinite (a sum too large
+    raises, a None or text refuses): then the list is what the walk would return."""
+    try:
+        if math.isfinite(math.fsum(values)):
+            return list(values)
+    except (TypeError, ValueError, OverflowError):
+        pass
+    return _finite(values)
 
 
 def _unfinite(x):
@@ -177,7 +190,7 @@ def _series_rows(indicator: Indicator, rows: list[tuple], targets: list[Target]
         results.append(SeriesResult(
             indicator=indicator, position=position, key=key, series=series, units=units,
             geocode=geocode, territory_id=territory_id, disaggregation=disaggregation or {},
-            total=not disaggregation, years=years, values=_finite(values), target=target,
+            total=not disaggregation, years=years, values=_finite_values(values), target=target,
             status=a.status, score=a.score, reason=a.reason, params=_finite(a.params),
             figures=_finite(figures)))
     return results
@@ -224,13 +237,20 @@ def _read(indicators: list[Indicator], roots: dict[int, int | None]
     # The disaggregation is part of the key (``observation_key``): read it once a series
     # rather than decoding a JSON column on every row.
     shapes: dict[str, dict] = {}
-    for indicator_id, key, year, series, units, geocode, place, number, pk, period in \
-            query.iterator(chunk_size=20_000):
-        shape = shapes.get(key)
-        if shape is None:
-            shape = shapes[key] = _disaggregation_of(key)
-        rows[indicator_id].append((key, year, series, units, geocode, place, shape, number,
-                                   pk, period))
+    # The query's own SQL on a plain cursor: every column is a number or text the driver
+    # already gives as Python wants it (the value cast to float by the database), so
+    # Django's row conversion (a third of the reading time) adds nothing.
+    sql, params = query.query.get_compiler(using=query.db).as_sql()
+    with connections[query.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        while chunk := cursor.fetchmany(20_000):
+            for indicator_id, key, year, series, units, geocode, place, number, pk, period \
+                    in chunk:
+                shape = shapes.get(key)
+                if shape is None:
+                    shape = shapes[key] = _disaggregation_of(key)
+                rows[indicator_id].append((key, year, series, units, geocode, place, shape,
+                                           number, pk, period))
     return rows
 
 
@@ -443,17 +463,22 @@ def _opensdg(indicator: Indicator, root: int | None, whole: list[tuple],
     options = column_options(raw.get(SITE_CONFIG))
     extras = imported_extras(indicator)
     frame = []
+    # A series' rows share their key, hence their cells: sort them once a series.
+    cells_of: dict[str, tuple] = {}
+    attributes = extras.attributes
     for number, r in enumerate(whole):
         key, year, series, units, geocode, place, shape, value, _pk, period = r
-        cells = tuple(sorted(shape.items()))
+        cells = cells_of.get(key)
+        if cells is None:
+            cells = cells_of[key] = tuple(sorted(shape.items()))
         frame.append(Row(
             year=year, year_label=period or None, value=value, series=series or None,
             units=units or None,
             # The pact's whole territory is the headline, as its own repository has it.
             geocode=None if place is not None and place == root else (geocode or None),
             disaggregation=cells, row=number,
-            attributes=extras.attributes.get(
-                (series, units, geocode, cells, period or str(year)), ())))
+            attributes=attributes.get(
+                (series, units, geocode, cells, period or str(year)), ()) if attributes else ()))
     roots = {r[4] for r in whole if r[5] is not None and r[5] == root and r[4]}
     for number, o in enumerate(extras.aside, start=len(frame)):
         frame.append(replace(o, row=number, geocode=None if o.geocode in roots
@@ -490,7 +515,7 @@ def _opensdg(indicator: Indicator, root: int | None, whole: list[tuple],
             indicator=indicator, position=position, key=key, series=series, units=units,
             geocode=geocode, territory_id=place, disaggregation=disaggregation or {},
             total=key in selected, years=[line[1] for line in lines],
-            values=_finite(values), target=target, status="", score=None, reason="",
+            values=_finite_values(values), target=target, status="", score=None, reason="",
             params={}, figures={}))
     return series_rows, status, progress.score, progress.reason, _jsonable(params)
 
