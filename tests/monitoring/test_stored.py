@@ -486,7 +486,7 @@ PAGES = {
     "project sheet": "/progetti/bologna-2021/az-4/",
 }
 QUERIES = {"goals": 3, "goal": 3, "indicator": 4, "indicator csv": 2, "indicator xlsx": 2,
-           "indicator json": 3, "map": 5, "map by union": 5, "project sheet": 25}
+           "indicator json": 3, "map": 5, "map by union": 5, "project sheet": 27}
 
 
 def grow(pact) -> None:

@@ -14,6 +14,19 @@ from patto.participation.models import Call
 
 
 @pytest.fixture(autouse=True)
+def _messages_in_english(request):
+    """The services' refusals are matched in the source language (English) in the service
+    tests; pages (any test with the test client) are read in Italian, as visitors read them."""
+    from django.utils import translation
+
+    if request.module.__name__.endswith("test_pages") or "client" in request.fixturenames:
+        yield
+        return
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def _fresh_rate_limits():
     """Rate-limit counters live in the cache, which outlives a test's database rollback."""
     from django.core.cache import cache

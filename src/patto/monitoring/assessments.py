@@ -400,7 +400,8 @@ def progress_settings(indicator: Indicator, targets: list[Target],
     opts = [dict(o) if isinstance(o, dict) else o for o in (given or [{}])]
     first = opts[0] if opts and isinstance(opts[0], dict) else {}
     changed = False
-    if direction != ("negative" if first.get("direction") == "negative" else "positive"):
+    # As the import reads it (and sdg-build): only "positive" wishes a rise.
+    if direction != ("positive" if first.get("direction") == "positive" else "negative"):
         for o in opts:
             if isinstance(o, dict):
                 o["direction"] = direction

@@ -544,7 +544,9 @@ def _indicator_fields(item: IndicatorFile, pact: Pact, is_example: bool,
         "name": str(meta.get("indicator_name") or meta.get("graph_title") or item.id),
         "definition": str(meta.get("computation_definitions") or meta.get("definition") or ""),
         "unit": str(meta.get("computation_units") or meta.get("unit") or ""),
-        "direction": "negative" if options.get("direction") == "negative" else "positive",
+        # sdg-build reads "positive" as a wish to rise and anything else, a missing key
+        # included, as a wish to fall: the indicator says what its assessment assumes.
+        "direction": "positive" if options.get("direction") == "positive" else "negative",
         "limit": Decimal(str(limit)) if limit is not None else None,
         "sdg_goal": goal, "sdg_target": target,
         "sdg_indicator": str(meta.get("indicator_number") or "")
