@@ -122,6 +122,11 @@ _RAW_NUMBER = re.compile(
 )
 
 #: Address patterns not rendered here, and why.
+# The Bologna package holds no call, challenge, network, crisis case, pathway or register entry
+# yet (issues 13 and 14 add example records): until it does, no link leads to these pages. Their
+# own tests read them (tests/participation, tests/instruments and their browser tests).
+NO_RECORDS_YET = "no such record in the Bologna package yet"
+
 NOT_PAGES = {
     "site:logout": "sign-out is a POST",
     "set_language": "the language switch redirects",
@@ -138,6 +143,47 @@ NOT_PAGES = {
     "projects:project_pdf": "a PDF (its print page is checked)",
     "pact:territory_geojson": "GeoJSON for the map",
     "monitoring:indicator_template": "an XLSX template",
+    "instruments:case_action": NO_RECORDS_YET,
+    "instruments:case_detail": NO_RECORDS_YET,
+    "instruments:case_edit": NO_RECORDS_YET,
+    "instruments:cases_download": NO_RECORDS_YET,
+    "instruments:index": NO_RECORDS_YET,
+    "instruments:manage_case": NO_RECORDS_YET,
+    "instruments:pathway": NO_RECORDS_YET,
+    "instruments:pathway_action": NO_RECORDS_YET,
+    "instruments:register_action": NO_RECORDS_YET,
+    "instruments:register_application": NO_RECORDS_YET,
+    "instruments:register_document": NO_RECORDS_YET,
+    "instruments:register_download": NO_RECORDS_YET,
+    "participation:call": NO_RECORDS_YET,
+    "participation:call_publish": NO_RECORDS_YET,
+    "participation:challenge": NO_RECORDS_YET,
+    "participation:comment": NO_RECORDS_YET,
+    "participation:contribution_add": NO_RECORDS_YET,
+    "participation:contribution_delete": NO_RECORDS_YET,
+    "participation:criterion_add": NO_RECORDS_YET,
+    "participation:criterion_delete": NO_RECORDS_YET,
+    "participation:document": NO_RECORDS_YET,
+    "participation:document_add": NO_RECORDS_YET,
+    "participation:evaluate": NO_RECORDS_YET,
+    "participation:evaluation_list": NO_RECORDS_YET,
+    "participation:evaluator_add": NO_RECORDS_YET,
+    "participation:evaluator_remove": NO_RECORDS_YET,
+    "participation:follow": NO_RECORDS_YET,
+    "participation:manage_call": NO_RECORDS_YET,
+    "participation:manage_proposal": NO_RECORDS_YET,
+    "participation:moderate": NO_RECORDS_YET,
+    "participation:network": NO_RECORDS_YET,
+    "participation:proposal": NO_RECORDS_YET,
+    "participation:proposal_new": NO_RECORDS_YET,
+    "participation:proposal_submit": NO_RECORDS_YET,
+    "participation:proposal_withdraw": NO_RECORDS_YET,
+    "participation:ranking_publish": NO_RECORDS_YET,
+    "participation:report": NO_RECORDS_YET,
+    "participation:report_dismiss": NO_RECORDS_YET,
+    "participation:solution": NO_RECORDS_YET,
+    "participation:solution_submit": NO_RECORDS_YET,
+    "participation:vote": NO_RECORDS_YET,
 }
 
 

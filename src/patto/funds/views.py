@@ -18,7 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from patto.core.downloads import download_response
@@ -253,12 +253,12 @@ def _show(form, exc: ApplicationError) -> None:
 
 #: The kinds of movement a clerk records, each on its own page, with its title.
 KIND_TITLES = {
-    "receipt": _lazy("Record a donation or contribution received"),
-    "pledge": _lazy("Record a pledge"),
-    "commitment": _lazy("Commit to a project or beneficiary"),
-    "payment": _lazy("Pay or deliver against a commitment"),
-    "release": _lazy("Release what a commitment will not spend"),
-    "transformation": _lazy("Declare a transformation (pledges the contribution due)"),
+    "receipt": gettext_lazy("Record a donation or contribution received"),
+    "pledge": gettext_lazy("Record a pledge"),
+    "commitment": gettext_lazy("Commit to a project or beneficiary"),
+    "payment": gettext_lazy("Pay or deliver against a commitment"),
+    "release": gettext_lazy("Release what a commitment will not spend"),
+    "transformation": gettext_lazy("Declare a transformation (pledges the contribution due)"),
 }
 MOVEMENTS_PER_PAGE = 50
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from patto.core.homepanels import HomePanel
 from patto.pact.models import Pact
@@ -16,23 +16,23 @@ from .models import InstrumentRole
 _PAGES = {
     InstrumentRole.Role.SAFEGUARD_CLERK: (
         "instruments:manage_cases",
-        _lazy("Safeguard table cases"),
+        gettext_lazy("Safeguard table cases"),
     ),
     InstrumentRole.Role.SAFEGUARD_MEMBER: (
         "instruments:manage_cases",
-        _lazy("Safeguard table cases"),
+        gettext_lazy("Safeguard table cases"),
     ),
     InstrumentRole.Role.INCLUSION_OPERATOR: (
         "instruments:pathways",
-        _lazy("Job-inclusion pathways"),
+        gettext_lazy("Job-inclusion pathways"),
     ),
     InstrumentRole.Role.REGISTER_OFFICER: (
         "instruments:register_manage",
-        _lazy("Inclusive-companies register"),
+        gettext_lazy("Inclusive-companies register"),
     ),
     InstrumentRole.Role.AGREEMENT_OFFICER: (
         "instruments:agreements",
-        _lazy("Good-employment agreements"),
+        gettext_lazy("Good-employment agreements"),
     ),
 }
 

@@ -9,11 +9,14 @@ referent...) with :func:`register_role_provider`.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from patto.core.permissions import SECRETARIAT_GROUP
@@ -81,14 +84,30 @@ class History:
 
 
 def _shown(value: Any) -> str:
-    text = "" if value is None else str(value)
+    """A changed value as the page's language writes it (sì/no, 13 gennaio 2021, 12.500,5)."""
+    if value is None:
+        text = ""
+    elif isinstance(value, bool):
+        text = str(_("yes") if value else _("no"))
+    elif isinstance(value, (dt.date, dt.datetime)):
+        text = formats.date_format(value, "DATE_FORMAT")
+    elif isinstance(value, (float, Decimal)):
+        text = formats.number_format(value, force_grouping=True)
+    else:
+        text = str(value)
     return text if len(text) <= 120 else text[:117] + "…"
 
 
 def _changes(new: Any, old: Any | None, fields: list) -> list[Change]:
     out = []
     for f in fields:
-        if f.name in HIDDEN_FIELDS or f.name.startswith("history_"):
+        # Structured machine settings (an indicator's Open SDG metadata and configuration) are
+        # not a sentence a reader can follow: their changes show on the record's own page.
+        if (
+            f.name in HIDDEN_FIELDS
+            or f.name.startswith("history_")
+            or f.get_internal_type() == "JSONField"
+        ):
             continue
         value = getattr(new, f.attname, None)
         if old is not None and getattr(old, f.attname, None) == value:
