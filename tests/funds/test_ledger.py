@@ -297,9 +297,9 @@ def test_donor_changes_keep_their_history(donor, staff):
 def test_a_posting_on_postgresql_is_one_call_of_the_ledger_function(funded, food, donor):
     from django.test.utils import CaptureQueriesContext
 
-    from patto.core.cache import data_version
+    from patto.core.cache import current_version
 
-    version = data_version()
+    version = current_version()
     with CaptureQueriesContext(connection) as captured:
         made = services.movement_commit(fund=funded, amount="10.00", purpose=food,
                                         beneficiary="B", user=None)
@@ -309,6 +309,7 @@ def test_a_posting_on_postgresql_is_one_call_of_the_ledger_function(funded, food
     # The movement, its own account and both balances, as the portable path writes them.
     assert made.pk and made.account.balance == Decimal("-10.00")
     assert Account.objects.get(pk=made.account.pk).balance_cents == -1000
-    # Cached public pages are out of date, as after any other write.
-    assert data_version() != version
+    # Figures kept per data version are out of date, as after any other write (inside the
+    # test's transaction, that transaction's own version moves).
+    assert current_version() != version
     assert_books_consistent(funded)

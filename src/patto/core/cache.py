@@ -3,8 +3,8 @@
 The data version is a token in the cache. Every statement that writes a table of the pact's
 data (whatever the path: a service, the admin, an import, plain SQL) replaces the token when it
 runs and again when its transaction commits, so a page cached meanwhile is never served after
-the change. Bulk paths that bypass Django's cursor (PostgreSQL ``COPY``) call
-:func:`data_changed` themselves.
+the change. Paths whose writes Django's cursor does not show as such (PostgreSQL ``COPY``, a
+database function called with ``SELECT``) call :func:`wrote` themselves.
 
 A public page is cached whole when a visitor who is not signed in asks for it with GET: the
 key holds the data version, the language and the full path. Pages that set a cookie, say
@@ -71,22 +71,28 @@ def _watch_writes(execute, sql, params, many, context):
     match = _WRITE.match(sql) if isinstance(sql, str) else None
     result = execute(sql, params, many, context)
     if match and match.group(1) in data_tables():
-        connection = context["connection"]
-        if not connection.in_atomic_block:
-            _new_version()
-        else:
-            if not _dirty(connection):
-                # Once per transaction: the commit replaces the token again, and until the
-                # transaction ends this connection bypasses the cache (see
-                # _cacheable_request).
-                connection._patto_dirty_block = connection.atomic_blocks[0]
-                connection._patto_transaction = uuid.uuid4().hex
-                connection._patto_writes = 0
-                data_changed()
-            # Every write: what the transaction reads afterwards is keyed apart (see
-            # current_version).
-            connection._patto_writes += 1
+        wrote(context["connection"])
     return result
+
+
+def wrote(connection: Any = None) -> None:
+    """A statement has just written the pact's data on ``connection`` (the default one if
+    None). Statements Django runs are seen by their INSERT/UPDATE/DELETE; a path that writes
+    through a database function (``SELECT funds_post(...)``) or ``COPY`` says so here."""
+    connection = connection if connection is not None else connections[DEFAULT_DB_ALIAS]
+    if not connection.in_atomic_block:
+        _new_version()
+        return
+    if not _dirty(connection):
+        # Once per transaction: the commit replaces the token again, and until the
+        # transaction ends this connection bypasses the cache (see _cacheable_request).
+        connection._patto_dirty_block = connection.atomic_blocks[0]
+        connection._patto_transaction = uuid.uuid4().hex
+        connection._patto_writes = 0
+        data_changed()
+    # Every write: what the transaction reads afterwards is keyed apart (see
+    # current_version).
+    connection._patto_writes += 1
 
 
 def install(sender: Any = None, connection: Any = None, **kwargs: Any) -> None:

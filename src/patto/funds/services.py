@@ -22,7 +22,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from patto.core.cache import data_changed
+from patto.core.cache import wrote
 from patto.core.errors import ApplicationError
 from patto.core.text import validate_text
 from patto.engine.problems import Problem
@@ -399,13 +399,13 @@ def _post_in_one_call(movement: Movement, lines: list[Line], sub_account: dict |
                 if prefix is not None:
                     movement.ref = f"{prefix}{movement_id}"
                 # The page cache sees writes by their INSERT/UPDATE; this one is a SELECT.
-                data_changed()
+                wrote()
                 if before_commit is not None:
                     before_commit(movement)
         else:
             # One statement in autocommit mode: its own transaction, all or nothing.
             movement_id, own_id = _call_funds_post(arguments)
-            data_changed()
+            wrote()
     except DatabaseError as exc:
         cause = exc.__cause__
         if getattr(cause, "sqlstate", None) != GUARD_REFUSED:

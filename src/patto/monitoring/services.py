@@ -367,9 +367,9 @@ def observations_merge(rows: list[tuple], *, batch: ImportBatch | None = None,
     lap("merge")
     if postgres:
         # COPY went past the cursor that tells cached pages of a write.
-        from patto.core.cache import data_changed
+        from patto.core.cache import wrote
 
-        data_changed()
+        wrote()
     return changes
 
 

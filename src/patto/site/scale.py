@@ -405,7 +405,7 @@ def load_panel(size: ScaleSize, *, seed: int = SEED, progress: Callable[[str], N
     ``observations_record``, which inserts in batches. The stored assessments are brought
     up to date afterwards (see :func:`recompute_assessments`).
     """
-    from patto.core.cache import data_changed
+    from patto.core.cache import wrote
     from patto.monitoring import services
     from patto.monitoring.models import Indicator
     from patto.pact.models import Territory
@@ -448,7 +448,7 @@ def load_panel(size: ScaleSize, *, seed: int = SEED, progress: Callable[[str], N
             progress(f"  observations: {total:,} ({i + 1}/{len(codes)} indicators, "
                      f"{rate:,.0f} rows/s)")
     if use_copy:
-        data_changed()
+        wrote()
     return total
 
 
