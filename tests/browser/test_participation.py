@@ -166,3 +166,52 @@ def test_call_and_proposal_pages_are_accessible(site, cast, page, django_user_mo
         page.goto(site.url + path)
         assert axe_violations(page, name) == [], name
     assert page.errors == []
+
+
+def test_network_map_roles_and_personal_data_pages(site, cast, page):
+    """The networks' map draws from the territory GeoJSON; the networks' staff pages, the
+    roles page and the participant's data page are axe-core clean."""
+    from patto.pact.models import Territory
+    from patto.participation import services
+
+    pact, staff, people, challenge = cast
+    network = services.network_save(
+        pact=pact,
+        user=staff,
+        code="lab-welfare",
+        name="Laboratorio welfare",
+        description="Welfare territoriale.",
+        territories=[Territory.objects.get(code="unione-savena-idice")],
+        is_example=True,
+    )
+    services.network_partner_add(network=network, user=staff, name="Cooperativa", role="capofila")
+    services.network_activity_add(
+        network=network, user=staff, title="Primo incontro", held_on=dt.date(2026, 4, 2)
+    )
+    for name, path in (
+        ("networks", "/partecipazione/reti/"),
+        ("network", network.get_absolute_url()),
+    ):
+        page.goto(site.url + path)
+        page.wait_for_selector("#network-map[data-ready='true']")
+        assert page.locator("#network-map svg path").count() > 10, name
+        assert axe_violations(page, name) == [], name
+    sign_in(page, site.url, "segreteria")
+    page.wait_for_url(re.compile(r"/gestione/$"))
+    for name, path in (
+        ("network-new", f"/gestione/partecipazione/{pact.code}/reti/nuova/"),
+        ("network-manage", f"/gestione/partecipazione/reti/{network.pk}/"),
+        ("roles", "/gestione/partecipazione/ruoli/"),
+    ):
+        page.goto(site.url + path)
+        assert axe_violations(page, name) == [], name
+    citizen = _new_page(page.context.browser)
+    services.solution_submit(challenge=challenge, user=people["cittadina"], title="Idea", text="x")
+    sign_in(citizen, site.url, "cittadina")
+    citizen.wait_for_url(re.compile(r"/gestione/$"))
+    citizen.goto(site.url + "/gestione/partecipazione/i-miei-dati/")
+    assert axe_violations(citizen, "my-data") == []
+    with citizen.expect_download() as download:
+        citizen.get_by_test_id("my-data-download").click()
+    assert download.value.suggested_filename.endswith(".xlsx")
+    assert page.errors == [] and citizen.errors == []

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from patto.funds.forms import AmountField
 from patto.funds.models import Purpose, Simulation
-from patto.pact.models import Cluster, Party, Territory
+from patto.pact.models import Cluster, Pact, Party, SdgGoal, Territory
 from patto.projects.forms import StyledForm, StyledModelForm
 
 from .models import Call, ProposalContribution
@@ -272,3 +272,134 @@ class PublicNameForm(StyledForm):
             "The name shown with your solutions and comments; your account's name is never shown."
         ),
     )
+
+
+class CloseAccountForm(StyledForm):
+    confirm = forms.CharField(
+        label=_("Your username, to confirm"),
+        max_length=150,
+        help_text=_("Closing cannot be undone: you will no longer be able to sign in."),
+    )
+
+
+class NetworkForm(StyledForm):
+    code = forms.SlugField(
+        label=_("Code"), max_length=60, help_text=_("Stable identifier, used in web addresses.")
+    )
+    name = forms.CharField(label=_("Name"), max_length=300)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}))
+    themes = forms.CharField(label=_("Themes"), max_length=500, required=False)
+    sdgs = forms.ModelMultipleChoiceField(
+        label=_("SDGs"), required=False, queryset=SdgGoal.objects.order_by("number")
+    )
+    territories = forms.ModelMultipleChoiceField(
+        label=_("Territories"),
+        required=False,
+        queryset=Territory.objects.none(),
+        help_text=_("A union stands for all its municipalities on the map."),
+    )
+    coordinator = forms.ModelChoiceField(
+        label=_("Coordinated by"), required=False, queryset=Party.objects.none()
+    )
+    is_example = forms.BooleanField(label=_("Example data"), required=False)
+
+    def __init__(self, *args, pact, **kwargs):
+        self.pact = pact
+        super().__init__(*args, **kwargs)
+
+    def prepare_fields(self) -> None:
+        from django.utils import timezone
+
+        from patto.pact.selectors import territory_tree
+
+        # The pact's own territory, its unions and districts, its municipalities (not the
+        # whole country's): the tree is kept once per data version.
+        tree = territory_tree(root=self.pact.territory, on=timezone.localdate())
+        ids = [tree.root.territory.pk, *(n.territory.pk for n in tree.groups)]
+        ids += [n.territory.pk for n in tree.municipalities]
+        self.fields["territories"].queryset = (
+            Territory.objects.filter(pk__in=ids).defer("boundary").order_by("kind", "name")
+        )
+        self.fields["coordinator"].queryset = self.pact.parties.order_by("name")
+        self.fields["is_example"].widget.attrs["class"] = "form-check-input"
+
+
+class PartnerForm(StyledForm):
+    party = forms.ModelChoiceField(
+        label=_("Party of the pact"), required=False, queryset=Party.objects.none()
+    )
+    name = forms.CharField(
+        label=_("Or another organisation"),
+        max_length=300,
+        required=False,
+        help_text=_("Only if it is not a party of the pact."),
+    )
+    role = forms.CharField(label=_("Role in the network"), max_length=200, required=False)
+
+    def __init__(self, *args, pact, **kwargs):
+        self.pact = pact
+        super().__init__(*args, **kwargs)
+
+    def prepare_fields(self) -> None:
+        self.fields["party"].queryset = self.pact.parties.order_by("name")
+
+
+class ActivityForm(StyledForm):
+    title = forms.CharField(label=_("Activity"), max_length=300)
+    held_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    output = forms.CharField(
+        label=_("Output"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class RoleForm(StyledForm):
+    """Give a role of participation to a person who has an account (found by e-mail)."""
+
+    KINDS = (
+        ("call_manager", _("Call manager (runs the calls and networks of a pact)")),
+        ("moderator", _("Moderator (hides and restores content of a pact's challenges)")),
+        ("proposer", _("Proposer (writes proposals for a union or municipality)")),
+    )
+
+    kind = forms.ChoiceField(label=_("Role"), choices=KINDS)
+    email = forms.EmailField(
+        label=_("The person's e-mail"),
+        help_text=_("The e-mail of their account; invite them first if they have none."),
+    )
+    pact = forms.ModelChoiceField(
+        label=_("Pact"),
+        required=False,
+        queryset=Pact.objects.none(),
+        help_text=_("For call managers and moderators."),
+    )
+    territory = forms.ModelChoiceField(
+        label=_("Union or municipality"),
+        required=False,
+        queryset=Territory.objects.none(),
+        help_text=_("For proposers."),
+    )
+
+    def prepare_fields(self) -> None:
+        from django.utils import timezone
+
+        from patto.pact.selectors import territory_tree
+
+        pacts = list(Pact.objects.select_related("territory").defer("territory__boundary"))
+        self.fields["pact"].queryset = Pact.objects.order_by("code")
+        ids: set[int] = set()
+        for pact in pacts:  # a handful of pacts, each tree kept once per data version
+            tree = territory_tree(root=pact.territory, on=timezone.localdate())
+            ids.update(n.territory.pk for n in tree.groups)
+            ids.update(n.territory.pk for n in tree.municipalities)
+        self.fields["territory"].queryset = (
+            Territory.objects.filter(pk__in=ids).defer("boundary").order_by("kind", "name")
+        )
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind")
+        if kind in ("call_manager", "moderator") and not data.get("pact"):
+            self.add_error("pact", _("Choose the pact."))
+        if kind == "proposer" and not data.get("territory"):
+            self.add_error("territory", _("Choose the union or municipality."))
+        return data

@@ -344,16 +344,54 @@ def network_list(*, pact) -> QuerySet:
     return (
         Network.objects.filter(pact=pact)
         .select_related("pact", "coordinator")
-        .prefetch_related("sdgs")
+        .prefetch_related("sdgs", Prefetch("territories", queryset=_TERRITORY))
         .annotate(partner_count=Count("partners"))
     )
+
+
+def network_places(*, pact, networks) -> dict[str, dict]:
+    """Where networks work, for the map: ``{code: {"name": ..., "networks": [names]}}`` for
+    each municipality where one is active, by municipality name. A union or district stands
+    for its municipalities, the pact's own territory for all of them, as the territory's
+    tree has them today.
+
+    The tree is kept once per data version (see ``pact.selectors.territory_tree``), so the
+    map costs no query per network or per place: the networks' territories come prefetched.
+    """
+    from patto.pact.models import Pact
+    from patto.pact.selectors import territory_tree
+
+    # The pact's territory without its boundary (a heavy geometry), unless already joined.
+    root = (
+        pact.territory if Pact.territory.is_cached(pact) else _TERRITORY.get(pk=pact.territory_id)
+    )
+    tree = territory_tree(root=root, on=timezone.localdate())
+    members = {g.territory.pk: [c.territory for c in g.children] for g in tree.groups}
+    every = [n.territory for n in tree.municipalities]
+    places: dict[str, dict] = {}
+    for network in networks:
+        here: dict[str, Territory] = {}
+        for territory in network.territories.all():
+            if territory.pk == pact.territory_id:
+                covered = every
+            elif territory.kind == Territory.Kind.MUNICIPALITY:
+                covered = [territory]
+            else:
+                covered = members.get(territory.pk, [])
+            here.update((t.code, t) for t in covered)
+        for code, place in here.items():
+            places.setdefault(code, {"name": place.name, "networks": []})
+            places[code]["networks"].append(network.name)
+    return dict(sorted(places.items(), key=lambda item: item[1]["name"]))
 
 
 def network_get(*, pact_code: str, code: str):
     from .models import Network, NetworkPartner
 
     return get_object_or_404(
-        Network.objects.select_related("pact", "coordinator").prefetch_related(
+        Network.objects.select_related("pact__territory", "coordinator")
+        .defer("pact__territory__boundary")
+        .prefetch_related(
             "sdgs",
             Prefetch("territories", queryset=_TERRITORY),
             Prefetch("partners", queryset=NetworkPartner.objects.select_related("party")),
@@ -362,3 +400,217 @@ def network_get(*, pact_code: str, code: str):
         pact__code=pact_code,
         code=code,
     )
+
+
+def network_for_staff(*, pk: int):
+    from .models import Network, NetworkPartner
+
+    return get_object_or_404(
+        Network.objects.select_related("pact__territory", "coordinator")
+        .defer("pact__territory__boundary")
+        .prefetch_related(
+            "sdgs",
+            Prefetch("territories", queryset=_TERRITORY),
+            Prefetch("partners", queryset=NetworkPartner.objects.select_related("party")),
+            "activities",
+        ),
+        pk=pk,
+    )
+
+
+def network_history(network) -> list:
+    """What changed in a network, newest first: the network itself, its partners and its
+    activities (removed ones too), each with who did it and why; 50 of each at most."""
+    from .models import NetworkActivity, NetworkPartner
+
+    def rows(history, what, label):
+        return [
+            {
+                "date": h.history_date,
+                "user": h.history_user,
+                "reason": h.history_change_reason or "",
+                "what": what,
+                "label": label(h),
+            }
+            for h in history.select_related("history_user").order_by("-history_date")[:50]
+        ]
+
+    partners = NetworkPartner.history.filter(network_id=network.pk).select_related("party")
+    found = [
+        *rows(network.history, "network", lambda h: h.name),
+        *rows(partners, "partner", lambda h: h.party.display_name if h.party_id else h.name),
+        *rows(NetworkActivity.history.filter(network_id=network.pk), "activity", lambda h: h.title),
+    ]
+    return sorted(found, key=lambda row: row["date"], reverse=True)
+
+
+def networks_managed(*, user) -> QuerySet:
+    """The networks a person may manage: all for the secretariat, their pacts' otherwise."""
+    from patto.projects.rules import is_secretariat
+
+    from .models import Network
+
+    networks = Network.objects.select_related("pact").order_by("pact__code", "name")
+    if is_secretariat(user):
+        return networks
+    return networks.filter(pact__call_managers__user=user)
+
+
+# --- Roles -----------------------------------------------------------------------------------
+
+
+def roles_overview() -> dict:
+    """Who holds which role of participation, and the latest grants and revocations: one
+    query per kind of role and one per history."""
+    from .models import CallManager, Moderator, ProposerAgent
+
+    def recent(history, what, label):
+        return [
+            {
+                "date": h.history_date,
+                "by": h.history_user,
+                "person": h.user,
+                "what": what,
+                "where": label(h),
+                "granted": h.history_type != "-",
+            }
+            for h in history.select_related("history_user", "user").order_by("-history_date")[:30]
+        ]
+
+    history = [
+        *recent(
+            CallManager.history.select_related("pact"), "call_manager", lambda h: h.pact.short_title
+        ),
+        *recent(
+            Moderator.history.select_related("pact"), "moderator", lambda h: h.pact.short_title
+        ),
+        *recent(
+            ProposerAgent.history.select_related("territory").defer("territory__boundary"),
+            "proposer",
+            lambda h: h.territory.name,
+        ),
+    ]
+    return {
+        "call_managers": CallManager.objects.select_related("pact", "user").order_by(
+            "pact__code", "user__email"
+        ),
+        "moderators": Moderator.objects.select_related("pact", "user").order_by(
+            "pact__code", "user__email"
+        ),
+        "proposers": ProposerAgent.objects.select_related("territory", "user")
+        .defer("territory__boundary")
+        .order_by("territory__name", "user__email"),
+        "history": sorted(history, key=lambda row: row["date"], reverse=True)[:50],
+    }
+
+
+# --- Personal data ---------------------------------------------------------------------------
+
+
+def personal_data(*, user) -> dict:
+    """Everything participation keeps about one person, as tables for their own download
+    (the right of access): their public name, solutions, comments, votes, reports, follows,
+    and the contributions that proposers recorded under their e-mail address.
+
+    One query per table; hidden content is included, with the moderator's reason, since it is
+    still theirs. Never cached, never written to a shared file.
+    """
+    from .models import Comment, ContentReport, Follow, PublicProfile, Solution, Vote
+
+    profile = PublicProfile.objects.filter(user=user).values_list("public_name", flat=True)
+    tables = {
+        "account": (
+            ["username", "first_name", "last_name", "email", "public_name", "date_joined"],
+            [
+                [
+                    user.get_username(),
+                    user.first_name,
+                    user.last_name,
+                    user.email,
+                    profile.first() or "",
+                    user.date_joined,
+                ]
+            ],
+        ),
+        "solutions": (
+            [
+                "id",
+                "challenge",
+                "title",
+                "text",
+                "on_behalf_of",
+                "created_at",
+                "hidden",
+                "hidden_reason",
+                "votes",
+            ],
+            Solution.objects.filter(author=user)
+            .annotate(n=Count("votes"))
+            .order_by("created_at")
+            .values_list(
+                "pk",
+                "challenge__title",
+                "title",
+                "text",
+                "administration__name",
+                "created_at",
+                "hidden",
+                "hidden_reason",
+                "n",
+            ),
+        ),
+        "comments": (
+            ["id", "solution", "text", "created_at", "hidden", "hidden_reason"],
+            Comment.objects.filter(author=user)
+            .order_by("created_at")
+            .values_list("pk", "solution__title", "text", "created_at", "hidden", "hidden_reason"),
+        ),
+        "votes": (
+            ["solution", "challenge", "voted_at"],
+            Vote.objects.filter(user=user)
+            .order_by("created_at")
+            .values_list("solution__title", "solution__challenge__title", "created_at"),
+        ),
+        "follows": (
+            ["challenge", "digest_sent_up_to"],
+            Follow.objects.filter(user=user)
+            .order_by("challenge__title")
+            .values_list("challenge__title", "since"),
+        ),
+    }
+    contributions = ProposalContribution.objects.none()
+    if user.email:
+        contributions = ProposalContribution.objects.filter(author_email__iexact=user.email)
+    tables["contributions"] = (
+        [
+            "proposal",
+            "author_name",
+            "author_email",
+            "public_name",
+            "text",
+            "consent_public",
+            "consent_on",
+        ],
+        contributions.order_by("created_at").values_list(
+            "proposal__title",
+            "author_name",
+            "author_email",
+            "public_name",
+            "text",
+            "consent_public",
+            "consent_on",
+        ),
+    )
+    # A report of a comment names the comment's solution.
+    reports = (
+        ContentReport.objects.filter(reporter=user)
+        .order_by("created_at")
+        .values_list(
+            "solution__title", "comment__solution__title", "reason", "created_at", "resolved_at"
+        )
+    )
+    tables["reports"] = (
+        ["reported", "reason", "created_at", "dealt_with_at"],
+        [(own or of_comment or "", why, at, done) for own, of_comment, why, at, done in reports],
+    )
+    return tables

@@ -87,10 +87,35 @@ def _save(obj: Any, *, user: Any, reason: str) -> Any:
 # --- Roles -----------------------------------------------------------------------------------
 
 
+def _grant(model, *, user: Any, **fields: Any):
+    """Give a role once (a second grant returns the first), its history naming who gave it."""
+    with transaction.atomic():
+        role = model.objects.filter(**fields).first()
+        if role is None:
+            role = model(**fields)
+            role._history_user = user
+            role._change_reason = _("role granted")
+            role.save()
+    return role
+
+
 def call_manager_grant(*, pact, person: Any, user: Any) -> CallManager:
     _require(user, "participation.grant_roles")
-    role, _created = CallManager.objects.get_or_create(pact=pact, user=person)
-    return role
+    return _grant(CallManager, user=user, pact=pact, user_id=person.pk)
+
+
+def role_revoke(*, role: Any, user: Any) -> None:
+    """Take back a role of participation (call manager, proposer, moderator): what the
+    person did stays; the history row names who revoked it."""
+    from .models import Moderator
+
+    if not isinstance(role, (CallManager, ProposerAgent, Moderator)):
+        raise TypeError(f"not a participation role: {role!r}")
+    _require(user, "participation.grant_roles")
+    with transaction.atomic():
+        role._history_user = user
+        role._change_reason = _("role revoked")
+        role.delete()
 
 
 def proposer_grant(*, territory: Territory, person: Any, user: Any) -> ProposerAgent:
@@ -104,8 +129,7 @@ def proposer_grant(*, territory: Territory, person: Any, user: Any) -> ProposerA
             )
             % {"territory": territory},
         )
-    role, _created = ProposerAgent.objects.get_or_create(territory=territory, user=person)
-    return role
+    return _grant(ProposerAgent, user=user, territory=territory, user_id=person.pk)
 
 
 def evaluator_assign(*, call: Call, person: Any, user: Any) -> Evaluator:
@@ -933,8 +957,7 @@ def moderator_grant(*, pact, person: Any, user: Any):
     from .models import Moderator
 
     _require(user, "participation.grant_moderator")
-    role, _created = Moderator.objects.get_or_create(pact=pact, user=person)
-    return role
+    return _grant(Moderator, user=user, pact=pact, user_id=person.pk)
 
 
 def public_name_set(*, user: Any, public_name: str):
@@ -1274,3 +1297,60 @@ def network_activity_add(*, network, user: Any, title: str, held_on: dt.date, ou
     activity = NetworkActivity(network=network, title=title.strip(), held_on=held_on, output=output)
     with transaction.atomic():
         return _save(activity, user=user, reason=_("activity recorded"))
+
+
+def network_partner_remove(*, partner, user: Any) -> None:
+    """A partner leaves the network; its history row keeps who removed it and when."""
+    _require(user, "participation.manage_call", partner.network.pact)
+    with transaction.atomic():
+        partner._history_user = user
+        partner._change_reason = _("partner removed")
+        partner.delete()
+
+
+def network_activity_remove(*, activity, user: Any) -> None:
+    """Remove an activity recorded by mistake (its history keeps it)."""
+    _require(user, "participation.manage_call", activity.network.pact)
+    with transaction.atomic():
+        activity._history_user = user
+        activity._change_reason = _("activity removed")
+        activity.delete()
+
+
+# --- Personal data ---------------------------------------------------------------------------
+
+
+def participant_close(*, user: Any, confirm: str) -> None:
+    """Close a participant's account at their request: what they wrote stays (a challenge's
+    debate would not make sense without it) but is no longer tied to anyone.
+
+    The public name and its history are deleted, so pages show "a participant"; follows end
+    (no more e-mails); the account is emptied (name, e-mail, password) and disabled, so that
+    nobody can sign in with it and nothing left identifies the person. Votes stay counted.
+    ``confirm`` must repeat the username, as the page asks.
+    """
+    from .models import Follow, PublicProfile
+
+    _require(user, "participation.take_part")
+    if (confirm or "").strip() != user.get_username():
+        raise ParticipationError(
+            "confirm", _("Write your username exactly to confirm."), code="not-confirmed"
+        )
+    if user.is_staff or user.is_superuser:
+        raise ParticipationError(
+            None,
+            _("Staff accounts are closed by the secretariat, which hands over their work."),
+            code="staff",
+        )
+    with transaction.atomic():
+        PublicProfile.history.filter(user_id=user.pk).delete()
+        PublicProfile.objects.filter(user=user).delete()
+        PublicProfile.history.filter(user_id=user.pk).delete()  # the deletion's own row
+        Follow.objects.filter(user=user).delete()
+        user.username = f"anonimo-{user.pk}"
+        user.first_name = user.last_name = user.email = ""
+        user.is_active = False
+        user.set_unusable_password()
+        user.save(
+            update_fields=["username", "first_name", "last_name", "email", "is_active", "password"]
+        )

@@ -52,6 +52,18 @@ urlpatterns = [
     path("partecipazione/<slug:pact>/reti/<slug:code>/", views.network_detail, name="network"),
     path("gestione/partecipazione/", views.home, name="home"),
     path("gestione/partecipazione/nome-pubblico/", views.public_name, name="public_name"),
+    path("gestione/partecipazione/i-miei-dati/", views.my_data, name="my_data"),
+    path("gestione/partecipazione/ruoli/", views.roles, name="roles"),
+    path(
+        "gestione/partecipazione/ruoli/<str:kind>/<int:pk>/revoca/",
+        views.role_revoke,
+        name="role_revoke",
+    ),
+    path(
+        "gestione/partecipazione/i-miei-dati/scarica/",
+        views.my_data_download,
+        name="my_data_download",
+    ),
     path(
         "gestione/partecipazione/<slug:pact>/sfide/nuova/",
         views.challenge_new,
@@ -69,6 +81,28 @@ urlpatterns = [
         name="report_dismiss",
     ),
     path("gestione/partecipazione/<slug:pact>/bandi/nuovo/", views.call_new, name="call_new"),
+    path("gestione/partecipazione/<slug:pact>/reti/nuova/", views.network_new, name="network_new"),
+    path("gestione/partecipazione/reti/<int:pk>/", views.network_manage, name="network_manage"),
+    path(
+        "gestione/partecipazione/reti/<int:pk>/partner/",
+        views.network_partner_add,
+        name="network_partner_add",
+    ),
+    path(
+        "gestione/partecipazione/reti/<int:pk>/partner/<int:partner>/rimuovi/",
+        views.network_partner_remove,
+        name="network_partner_remove",
+    ),
+    path(
+        "gestione/partecipazione/reti/<int:pk>/attivita/",
+        views.network_activity_add,
+        name="network_activity_add",
+    ),
+    path(
+        "gestione/partecipazione/reti/<int:pk>/attivita/<int:activity>/rimuovi/",
+        views.network_activity_remove,
+        name="network_activity_remove",
+    ),
     path("gestione/partecipazione/bandi/<int:pk>/", views.manage_call, name="manage_call"),
     path(
         "gestione/partecipazione/bandi/<int:pk>/criteri/", views.criterion_add, name="criterion_add"

@@ -22,18 +22,23 @@ from patto.pact.models import Pact
 
 from . import selectors, services
 from .forms import (
+    ActivityForm,
     CallForm,
     ChallengeForm,
+    CloseAccountForm,
     CommentForm,
     ContributionForm,
     CriterionForm,
     DeclarationForm,
     DocumentForm,
     EvaluatorForm,
+    NetworkForm,
     NewProposalForm,
+    PartnerForm,
     ProposalForm,
     PublicNameForm,
     ReasonForm,
+    RoleForm,
     ScoreForm,
     SolutionForm,
 )
@@ -143,6 +148,9 @@ def home(request: HttpRequest) -> HttpResponse:
             "proposals": selectors.proposals_of(user=user),
             "open_calls": selectors.open_calls_for(user=user) if user.proposer_for.exists() else [],
             "evaluations": selectors.evaluations_for(user=user),
+            "networks": selectors.networks_managed(user=user),
+            "can_grant": user.has_perm("participation.grant_roles"),
+            "moderator": user.has_perm("participation.moderate") or user.moderates.exists(),
         },
     )
 
@@ -896,15 +904,258 @@ def network_index(request: HttpRequest) -> HttpResponse:
     pact = get_object_or_404(Pact, code=code) if code else pact_selectors.pact_default()
     if pact is None:
         raise Http404
+    networks = list(selectors.network_list(pact=pact))
     return render(
         request,
         "participation/network_index.html",
-        {"pact": pact, "networks": selectors.network_list(pact=pact)},
+        {
+            "pact": pact,
+            "networks": networks,
+            "places": selectors.network_places(pact=pact, networks=networks),
+        },
     )
 
 
 def network_detail(request: HttpRequest, pact: str, code: str) -> HttpResponse:
     network = selectors.network_get(pact_code=pact, code=code)
     return render(
-        request, "participation/network_detail.html", {"network": network, "pact": network.pact}
+        request,
+        "participation/network_detail.html",
+        {
+            "network": network,
+            "pact": network.pact,
+            "places": selectors.network_places(pact=network.pact, networks=[network]),
+            "can_manage": request.user.has_perm("participation.manage_call", network.pact),
+        },
     )
+
+
+# --- Co-design networks: staff ---------------------------------------------------------------
+
+
+def _network_data(form) -> dict:
+    data = dict(form.cleaned_data)
+    data["sdgs"] = list(data.get("sdgs") or [])
+    data["territories"] = list(data.get("territories") or [])
+    return data
+
+
+@login_required
+def network_new(request: HttpRequest, pact: str) -> HttpResponse:
+    pact = get_object_or_404(Pact, code=pact)
+    if not request.user.has_perm("participation.manage_call", pact):
+        raise PermissionDenied
+    form = NetworkForm(request.POST or None, pact=pact)
+    if request.method == "POST" and form.is_valid():
+        try:
+            network = services.network_save(pact=pact, user=request.user, **_network_data(form))
+        except ApplicationError as exc:
+            _show(form, exc)
+        else:
+            messages.success(request, _("Network saved: add its partners and activities."))
+            return redirect("participation:network_manage", pk=network.pk)
+    return render(
+        request, "participation/network_form.html", {"form": form, "pact": pact, "network": None}
+    )
+
+
+def _network_for(request: HttpRequest, pk: int):
+    network = selectors.network_for_staff(pk=pk)
+    if not request.user.has_perm("participation.manage_call", network.pact):
+        raise PermissionDenied
+    return network
+
+
+@login_required
+def network_manage(request: HttpRequest, pk: int) -> HttpResponse:
+    """A network's page for the Table's people: its settings, partners, activities, history."""
+    network = _network_for(request, pk)
+    initial = {
+        "code": network.code,
+        "name": network.name,
+        "description": network.description,
+        "themes": network.themes,
+        "sdgs": list(network.sdgs.all()),
+        "territories": list(network.territories.all()),
+        "coordinator": network.coordinator,
+        "is_example": network.is_example,
+    }
+    form = NetworkForm(request.POST or None, pact=network.pact, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.network_save(
+                pact=network.pact, user=request.user, network=network, **_network_data(form)
+            )
+        except ApplicationError as exc:
+            _show(form, exc)
+        else:
+            messages.success(request, _("Network saved."))
+            return redirect("participation:network_manage", pk=network.pk)
+    return render(
+        request,
+        "participation/network_manage.html",
+        {
+            "network": network,
+            "pact": network.pact,
+            "form": form,
+            "partner_form": PartnerForm(pact=network.pact, prefix="partner"),
+            "activity_form": ActivityForm(prefix="activity"),
+            "history": selectors.network_history(network),
+        },
+    )
+
+
+@login_required
+@require_POST
+def network_partner_add(request: HttpRequest, pk: int) -> HttpResponse:
+    network = _network_for(request, pk)
+    form = PartnerForm(request.POST, pact=network.pact, prefix="partner")
+    try:
+        if not form.is_valid():
+            raise services.ParticipationError(
+                "name", _("Choose a party of the pact or write the organisation's name.")
+            )
+        services.network_partner_add(network=network, user=request.user, **form.cleaned_data)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Partner added."))
+    return redirect("participation:network_manage", pk=network.pk)
+
+
+@login_required
+@require_POST
+def network_partner_remove(request: HttpRequest, pk: int, partner: int) -> HttpResponse:
+    network = _network_for(request, pk)
+    services.network_partner_remove(
+        partner=get_object_or_404(network.partners, pk=partner), user=request.user
+    )
+    messages.success(request, _("Partner removed."))
+    return redirect("participation:network_manage", pk=network.pk)
+
+
+@login_required
+@require_POST
+def network_activity_add(request: HttpRequest, pk: int) -> HttpResponse:
+    network = _network_for(request, pk)
+    form = ActivityForm(request.POST, prefix="activity")
+    try:
+        if not form.is_valid():
+            raise services.ParticipationError("title", _("Name the activity and give its date."))
+        services.network_activity_add(network=network, user=request.user, **form.cleaned_data)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Activity recorded."))
+    return redirect("participation:network_manage", pk=network.pk)
+
+
+@login_required
+@require_POST
+def network_activity_remove(request: HttpRequest, pk: int, activity: int) -> HttpResponse:
+    network = _network_for(request, pk)
+    services.network_activity_remove(
+        activity=get_object_or_404(network.activities, pk=activity), user=request.user
+    )
+    messages.success(request, _("Activity removed."))
+    return redirect("participation:network_manage", pk=network.pk)
+
+
+# --- Roles -----------------------------------------------------------------------------------
+
+
+@login_required
+def roles(request: HttpRequest) -> HttpResponse:
+    """The secretariat gives and takes back the roles of participation (evaluators are
+    assigned on each call's page by its managers)."""
+    if not request.user.has_perm("participation.grant_roles"):
+        raise PermissionDenied
+    form = RoleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        person = (
+            get_user_model()
+            .objects.filter(email__iexact=data["email"], is_active=True)
+            .order_by("pk")
+            .first()
+        )
+        try:
+            if person is None:
+                raise services.ParticipationError(
+                    "email",
+                    _("No active account has this e-mail: invite the person first."),
+                )
+            if data["kind"] == "call_manager":
+                services.call_manager_grant(pact=data["pact"], person=person, user=request.user)
+            elif data["kind"] == "moderator":
+                services.moderator_grant(pact=data["pact"], person=person, user=request.user)
+            else:
+                services.proposer_grant(
+                    territory=data["territory"], person=person, user=request.user
+                )
+        except ApplicationError as exc:
+            _show(form, exc)
+        else:
+            messages.success(request, _("Role granted."))
+            return redirect("participation:roles")
+    return render(
+        request,
+        "participation/roles.html",
+        {"form": form, "labels": dict(RoleForm.KINDS), **selectors.roles_overview()},
+    )
+
+
+@login_required
+@require_POST
+def role_revoke(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    from .models import CallManager, Moderator, ProposerAgent
+
+    model = {"gestore": CallManager, "moderatore": Moderator, "proponente": ProposerAgent}.get(kind)
+    if model is None:
+        raise Http404
+    services.role_revoke(role=get_object_or_404(model, pk=pk), user=request.user)
+    messages.success(request, _("Role revoked."))
+    return redirect("participation:roles")
+
+
+# --- Personal data ---------------------------------------------------------------------------
+
+
+@login_required
+def my_data(request: HttpRequest) -> HttpResponse:
+    """What participation keeps about the person: download it, or close the account."""
+    form = CloseAccountForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.participant_close(user=request.user, confirm=form.cleaned_data["confirm"])
+        except ApplicationError as exc:
+            _show(form, exc)
+        else:
+            from django.contrib.auth import logout
+
+            logout(request)
+            messages.success(
+                request,
+                _("Your account is closed: what you wrote stays, with no name attached."),
+            )
+            return redirect("participation:challenges")
+    tables = selectors.personal_data(user=request.user)
+    counts = {name: len(list(rows)) for name, (_header, rows) in tables.items()}
+    response = render(request, "participation/my_data.html", {"form": form, "counts": counts})
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def my_data_download(request: HttpRequest) -> HttpResponse:
+    """The person's data as one spreadsheet, a sheet per kind, through the one exporter."""
+    from patto.core.exports import CONTENT_TYPES, xlsx_bytes
+
+    tables = {
+        name: (header, list(rows))
+        for name, (header, rows) in selectors.personal_data(user=request.user).items()
+    }
+    response = HttpResponse(xlsx_bytes(tables), content_type=CONTENT_TYPES["xlsx"])
+    response["Content-Disposition"] = 'attachment; filename="i-miei-dati-partecipazione.xlsx"'
+    response["Cache-Control"] = "private, no-store"
+    return response
