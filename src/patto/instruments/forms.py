@@ -5,10 +5,21 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from patto.core.forms import check_fields
+from patto.core.forms import AmountField, check_fields
 from patto.pact.models import Territory
 
-from .models import CaseWorkers, CrisisCase, Pathway, Placement, SafetyNet
+from .models import (
+    Agreement,
+    CaseWorkers,
+    Commitment,
+    CrisisCase,
+    Investment,
+    Pathway,
+    Placement,
+    ProtocolUpdate,
+    SafetyNet,
+    ServiceActivity,
+)
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -279,4 +290,159 @@ class CriterionForm(_Styled, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self._style()
+
+
+class ActivityForm(_Styled, forms.Form):
+    """Consultations counted, an event or a meeting of one of the pact's services."""
+
+    service = forms.ModelChoiceField(label=_("Service"), queryset=None)
+    kind = forms.ChoiceField(label=_("What"), choices=ServiceActivity.Kind.choices)
+    held_on = forms.DateField(
+        label=_("Held on"),
+        widget=DATE,
+        help_text=_("For consultations counted over a period, its last day."),
+    )
+    count = forms.IntegerField(
+        label=_("How many"),
+        min_value=1,
+        max_value=100_000,
+        initial=1,
+        help_text=_("1 for an event or a meeting; more for a total over a period."),
+    )
+    title = forms.CharField(
+        label=_("Title or topic"),
+        max_length=300,
+        required=False,
+        help_text=_("Never a person's name."),
+    )
+    participants = forms.IntegerField(
+        label=_("Participants"), min_value=0, max_value=1_000_000, required=False
+    )
+    municipality = forms.ModelChoiceField(label=_("Municipality"), queryset=None, required=False)
+    note = forms.CharField(
+        label=_("Note for the office"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, services, municipalities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = services
+        self.fields["municipality"].queryset = municipalities
+        self._style()
+
+
+class InvestmentForm(_Styled, forms.Form):
+    """An investor assisted by the service for investors (new, or changed by its code)."""
+
+    code = forms.SlugField(label=_("Code"), max_length=60)
+    company_name = forms.CharField(label=_("Investor"), max_length=300)
+    country = forms.CharField(
+        label=_("Country of origin"),
+        max_length=2,
+        required=False,
+        help_text=_("Two-letter ISO code, such as DE."),
+    )
+    ateco_code = forms.CharField(label=_("ATECO code"), max_length=8, required=False)
+    municipality = forms.ModelChoiceField(label=_("Municipality"), queryset=None, required=False)
+    assisted_on = forms.DateField(label=_("First assisted on"), widget=DATE)
+    status = forms.ChoiceField(label=_("Status"), choices=Investment.Status.choices)
+    amount = AmountField(label=_("Investment (euro)"), required=False)
+    jobs = forms.IntegerField(
+        label=_("Jobs expected"), min_value=0, max_value=1_000_000, required=False
+    )
+    confidential = forms.BooleanField(label=_("Confidential (not announced yet)"), required=False)
+    summary = forms.CharField(
+        label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, municipalities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["municipality"].queryset = municipalities
+        self._style()
+
+
+class ProtocolUpdateForm(_Styled, forms.Form):
+    protocol = forms.ModelChoiceField(label=_("Protocol"), queryset=None)
+    kind = forms.ChoiceField(label=_("Kind"), choices=ProtocolUpdate.Kind.choices)
+    on = forms.DateField(label=_("Date"), widget=DATE)
+    note = forms.CharField(label=_("What changed"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, protocols, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["protocol"].queryset = protocols
+        self._style()
+
+
+class AgreementForm(_Styled, forms.ModelForm):
+    class Meta:
+        model = Agreement
+        fields = [
+            "code",
+            "company_name",
+            "company_tax_code",
+            "site",
+            "municipality",
+            "signed_on",
+            "ends_on",
+            "summary",
+        ]
+        widgets = {
+            "signed_on": DATE,
+            "ends_on": DATE,
+            "summary": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, municipalities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["municipality"].queryset = municipalities
+        self._style()
+
+    def _post_clean(self):
+        # The service validates the agreement with its pact.
+        pass
+
+
+class CommitmentForm(_Styled, forms.Form):
+    # An empty first choice: the blank rows of a new agreement stay unchanged, and skipped.
+    kind = forms.ChoiceField(label=_("Kind"), choices=[("", "–"), *Commitment.Kind.choices])
+    description = forms.CharField(label=_("Commitment"), max_length=300)
+    target = forms.IntegerField(label=_("Target"), min_value=1, max_value=10**9)
+    due_on = forms.DateField(label=_("Due by"), widget=DATE)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._style()
+
+
+class BaseCommitmentFormSet(forms.BaseFormSet):
+    def clean(self):
+        super().clean()
+        if not any(f.cleaned_data for f in self.forms if f.is_valid()):
+            raise forms.ValidationError(_("Write at least one commitment of the agreement."))
+
+    def commitments(self) -> list[dict]:
+        return [f.cleaned_data for f in self.forms if f.cleaned_data]
+
+
+CommitmentFormSet = forms.formset_factory(
+    CommitmentForm, formset=BaseCommitmentFormSet, extra=3, max_num=20, validate_max=True
+)
+
+
+class CommitmentReportForm(_Styled, forms.Form):
+    commitment = forms.ModelChoiceField(label=_("Commitment"), queryset=None)
+    reported_on = forms.DateField(label=_("Reported on"), widget=DATE)
+    value = forms.IntegerField(
+        label=_("Achieved so far"),
+        min_value=0,
+        max_value=10**9,
+        help_text=_("The total reached by that day, not what was added since the last report."),
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, commitments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["commitment"].queryset = commitments
         self._style()

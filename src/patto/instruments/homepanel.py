@@ -31,8 +31,12 @@ _PAGES = {
         gettext_lazy("Inclusive-companies register"),
     ),
     InstrumentRole.Role.AGREEMENT_OFFICER: (
-        "instruments:agreements",
+        "instruments:manage_agreements",
         gettext_lazy("Good-employment agreements"),
+    ),
+    InstrumentRole.Role.DEVELOPMENT_OFFICER: (
+        "instruments:development_manage",
+        gettext_lazy("Economic development"),
     ),
 }
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -35,6 +36,10 @@ class InstrumentRole(models.Model):
         INCLUSION_OPERATOR = "inclusion_operator", _("Job inclusion: operator")
         REGISTER_OFFICER = "register_officer", _("Inclusive-companies register: officer")
         AGREEMENT_OFFICER = "agreement_officer", _("Good-employment agreements: officer")
+        DEVELOPMENT_OFFICER = (
+            "development_officer",
+            _("Economic development: officer (advice, desks, protocols, investors)"),
+        )
 
     pact = models.ForeignKey(
         Pact, on_delete=models.CASCADE, related_name="instrument_roles", verbose_name=_("pact")
@@ -61,6 +66,7 @@ class InstrumentRole(models.Model):
                         "inclusion_operator",
                         "register_officer",
                         "agreement_officer",
+                        "development_officer",
                     ]
                 ),
                 name="instrument_role_known",
@@ -796,3 +802,339 @@ class CommitmentReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.commitment}: {self.value}"
+
+
+# Economic development: advice services, desks, tables, prizes, protocols, investors -----------
+#
+# What the end-of-term report of a pact's work instruments counts besides the four above. The
+# names a territory gives these services (its enterprise-advice centre, its investor service,
+# its prize) are data of the pact, never code: the code knows only their kinds.
+
+
+class DevelopmentService(ExampleDataModel, TimeStampedModel):
+    """A service or table of the pact for enterprises and citizens, under the name it has in
+    the territory (such as *Progetti d'impresa* for enterprise advice)."""
+
+    class Kind(models.TextChoices):
+        ENTERPRISE_ADVICE = "enterprise_advice", _("advice to would-be entrepreneurs")
+        DEBT_DESK = "debt_desk", _("over-indebtedness help desk")
+        INVESTOR_SERVICE = "investor_service", _("service for investors")
+        BUSINESS_DESKS = "business_desks", _("coordination of the one-stop shops for business")
+        NEIGHBOURHOOD_RETAIL = "neighbourhood_retail", _("neighbourhood retail network")
+        TRADE_TOURISM_TABLE = "trade_tourism_table", _("table for trade and tourism")
+        OTHER = "other", _("other service")
+
+    pact = models.ForeignKey(
+        Pact,
+        on_delete=models.PROTECT,
+        related_name="development_services",
+        verbose_name=_("pact"),
+    )
+    code = models.SlugField(_("code"), max_length=60, help_text=code_help)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
+    description = models.TextField(_("description"), blank=True)
+    started_on = models.DateField(_("active since"), null=True, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["pact", "position", "code"]
+        verbose_name = _("economic-development service")
+        verbose_name_plural = _("economic-development services")
+        constraints = [
+            models.UniqueConstraint(fields=["pact", "code"], name="development_service_unique"),
+            models.CheckConstraint(
+                condition=Q(
+                    kind__in=[
+                        "enterprise_advice",
+                        "debt_desk",
+                        "investor_service",
+                        "business_desks",
+                        "neighbourhood_retail",
+                        "trade_tourism_table",
+                        "other",
+                    ]
+                ),
+                name="development_service_kind_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ServiceActivity(ExampleDataModel, TimeStampedModel):
+    """Consultations, events or meetings a service held, counted: no person is recorded.
+
+    A row counts what was held on a day, or in a period ending on it (``count``): the
+    consultations on a topic, or an event or a meeting with its participants (or, for the
+    years before the platform, the events of a period as one total). The topic and the note
+    are for the office only: the public reads counts.
+    """
+
+    class Kind(models.TextChoices):
+        CONSULTATION = "consultation", _("consultations")
+        EVENT = "event", _("event")
+        MEETING = "meeting", _("meeting")
+
+    service = models.ForeignKey(
+        DevelopmentService,
+        on_delete=models.PROTECT,
+        related_name="activities",
+        verbose_name=_("service"),
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    held_on = models.DateField(
+        _("held on"), help_text=_("For consultations counted over a period, its last day.")
+    )
+    title = models.CharField(
+        _("title or topic"),
+        max_length=300,
+        blank=True,
+        help_text=_("Never a person's name: a consultation is recorded by its topic only."),
+    )
+    count = models.PositiveIntegerField(
+        _("how many"),
+        default=1,
+        help_text=_("1 for an event or a meeting; more for a total over a period."),
+    )
+    participants = models.PositiveIntegerField(_("participants"), null=True, blank=True)
+    municipality = models.ForeignKey(
+        Territory,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="service_activities",
+        verbose_name=_("municipality"),
+    )
+    note = models.TextField(_("note for the office"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["service", "-held_on", "pk"]
+        verbose_name = _("service activity")
+        verbose_name_plural = _("service activities")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["consultation", "event", "meeting"]),
+                name="service_activity_kind_known",
+            ),
+            models.CheckConstraint(condition=Q(count__gt=0), name="service_activity_count"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service}: {self.get_kind_display()} {self.held_on:%Y-%m-%d}"
+
+
+validate_country = RegexValidator(
+    r"^[A-Z]{2}$", _("Write the country as its two-letter ISO code, such as DE or US.")
+)
+
+
+class Investment(ExampleDataModel, TimeStampedModel):
+    """An investor the investor service assisted, and what the investment brings.
+
+    Confidential investments (not announced yet) are counted in the public figures of
+    investors assisted, but neither their name nor their amount or jobs are published.
+    """
+
+    class Status(models.TextChoices):
+        ASSISTED = "assisted", _("being assisted")
+        DECIDED = "decided", _("investment decided")
+        REALISED = "realised", _("investment realised")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+
+    service = models.ForeignKey(
+        DevelopmentService,
+        on_delete=models.PROTECT,
+        related_name="investments",
+        verbose_name=_("service"),
+    )
+    code = models.SlugField(_("code"), max_length=60, help_text=code_help)
+    company_name = models.CharField(_("investor"), max_length=300)
+    country = models.CharField(
+        _("country of origin"), max_length=2, blank=True, validators=[validate_country]
+    )
+    ateco_code = models.CharField(
+        _("ATECO code"), max_length=8, blank=True, validators=[validate_ateco]
+    )
+    municipality = models.ForeignKey(
+        Territory,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="investments",
+        verbose_name=_("municipality"),
+    )
+    assisted_on = models.DateField(_("first assisted on"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.ASSISTED
+    )
+    amount = models.DecimalField(
+        _("investment (euro)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    jobs = models.PositiveIntegerField(_("jobs expected"), null=True, blank=True)
+    confidential = models.BooleanField(
+        _("confidential"),
+        default=False,
+        help_text=_("Not announced yet: counted among the investors assisted, never named."),
+    )
+    summary = models.TextField(_("summary"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-assisted_on", "code"]
+        verbose_name = _("investment")
+        verbose_name_plural = _("investments")
+        constraints = [
+            models.UniqueConstraint(fields=["service", "code"], name="investment_code_unique"),
+            models.CheckConstraint(
+                condition=Q(status__in=["assisted", "decided", "realised", "withdrawn"]),
+                name="investment_status_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount__gte=0), name="investment_amount"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.company_name
+
+
+class PrizeEdition(ExampleDataModel, TimeStampedModel):
+    """An edition of a prize the pact awards (such as the *Premio Barresi*)."""
+
+    pact = models.ForeignKey(
+        Pact, on_delete=models.PROTECT, related_name="prize_editions", verbose_name=_("pact")
+    )
+    prize = models.CharField(_("prize"), max_length=200)
+    year = models.PositiveSmallIntegerField(_("year"))
+    awarded_on = models.DateField(_("awarded on"), null=True, blank=True)
+    applications = models.PositiveIntegerField(_("applications received"), null=True, blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["prize", "-year"]
+        verbose_name = _("prize edition")
+        verbose_name_plural = _("prize editions")
+        constraints = [
+            models.UniqueConstraint(fields=["pact", "prize", "year"], name="prize_edition_unique"),
+            models.CheckConstraint(
+                condition=Q(year__gte=1900, year__lte=2100), name="prize_edition_year"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prize} {self.year}"
+
+
+class PrizeAward(models.Model):
+    """An award of an edition: the enterprise or project as the announcement names it."""
+
+    edition = models.ForeignKey(
+        PrizeEdition, on_delete=models.CASCADE, related_name="awards", verbose_name=_("edition")
+    )
+    winner = models.CharField(
+        _("winner"), max_length=300, help_text=_("The enterprise or project awarded.")
+    )
+    category = models.CharField(_("category"), max_length=200, blank=True)
+    amount = models.DecimalField(
+        _("prize (euro)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["edition", "position", "pk"]
+        verbose_name = _("award")
+        verbose_name_plural = _("awards")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount__gte=0), name="prize_award_amount"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.winner
+
+
+class Protocol(ExampleDataModel, TimeStampedModel):
+    """A protocol the pact's parties signed: legality at a large site, public procurement."""
+
+    class Kind(models.TextChoices):
+        SITE_LEGALITY = "site_legality", _("legality protocol of a large site")
+        PROCUREMENT = "procurement", _("public-procurement protocol")
+        OTHER = "other", _("other protocol")
+
+    pact = models.ForeignKey(
+        Pact, on_delete=models.PROTECT, related_name="protocols", verbose_name=_("pact")
+    )
+    code = models.SlugField(_("code"), max_length=60, help_text=code_help)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=300)
+    site = models.CharField(
+        _("site"), max_length=200, blank=True, help_text=_("The airport, freight village, ...")
+    )
+    signed_on = models.DateField(_("signed on"))
+    summary = models.TextField(_("summary"), blank=True)
+    signatories = models.ManyToManyField(
+        Party, blank=True, related_name="protocols", verbose_name=_("signatories of the pact")
+    )
+    other_signatories = models.TextField(
+        _("other signatories"),
+        blank=True,
+        help_text=_("Those who are not parties of the pact (the Prefecture, ...), one a line."),
+    )
+    history = HistoricalRecords(m2m_fields=[signatories])
+
+    class Meta:
+        ordering = ["kind", "-signed_on", "code"]
+        verbose_name = _("protocol")
+        verbose_name_plural = _("protocols")
+        constraints = [
+            models.UniqueConstraint(fields=["pact", "code"], name="protocol_code_unique"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["site_legality", "procurement", "other"]),
+                name="protocol_kind_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def other_signatory_list(self) -> list[str]:
+        return [line.strip() for line in self.other_signatories.splitlines() if line.strip()]
+
+
+class ProtocolUpdate(models.Model):
+    """A renewal, amendment or extension of a protocol, or a report on it."""
+
+    class Kind(models.TextChoices):
+        RENEWAL = "renewal", _("renewal")
+        AMENDMENT = "amendment", _("amendment")
+        EXTENSION = "extension", _("extension")
+        MONITORING = "monitoring", _("monitoring report")
+
+    protocol = models.ForeignKey(
+        Protocol, on_delete=models.CASCADE, related_name="updates", verbose_name=_("protocol")
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    on = models.DateField(_("date"))
+    note = models.TextField(_("what changed"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["protocol", "on", "pk"]
+        verbose_name = _("protocol update")
+        verbose_name_plural = _("protocol updates")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["renewal", "amendment", "extension", "monitoring"]),
+                name="protocol_update_kind_known",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.protocol}: {self.get_kind_display()} {self.on:%Y-%m-%d}"

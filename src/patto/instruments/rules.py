@@ -94,3 +94,13 @@ def is_agreement_officer(user, obj=None) -> bool:
 
 # Good-employment agreements: their officers and the secretariat record and monitor them.
 rules.add_perm("instruments.change_agreement", is_secretariat | is_agreement_officer)
+
+
+@rules.predicate
+def is_development_officer(user, obj=None) -> bool:
+    return _holds(user, obj, "development_officer")
+
+
+# Economic development (advice services, desks, tables, prizes, protocols, investors): its
+# officers and the secretariat record; the public reads counts, never a consultation.
+rules.add_perm("instruments.change_development", is_secretariat | is_development_officer)

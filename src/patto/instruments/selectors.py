@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet, Sum
 from django.http import Http404
 
-from patto.pact.models import Pact
+from patto.pact.models import Pact, Party
 
 from .ateco import sections
 from .models import (
@@ -20,13 +20,21 @@ from .models import (
     CaseMeeting,
     CaseWorkers,
     Commitment,
+    CommitmentReport,
     CrisisCase,
     CriterionStatement,
+    DevelopmentService,
+    Investment,
     Pathway,
     PathwayStep,
     Placement,
+    PrizeAward,
+    PrizeEdition,
+    Protocol,
+    ProtocolUpdate,
     RegisterApplication,
     SafetyNet,
+    ServiceActivity,
     StoredFigures,
 )
 
@@ -331,4 +339,139 @@ def agreement_list(*, pact: Pact) -> QuerySet[Agreement]:
             Prefetch("commitments", queryset=Commitment.objects.order_by("due_on", "pk"))
         )
         .order_by("-signed_on", "code")
+    )
+
+
+# Economic development --------------------------------------------------------------------------
+
+
+def development_figures(*, pact: Pact) -> dict:
+    """The stored counts of the services and investors, labelled for a page; amounts in euro."""
+    from decimal import Decimal
+
+    data = (
+        StoredFigures.objects.filter(pact=pact, kind="development-public")
+        .values_list("data", flat=True)
+        .first()
+    ) or {"services": [], "investments": {}}
+    kinds = dict(DevelopmentService.Kind.choices)
+    investments = [
+        {
+            "year": year,
+            **{k: v for k, v in row.items() if k != "amount_cents"},
+            "amount": Decimal(row["amount_cents"]) / 100,
+        }
+        for year, row in data["investments"].items()
+    ]
+    totals = {k: sum(r[k] for r in investments) for k in ("assisted", "decided", "amount", "jobs")}
+    return {
+        "services": [
+            {**s, "kind_label": kinds.get(s["kind"], s["kind"])} for s in data["services"]
+        ],
+        "investments": investments,
+        "investment_totals": totals,
+    }
+
+
+DEVELOPMENT_COLUMNS = [
+    "service",
+    "kind",
+    "year",
+    "consultations",
+    "events",
+    "meetings",
+    "participants",
+    "example",
+]
+
+
+def development_rows(figures: dict):
+    """The counts per service and year, as the page shows them (for the download)."""
+    for s in figures["services"]:
+        for year, c in s["years"].items():
+            yield [
+                s["name"],
+                s["kind"],
+                year,
+                c["consultation"],
+                c["event"],
+                c["meeting"],
+                c["participants"],
+                s["is_example"],
+            ]
+
+
+def prize_editions(*, pact: Pact) -> QuerySet[PrizeEdition]:
+    return (
+        PrizeEdition.objects.filter(pact=pact)
+        .prefetch_related(Prefetch("awards", queryset=PrizeAward.objects.order_by("position")))
+        .order_by("prize", "-year")
+    )
+
+
+def protocol_list(*, pact: Pact) -> QuerySet[Protocol]:
+    return (
+        Protocol.objects.filter(pact=pact)
+        .prefetch_related(
+            Prefetch("signatories", queryset=Party.objects.only("pk", "name").order_by("name")),
+            Prefetch("updates", queryset=ProtocolUpdate.objects.order_by("on", "pk")),
+        )
+        .order_by("kind", "-signed_on", "code")
+    )
+
+
+def investment_list(*, pact: Pact, user: Any = None) -> QuerySet[Investment]:
+    """The investments a person may see by name: the public ones for everybody, all of them
+    for the office."""
+    found = (
+        Investment.objects.filter(service__pact=pact)
+        .select_related("municipality")
+        .defer("municipality__boundary")
+        .order_by("-assisted_on", "code")
+    )
+    if not (user is not None and user.has_perm("instruments.change_development", pact)):
+        found = found.filter(confidential=False)
+    return found
+
+
+def service_activities(*, pact: Pact, limit: int = 50) -> list[ServiceActivity]:
+    """The office's latest activities, newest first."""
+    return list(
+        ServiceActivity.objects.filter(service__pact=pact)
+        .select_related("service", "municipality")
+        .defer("municipality__boundary")
+        .order_by("-held_on", "-pk")[:limit]
+    )
+
+
+def agreement_get(*, pact: Pact, code: str) -> Agreement:
+    """One agreement with its commitments and each one's monitoring reports (3 queries)."""
+    found = (
+        Agreement.objects.filter(pact=pact, code=code)
+        .select_related("municipality")
+        .defer("municipality__boundary")
+        .prefetch_related(
+            Prefetch(
+                "commitments",
+                queryset=Commitment.objects.order_by("due_on", "pk").prefetch_related(
+                    Prefetch("reports", queryset=CommitmentReport.objects.order_by("reported_on"))
+                ),
+            )
+        )
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return found
+
+
+def instrument_roles_of(person: Any) -> QuerySet:
+    """A person's roles in the work instruments, by pact (for the people page)."""
+    from .models import InstrumentRole
+
+    return (
+        InstrumentRole.objects.filter(user=person)
+        .select_related("pact")
+        .only("pk", "role", "pact__code", "pact__short_title")
+        .order_by("pact__code", "role")
     )

@@ -11,7 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,12 +37,20 @@ from .models import (
     CommitmentReport,
     CrisisCase,
     CriterionStatement,
+    DevelopmentService,
+    InstrumentRole,
+    Investment,
     Pathway,
     PathwayStep,
     Placement,
+    PrizeAward,
+    PrizeEdition,
+    Protocol,
+    ProtocolUpdate,
     RegisterApplication,
     RegisterCriterion,
     SafetyNet,
+    ServiceActivity,
     StoredFigures,
 )
 
@@ -339,9 +349,43 @@ def _crisis_figures(
     }
 
 
+#: Refreshes put off to the end of a :func:`figures_once` block, by function and pact.
+_DEFERRED: ContextVar[dict | None] = ContextVar("instrument_figures_deferred", default=None)
+
+
+@contextmanager
+def figures_once() -> Iterator[dict]:
+    """Inside the block the stored figures are recomputed once per pact when it ends well,
+    not after every write: an import of a thousand rows costs one refresh, not a thousand.
+    Use it inside the transaction of the writes (the figures then commit with them); the
+    block gets the refreshes pending, which it empties when its writes will be undone."""
+    outer = _DEFERRED.get()
+    if outer is not None:
+        yield outer
+        return
+    pending: dict = {}
+    token = _DEFERRED.set(pending)
+    try:
+        yield pending
+    finally:
+        _DEFERRED.reset(token)
+    for (refresh, _pk), pact in pending.items():
+        refresh(pact=pact)
+
+
+def _deferred(refresh: Callable[..., None], pact: Pact) -> bool:
+    pending = _DEFERRED.get()
+    if pending is None:
+        return False
+    pending[(refresh, pact.pk)] = pact
+    return True
+
+
 def crisis_figures_refresh(*, pact: Pact) -> None:
     """Recompute the dashboards' figures: public ones without the confidential cases, the
     table's with every case. Called by every service that changes a case."""
+    if _deferred(crisis_figures_refresh, pact):
+        return
     from django.db.models import Sum
 
     cases = list(
@@ -531,6 +575,8 @@ def _suppressed(rows: list[str], columns: list[str], counts: Counter, threshold:
 
 def pathway_figures_refresh(*, pact: Pact, threshold: int = SUPPRESSION_THRESHOLD) -> None:
     """Recompute the public aggregates of the pathways, small cells suppressed."""
+    if threshold == SUPPRESSION_THRESHOLD and _deferred(pathway_figures_refresh, pact):
+        return
     pathways = list(Pathway.objects.filter(pact=pact).values_list("stage", "sex", "target"))
     placements = list(
         Placement.objects.filter(pathway__pact=pact).values_list(
@@ -938,3 +984,371 @@ def commitment_report(
         _history(commitment, user, _("monitoring report"))
         commitment.save(update_fields=["achieved", "reported_on"])
     return report
+
+
+# Economic development: services, activities, investors, prizes, protocols ----------------------
+
+
+def development_service_save(
+    *,
+    user: Any,
+    pact: Pact,
+    code: str,
+    name: str,
+    kind: str,
+    description: str = "",
+    started_on: dt.date | None = None,
+    position: int = 0,
+    is_example: bool = False,
+) -> DevelopmentService:
+    """Record a service or table of the pact under its local name, or change it."""
+    _require(user, "instruments.change_development", pact)
+    service = DevelopmentService.objects.filter(pact=pact, code=code).first() or DevelopmentService(
+        pact=pact, code=code
+    )
+    service.name, service.kind, service.description = name, kind, description
+    service.started_on, service.position, service.is_example = started_on, position, is_example
+    _validated(service, exclude=["pact"])
+    with transaction.atomic():
+        _history(service, user, _("service recorded"))
+        service.save()
+        development_figures_refresh(pact=pact)
+    return service
+
+
+def _in_territory(pact: Pact, municipality: Any, on: dt.date) -> None:
+    if municipality is None:
+        return
+    members = territory_tree(root=pact.territory, on=on).municipalities
+    if municipality.pk not in {n.territory.pk for n in members}:
+        raise InstrumentError(
+            "municipality", _("municipality: choose a municipality of the pact's territory.")
+        )
+
+
+def service_activity_record(
+    *,
+    user: Any,
+    service: DevelopmentService,
+    kind: str,
+    held_on: dt.date,
+    count: int = 1,
+    title: str = "",
+    participants: int | None = None,
+    municipality: Any = None,
+    note: str = "",
+    is_example: bool = False,
+) -> ServiceActivity:
+    """Record consultations (counted, by topic), an event or a meeting of a service."""
+    _require(user, "instruments.change_development", service.pact)
+    activity = ServiceActivity(
+        service=service,
+        kind=kind,
+        held_on=held_on,
+        count=count,
+        title=title.strip(),
+        participants=participants,
+        municipality=municipality,
+        note=note.strip(),
+        is_example=is_example,
+    )
+    _validated(activity)
+    if kind != ServiceActivity.Kind.CONSULTATION and not activity.title:
+        raise InstrumentError("title", _("title: say what the event or meeting was about."))
+    if count < 1:
+        raise InstrumentError("count", _("count: write how many, one or more."))
+    if service.started_on and held_on < service.started_on:
+        raise InstrumentError(
+            "held_on",
+            _("held_on: the service started on %(day)s: check the date.")
+            % {"day": service.started_on},
+        )
+    _in_territory(service.pact, municipality, held_on)
+    with transaction.atomic():
+        _history(activity, user, _("activity recorded"))
+        activity.save()
+        development_figures_refresh(pact=service.pact)
+    return activity
+
+
+def service_activity_delete(*, user: Any, activity: ServiceActivity, reason: str) -> None:
+    """Take out an activity recorded by mistake, saying why (the history keeps it)."""
+    _require(user, "instruments.change_development", activity.service.pact)
+    if not reason.strip():
+        raise InstrumentError("reason", _("reason: say why the activity is taken out."))
+    with transaction.atomic():
+        _history(activity, user, reason.strip())
+        activity.delete()
+        development_figures_refresh(pact=activity.service.pact)
+
+
+INVESTMENT_FIELDS = (
+    "company_name",
+    "country",
+    "ateco_code",
+    "municipality",
+    "assisted_on",
+    "status",
+    "amount",
+    "jobs",
+    "confidential",
+    "summary",
+    "is_example",
+)
+
+
+def investment_save(
+    *, user: Any, service: DevelopmentService, code: str, data: Mapping[str, Any]
+) -> Investment:
+    """Record an investor the service assists, or what changed (status, amount, jobs)."""
+    _require(user, "instruments.change_development", service.pact)
+    if service.kind != DevelopmentService.Kind.INVESTOR_SERVICE:
+        raise InstrumentError(
+            "service", _("service: investments are recorded under the service for investors.")
+        )
+    investment = Investment.objects.filter(service=service, code=code).first() or Investment(
+        service=service, code=code
+    )
+    created = investment.pk is None
+    for name, value in data.items():
+        if name in INVESTMENT_FIELDS:
+            setattr(investment, name, value)
+    investment.country = (investment.country or "").strip().upper()
+    _validated(investment)
+    if investment.amount is not None and investment.amount < 0:
+        raise InstrumentError("amount", _("amount: write the investment in euro, zero or more."))
+    _in_territory(service.pact, investment.municipality, investment.assisted_on)
+    with transaction.atomic():
+        _history(investment, user, _("investor assisted") if created else _("investment changed"))
+        investment.save()
+        development_figures_refresh(pact=service.pact)
+    return investment
+
+
+def prize_edition_save(
+    *,
+    user: Any,
+    pact: Pact,
+    prize: str,
+    year: int,
+    awards: Iterable[Mapping[str, Any]] = (),
+    awarded_on: dt.date | None = None,
+    applications: int | None = None,
+    summary: str = "",
+    is_example: bool = False,
+) -> PrizeEdition:
+    """Record an edition of a prize with its awards (which replace those recorded before)."""
+    _require(user, "instruments.change_development", pact)
+    edition = PrizeEdition.objects.filter(
+        pact=pact, prize=prize.strip(), year=year
+    ).first() or PrizeEdition(pact=pact, prize=prize.strip(), year=year)
+    edition.awarded_on, edition.applications = awarded_on, applications
+    edition.summary, edition.is_example = summary, is_example
+    _validated(edition, exclude=["pact"])
+    if awarded_on is not None and awarded_on.year not in (year, year + 1):
+        raise InstrumentError(
+            "awarded_on",
+            _("awarded_on: an edition of %(year)s is awarded in that year or the next.")
+            % {"year": year},
+        )
+    made = []
+    for position, item in enumerate(awards):
+        award = PrizeAward(edition=edition, position=position, **item)
+        _validated(award, exclude=["edition"])
+        made.append(award)
+    with transaction.atomic():
+        _history(edition, user, _("prize edition recorded"))
+        edition.save()
+        edition.awards.all().delete()
+        for award in made:
+            award.edition = edition
+            _history(award, user, _("prize edition recorded"))
+            award.save()
+    return edition
+
+
+PROTOCOL_FIELDS = (
+    "kind",
+    "title",
+    "site",
+    "signed_on",
+    "summary",
+    "other_signatories",
+    "is_example",
+)
+
+
+def protocol_save(
+    *,
+    user: Any,
+    pact: Pact,
+    code: str,
+    data: Mapping[str, Any],
+    signatories: Iterable[Party] = (),
+) -> Protocol:
+    """Record a protocol with its signatories (parties of the pact, and others by name)."""
+    _require(user, "instruments.change_development", pact)
+    protocol = Protocol.objects.filter(pact=pact, code=code).first() or Protocol(
+        pact=pact, code=code
+    )
+    created = protocol.pk is None
+    for name, value in data.items():
+        if name in PROTOCOL_FIELDS:
+            setattr(protocol, name, value)
+    _validated(protocol, exclude=["pact"])
+    signatories = list(signatories)
+    members = set(
+        pact.parties.filter(pk__in=[p.pk for p in signatories]).values_list("pk", flat=True)
+    )
+    for party in signatories:
+        if party.pk not in members:
+            raise InstrumentError(
+                "signatories",
+                _(
+                    "signatories: %(name)s is not a party of the pact: write it among the "
+                    "other signatories."
+                )
+                % {"name": party},
+            )
+    with transaction.atomic():
+        _history(protocol, user, _("protocol signed") if created else _("protocol changed"))
+        protocol.save()
+        protocol.signatories.set(signatories)
+    return protocol
+
+
+def protocol_add_update(
+    *, user: Any, protocol: Protocol, kind: str, on: dt.date, note: str
+) -> ProtocolUpdate:
+    """Record a renewal, an amendment, an extension or a monitoring report of a protocol."""
+    _require(user, "instruments.change_development", protocol.pact)
+    update = ProtocolUpdate(protocol=protocol, kind=kind, on=on, note=note.strip())
+    _validated(update)
+    if on < protocol.signed_on:
+        raise InstrumentError(
+            "on",
+            _("on: the update is before the protocol was signed (%(day)s).")
+            % {"day": protocol.signed_on},
+        )
+    with transaction.atomic():
+        _history(update, user, _("protocol updated"))
+        update.save()
+    return update
+
+
+def development_figures_refresh(*, pact: Pact) -> None:
+    """Recompute the public counts of the services and of the investors assisted.
+
+    Consultations are summed (a row may count many), events and meetings counted with their
+    participants. Every investor assisted is counted; amounts and jobs only of those that
+    are not confidential and were decided or realised, so that no undisclosed figure can be
+    read from a total.
+    """
+    if _deferred(development_figures_refresh, pact):
+        return
+    services = list(
+        DevelopmentService.objects.filter(pact=pact)
+        .order_by("position", "code")
+        .values("pk", "code", "name", "kind", "is_example")
+    )
+    per_service: dict[int, dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))
+    for service_id, kind, day, count, participants in ServiceActivity.objects.filter(
+        service__pact=pact
+    ).values_list("service_id", "kind", "held_on", "count", "participants"):
+        year = per_service[service_id][str(day.year)]
+        year[kind] += count
+        year["participants"] += participants or 0
+    investments: dict[str, Counter] = defaultdict(Counter)
+    for day, status, amount, jobs, confidential in Investment.objects.filter(
+        service__pact=pact
+    ).values_list("assisted_on", "status", "amount", "jobs", "confidential"):
+        year = investments[str(day.year)]
+        year["assisted"] += 1
+        if status in (Investment.Status.DECIDED, Investment.Status.REALISED):
+            year["decided"] += 1
+            if not confidential:
+                year["amount_cents"] += int((amount or 0) * 100)
+                year["jobs"] += jobs or 0
+    keys = ("consultation", "event", "meeting", "participants")
+    data = {
+        "services": [
+            {
+                **{k: s[k] for k in ("code", "name", "kind", "is_example")},
+                "years": {
+                    y: {k: c[k] for k in keys} for y, c in sorted(per_service[s["pk"]].items())
+                },
+                "totals": {k: sum(c[k] for c in per_service[s["pk"]].values()) for k in keys},
+            }
+            for s in services
+        ],
+        "investments": {
+            y: {k: c[k] for k in ("assisted", "decided", "amount_cents", "jobs")}
+            for y, c in sorted(investments.items())
+        },
+    }
+    # A package loaded again gives the same figures: nothing is written then.
+    current = (
+        StoredFigures.objects.filter(pact=pact, kind="development-public")
+        .values_list("data", flat=True)
+        .first()
+    )
+    if current != data:
+        StoredFigures.objects.update_or_create(
+            pact=pact, kind="development-public", defaults={"data": data}
+        )
+
+
+def agreement_add_commitment(
+    *, user: Any, agreement: Agreement, kind: str, description: str, target: int, due_on: dt.date
+) -> Commitment:
+    """Add a commitment to a signed agreement (an addendum)."""
+    _require(user, "instruments.change_agreement", agreement)
+    commitment = Commitment(
+        agreement=agreement,
+        kind=kind,
+        description=description.strip(),
+        target=target,
+        due_on=due_on,
+    )
+    _validated(commitment)
+    if target <= 0:
+        raise InstrumentError("target", _("target: write a number above zero."))
+    if due_on < agreement.signed_on:
+        raise InstrumentError(
+            "due_on",
+            _("due_on: a commitment falls due after the agreement is signed (%(day)s).")
+            % {"day": agreement.signed_on},
+        )
+    with transaction.atomic():
+        _history(commitment, user, _("commitment added"))
+        commitment.save()
+    return commitment
+
+
+# Roles -----------------------------------------------------------------------------------------
+
+
+def instrument_role_grant(*, user: Any, pact: Pact, person: Any, role: str) -> InstrumentRole:
+    """Give a person a role in a pact's work instruments (the secretariat only); giving a role
+    the person already holds changes nothing. For the people page of the site."""
+    _require(user, "instruments.change_instrumentrole", pact)
+    if role not in InstrumentRole.Role.values:
+        raise InstrumentError("role", _("role: choose one of the instruments' roles."))
+    if not getattr(person, "is_active", False):
+        raise InstrumentError("person", _("person: the account is not active: invite them first."))
+    found = InstrumentRole.objects.filter(pact=pact, user=person, role=role).first()
+    if found is not None:
+        return found
+    granted = InstrumentRole(pact=pact, user=person, role=role)
+    with transaction.atomic():
+        _history(granted, user, _("role granted"))
+        granted.save()
+    return granted
+
+
+def instrument_role_revoke(*, user: Any, role: InstrumentRole) -> None:
+    """Take a role away; the history keeps who held it and who took it away."""
+    _require(user, "instruments.change_instrumentrole", role.pact)
+    with transaction.atomic():
+        _history(role, user, _("role revoked"))
+        role.delete()

@@ -78,4 +78,44 @@ urlpatterns = [
         views.agreements_public,
         name="agreements",
     ),
+    path(
+        "strumenti/<slug:pact>/sviluppo-economico/",
+        views.development_public,
+        name="development",
+    ),
+    path(
+        "strumenti/<slug:pact>/sviluppo-economico/attivita.<str:fmt>",
+        views.development_download,
+        name="development_download",
+    ),
+    path(
+        "gestione/strumenti/<slug:pact>/sviluppo-economico/",
+        views.development_manage,
+        name="development_manage",
+    ),
+    path(
+        "gestione/strumenti/<slug:pact>/sviluppo-economico/<str:action>/",
+        views.development_manage,
+        name="development_action",
+    ),
+    path(
+        "gestione/strumenti/<slug:pact>/intese/",
+        views.agreements_manage,
+        name="manage_agreements",
+    ),
+    path(
+        "gestione/strumenti/<slug:pact>/intese/<slug:code>/",
+        views.manage_agreement,
+        name="manage_agreement",
+    ),
+    path(
+        "gestione/strumenti/<slug:pact>/intese/<slug:code>/<str:action>/",
+        views.manage_agreement,
+        name="agreement_action",
+    ),
+    path(
+        "gestione/strumenti/modelli/<slug:kind>.<str:fmt>",
+        views.import_layout,
+        name="import_layout",
+    ),
 ]

@@ -22,13 +22,20 @@ from patto.pact.models import Pact
 from . import selectors, services
 from .filters import CrisisCaseFilter, RegisterFilter
 from .forms import (
+    ActivityForm,
+    AgreementForm,
+    CommitmentForm,
+    CommitmentFormSet,
+    CommitmentReportForm,
     CrisisCaseForm,
     CriterionForm,
     DecisionForm,
     FollowUpForm,
+    InvestmentForm,
     MeetingForm,
     PathwayForm,
     PlacementForm,
+    ProtocolUpdateForm,
     RegisterApplicationForm,
     RenewForm,
     RevokeForm,
@@ -562,3 +569,214 @@ def agreements_public(request: HttpRequest, pact: str) -> HttpResponse:
         "instruments/agreements.html",
         {"pact": pact, "agreements": selectors.agreement_list(pact=pact)},
     )
+
+
+# Economic development --------------------------------------------------------------------------
+
+
+def development_public(request: HttpRequest, pact: str) -> HttpResponse:
+    """The services' counts (never a consultation), prizes, protocols and investors."""
+    pact = _pact(pact)
+    return render(
+        request,
+        "instruments/development.html",
+        {
+            "pact": pact,
+            "figures": selectors.development_figures(pact=pact),
+            "editions": selectors.prize_editions(pact=pact),
+            "protocols": selectors.protocol_list(pact=pact),
+            "investments": selectors.investment_list(pact=pact),
+        },
+    )
+
+
+def development_download(request: HttpRequest, pact: str, fmt: str) -> HttpResponse:
+    pact = _pact(pact)
+    return table_response(
+        selectors.DEVELOPMENT_COLUMNS,
+        selectors.development_rows(selectors.development_figures(pact=pact)),
+        fmt,
+        f"{pact.code}-economic-development",
+        sheet="activities",
+    )
+
+
+def _development_forms(pact: Pact, data=None, action: str = "") -> dict:
+    from .models import DevelopmentService
+
+    municipalities = _municipalities(pact)
+
+    def bound(name: str):
+        return data if action == name else None
+
+    return {
+        "attivita": ActivityForm(
+            bound("attivita"),
+            services=DevelopmentService.objects.filter(pact=pact).order_by("position", "code"),
+            municipalities=municipalities,
+        ),
+        "investimento": InvestmentForm(bound("investimento"), municipalities=municipalities),
+        "protocollo": ProtocolUpdateForm(
+            bound("protocollo"), protocols=pact.protocols.order_by("title")
+        ),
+    }
+
+
+@login_required
+def development_manage(request: HttpRequest, pact: str, action: str = "") -> HttpResponse:
+    """The office's page: record consultations, events, investors and protocol updates."""
+    from .models import DevelopmentService
+
+    pact = _staff_pact(request, pact, "instruments.change_development")
+    forms_ = _development_forms(pact, request.POST or None, action)
+    status = 200
+    if action:
+        if request.method != "POST" or action not in forms_:
+            raise Http404
+        form = forms_[action]
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            try:
+                if action == "attivita":
+                    services.service_activity_record(user=request.user, **data)
+                elif action == "investimento":
+                    service = (
+                        DevelopmentService.objects.filter(
+                            pact=pact, kind=DevelopmentService.Kind.INVESTOR_SERVICE
+                        )
+                        .order_by("position", "code")
+                        .first()
+                    )
+                    if service is None:
+                        raise services.InstrumentError(
+                            "",
+                            _("The pact has no service for investors: record it first."),
+                        )
+                    code = data.pop("code")
+                    services.investment_save(
+                        user=request.user, service=service, code=code, data=data
+                    )
+                else:
+                    services.protocol_add_update(user=request.user, **data)
+            except ApplicationError as exc:
+                _show(form, exc)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("instruments:development_manage", pact=pact.code)
+        status = 400
+    return render(
+        request,
+        "instruments/development_manage.html",
+        {
+            "pact": pact,
+            "figures": selectors.development_figures(pact=pact),
+            "activities": selectors.service_activities(pact=pact),
+            "investments": selectors.investment_list(pact=pact, user=request.user)[:50],
+            "activity_form": forms_["attivita"],
+            "investment_form": forms_["investimento"],
+            "update_form": forms_["protocollo"],
+        },
+        status=status,
+    )
+
+
+# Good-employment agreements: the office --------------------------------------------------------
+
+
+@login_required
+def agreements_manage(request: HttpRequest, pact: str) -> HttpResponse:
+    """The office's agreements, and a new one with its commitments."""
+    pact = _staff_pact(request, pact, "instruments.change_agreement")
+    form = AgreementForm(request.POST or None, municipalities=_municipalities(pact))
+    commitments = CommitmentFormSet(request.POST or None, prefix="impegni")
+    status = 200
+    if request.method == "POST":
+        if form.is_valid() and commitments.is_valid():
+            try:
+                made = services.agreement_create(
+                    user=request.user,
+                    pact=pact,
+                    data=form.cleaned_data,
+                    commitments=commitments.commitments(),
+                )
+            except ApplicationError as exc:
+                _show(form, exc)
+            else:
+                messages.success(request, _("Agreement recorded."))
+                return redirect("instruments:manage_agreement", pact=pact.code, code=made.code)
+        status = 400
+    page = Paginator(selectors.agreement_list(pact=pact), CASES_PER_PAGE).get_page(
+        request.GET.get("pagina")
+    )
+    return render(
+        request,
+        "instruments/agreements_manage.html",
+        {"pact": pact, "page": page, "form": form, "commitments": commitments},
+        status=status,
+    )
+
+
+AGREEMENT_ACTIONS = {"monitoraggio", "impegno"}
+
+
+@login_required
+def manage_agreement(request: HttpRequest, pact: str, code: str, action: str = "") -> HttpResponse:
+    """One agreement: its commitments against what was reported, a report, an addendum."""
+    pact = _staff_pact(request, pact, "instruments.change_agreement")
+    agreement = selectors.agreement_get(pact=pact, code=code)
+    data = request.POST if request.method == "POST" else None
+    report_form = CommitmentReportForm(
+        data if action == "monitoraggio" else None, commitments=agreement.commitments.all()
+    )
+    commitment_form = CommitmentForm(data if action == "impegno" else None)
+    status = 200
+    if action:
+        if request.method != "POST" or action not in AGREEMENT_ACTIONS:
+            raise Http404
+        form = report_form if action == "monitoraggio" else commitment_form
+        if form.is_valid():
+            try:
+                if action == "monitoraggio":
+                    services.commitment_report(user=request.user, **form.cleaned_data)
+                else:
+                    services.agreement_add_commitment(
+                        user=request.user, agreement=agreement, **form.cleaned_data
+                    )
+            except ApplicationError as exc:
+                _show(form, exc)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("instruments:manage_agreement", pact=pact.code, code=code)
+        status = 400
+    return render(
+        request,
+        "instruments/agreement_manage.html",
+        {
+            "pact": pact,
+            "agreement": agreement,
+            "report_form": report_form,
+            "commitment_form": commitment_form,
+        },
+        status=status,
+    )
+
+
+# Import layouts ---------------------------------------------------------------------------------
+
+
+@login_required
+def import_layout(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
+    """The columns an import reads, with an example row: what the office fills in."""
+    from patto.core.importing import importer_for
+
+    from .exchange import LAYOUTS, layout_rows
+
+    importer = importer_for(kind)
+    if kind not in LAYOUTS or importer is None:
+        raise Http404
+    if not request.user.has_perm(importer.permission):
+        raise PermissionDenied
+    header, rows = layout_rows(kind)
+    response = table_response(header, rows, fmt, f"{kind}-layout", sheet=kind)
+    response["Cache-Control"] = "private, no-store"
+    return response
