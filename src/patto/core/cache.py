@@ -55,10 +55,19 @@ def _new_version() -> None:
     cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
 
 
+def _committed() -> None:
+    """A change is committed: a new version, and the large downloads start building for it
+    in the background (patto.core.downloads; imported here, as it imports this module)."""
+    _new_version()
+    from .downloads import data_committed
+
+    data_committed()
+
+
 def data_changed() -> None:
     """The pact's data changed: every cached page is out of date, now and once committed."""
     _new_version()
-    transaction.on_commit(_new_version)
+    transaction.on_commit(_committed)
 
 
 def _dirty(connection) -> bool:
@@ -81,7 +90,7 @@ def wrote(connection: Any = None) -> None:
     through a database function (``SELECT funds_post(...)``) or ``COPY`` says so here."""
     connection = connection if connection is not None else connections[DEFAULT_DB_ALIAS]
     if not connection.in_atomic_block:
-        _new_version()
+        _committed()  # autocommit: the statement is committed already
         return
     if not _dirty(connection):
         # Once per transaction: the commit replaces the token again, and until the

@@ -1,4 +1,5 @@
-"""Background tasks of the core: running staff imports outside the request."""
+"""Background tasks of the core: running staff imports and building large public downloads
+outside the request."""
 
 import logging
 
@@ -23,3 +24,21 @@ def run_import_job(job_id: str) -> str:
         import_job_fail(job, _("the import stopped on an unexpected error and nothing was "
                                "written: upload the file again"))
         raise
+
+
+@task()
+def build_downloads() -> int:
+    """Queued when a change of the pact's data is committed: the new version's large
+    downloads (see patto.core.downloads.prebuild); the number of files built."""
+    from .downloads import prebuild
+
+    return prebuild()
+
+
+@task()
+def build_download(spec: str, version: str) -> str:
+    """One large download a request asked for and did not find (queued once per file and
+    version; see patto.core.downloads.kind_response)."""
+    from .downloads import run_build
+
+    return run_build(spec, version)

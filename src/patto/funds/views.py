@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from patto.core.downloads import download_response
+from patto.core.downloads import download_response, kind_response, register
 from patto.core.errors import ApplicationError
 from patto.core.exports import table_response
 from patto.pact import selectors as pact_selectors
@@ -169,6 +169,21 @@ def fund_movements_download(request: HttpRequest, pact: str, fund: str,
     return _download(request, fund, "", fmt, lambda: (PUBLIC_COLUMNS, _public_rows(fund)))
 
 
+def _public_journal(pact: str, fund: str):
+    """The public's journal of a fund (in the active language: anonymous donors are named in
+    it), built by patto.core.downloads without the request."""
+    found = selectors.fund_get(pact_code=pact, code=fund)
+    return selectors.JOURNAL_HEADER, selectors.journal_lines(found, staff=False)
+
+
+#: A national fund's journal (a quarter of a million entries) is built by a task when the data
+#: change, never inside a request.
+JOURNAL_DOWNLOAD = register(
+    "funds-journal", _public_journal, background=True,
+    instances=lambda: ({"pact": p, "fund": f}
+                       for p, f in Fund.objects.values_list("pact__code", "code")))
+
+
 def fund_journal(request: HttpRequest, pact: str, fund: str, fmt: str) -> HttpResponse:
     fund = selectors.fund_get(pact_code=pact, code=fund)
     if request.user.has_perm("funds.view_ledger", fund):
@@ -179,8 +194,9 @@ def fund_journal(request: HttpRequest, pact: str, fund: str, fmt: str) -> HttpRe
                                   f"{fund.pact.code}-{fund.code}-journal")
         response["Cache-Control"] = "private, no-store"
         return response
-    return _download(request, fund, "journal", fmt, lambda: (
-        selectors.JOURNAL_HEADER, selectors.journal_lines(fund, staff=False)))
+    return kind_response(request, JOURNAL_DOWNLOAD, fmt,
+                         filename=f"{fund.pact.code}-{fund.code}-journal",
+                         pact=fund.pact.code, fund=fund.code)
 
 
 def _trial_balance_table(fund: Fund):
