@@ -22,6 +22,12 @@ class MonitoringConfig(AppConfig):
         register_count(monitoring_counts)
         register_sheet_panel(project_indicators)
 
+        from patto.projects.services import register_indicator_shares
+
+        from .project_progress import indicator_shares
+
+        register_indicator_shares(indicator_shares)
+
         from django.db.models.signals import post_migrate
 
         post_migrate.connect(_fill_after_migrate, sender=self)

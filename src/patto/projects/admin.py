@@ -114,6 +114,20 @@ class ProcedureStepInline(ProjectInline):
     model = models.ProcedureStep
 
 
+class MilestoneInline(ProjectInline):
+    model = models.Milestone
+    fk_name = "project"
+    # Done only through an approved report (the service refuses it here).
+    exclude = ["update"]
+    readonly_fields = ["done_on"]
+    raw_id_fields = ["parent"]
+
+
+class PlaceInline(ProjectInline):
+    model = models.ProjectPlace
+    autocomplete_fields = ["territory"]
+
+
 class PlannedInline(ProjectInline):
     model = models.PlannedActivity
 
@@ -192,16 +206,16 @@ class ProjectAdmin(SecretariatOnly, SimpleHistoryAdmin):
     search_fields = ["title", "code", "summary", "cup"]
     list_select_related = ["pact", "cluster", "lead_party"]
     # Links carry a note (ProjectLink): they come with the package or the projects import.
-    autocomplete_fields = ["lead_party", "territories"]
+    autocomplete_fields = ["lead_party", "territories", "parent"]
     filter_horizontal = ["challenges", "sdg_targets"]
     inlines = [InvolvedInline, ReferentInline, FundingInline, ProcedureStepInline,
-               PlannedInline, CompletedInline,
+               MilestoneInline, PlaceInline, PlannedInline, CompletedInline,
                IssueInline, FactorInline, MeetingInline, EventInline, ContributionInline]
 
     def get_readonly_fields(self, request, obj=None):
         # Status and progress move by transitions and approved reports; where a project sits
         # in the pact is set once, when it is created.
-        fixed = ["version", "status", "progress"]
+        fixed = ["version", "status", "progress", "progress_reason"]
         return fixed + (["pact", "cluster", "emergency_action"] if obj else [])
 
     def has_delete_permission(self, request, obj=None):

@@ -20,6 +20,7 @@ class ProjectFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     pact = django_filters.CharFilter(field_name="pact__code", label=_("Pact"))
     cluster = django_filters.CharFilter(field_name="cluster__code", label=_("Cluster"))
+    code = django_filters.CharFilter(field_name="code", label=_("Project code"))
     status = django_filters.ChoiceFilter(choices=Project.Status.choices, label=_("Status"))
     horizon = django_filters.ChoiceFilter(choices=Project.Horizon.choices, label=_("Horizon"))
     party = django_filters.CharFilter(method="involving_party", label=_("Party"))

@@ -75,7 +75,7 @@ SHEET_FIELDS = [
     "territories",
 ]
 #: What a coordinator or the secretariat changes too.
-MANAGER_FIELDS = ["title", "horizon", "lead_party"]
+MANAGER_FIELDS = ["title", "horizon", "lead_party", "progress_method", "parent", "weight"]
 #: A date typed as the page's language writes it (13/01/2021) or the ISO way; see core.forms.
 _DATE = DateInput()
 
@@ -88,7 +88,8 @@ class ProjectSheetForm(StyledModelForm):
     class Meta:
         model = Project
         fields = MANAGER_FIELDS + SHEET_FIELDS
-        field_classes = {"start_on": DateField, "end_on": DateField, "budget": DecimalField}
+        field_classes = {"start_on": DateField, "end_on": DateField, "budget": DecimalField,
+                         "weight": DecimalField}
         widgets = {
             "start_on": _DATE,
             "end_on": _DATE,
@@ -115,6 +116,9 @@ class ProjectSheetForm(StyledModelForm):
         )
         if "lead_party" in self.fields:
             self.fields["lead_party"].queryset = Party.objects.filter(pacts__id=pact_id).distinct()
+        if "parent" in self.fields:
+            self.fields["parent"].queryset = Project.objects.filter(pact_id=pact_id).exclude(
+                pk=self.instance.pk).order_by("title")
 
     def changes(self) -> dict:
         """The fields to hand to the service: those shown, without the version."""
@@ -139,7 +143,8 @@ class ProjectCreateForm(StyledModelForm):
             "cup",
             "budget",
         ]
-        field_classes = {"start_on": DateField, "end_on": DateField, "budget": DecimalField}
+        field_classes = {"start_on": DateField, "end_on": DateField, "budget": DecimalField,
+                         "weight": DecimalField}
         widgets = {
             "start_on": _DATE,
             "end_on": _DATE,
@@ -261,7 +266,48 @@ class UpdateForm(StyledForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    progress_reason = forms.CharField(
+        label=_("Why the progress is this figure"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("The progress of this project is set by hand: say what it rests on."),
+    )
+    milestones = forms.TypedMultipleChoiceField(
+        label=_("Milestones reached"), coerce=int, required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("They count as done once the coordinator approves the report."))
+    milestones_on = DateField(label=_("Date they were reached"), required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, project: Project | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only what applies to this project's way of measuring progress is asked.
+        open_milestones = [] if project is None else [
+            (m.pk, m.title) for m in project.milestones.filter(done_on__isnull=True)]
+        if open_milestones:
+            self.fields["milestones"].choices = open_milestones
+        else:
+            del self.fields["milestones"], self.fields["milestones_on"]
+        if project is None or project.progress_method != Project.ProgressMethod.MANUAL:
+            del self.fields["progress_reason"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("milestones") and not data.get("milestones_on"):
+            self.add_error("milestones_on", _("Give the date the milestones were reached."))
+        return data
+
+    def progress_payload(self) -> dict:
+        """The milestones reached and the reason, as the report's payload keeps them."""
+        data, extra = self.cleaned_data, {}
+        if data.get("milestones"):
+            titles = dict(self.fields["milestones"].choices)
+            extra["milestones"] = [{"id": pk, "title": titles.get(pk, ""),
+                                    "done_on": data["milestones_on"].isoformat()}
+                                   for pk in data["milestones"]]
+        if data.get("progress_reason", "").strip():
+            extra["progress_reason"] = data["progress_reason"].strip()
+        return extra
 
 
 class CompletedForm(StyledForm):

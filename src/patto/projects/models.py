@@ -58,9 +58,26 @@ class Project(ExampleDataModel, TimeStampedModel):
         COMPLETED = "completed", _("Completed")
         CANCELLED = "cancelled", _("Cancelled")
 
+    class ProgressMethod(models.TextChoices):
+        MANUAL = "manual", _("Set by hand, with a reason")
+        MILESTONES = "milestones", _("From its milestones and sub-projects")
+        INDICATORS = "indicators", _("From its indicators' share of target")
+
     pact = models.ForeignKey(Pact, on_delete=models.CASCADE, related_name="projects",
                              verbose_name=_("pact"))
     code = models.SlugField(_("code"), max_length=80)
+    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="subprojects", verbose_name=_("part of"),
+                               help_text=_("The project this one is a sub-project of."))
+    weight = models.DecimalField(_("weight"), max_digits=8, decimal_places=2, default=1,
+                                 help_text=_(
+        "Relative to the other parts of the same project (or the other projects of its "
+        "cluster): only the proportions count."))
+    progress_method = models.CharField(
+        _("progress from"), max_length=12, choices=ProgressMethod.choices,
+        default=ProgressMethod.MANUAL)
+    progress_reason = models.TextField(_("reason for the progress"), blank=True, help_text=_(
+        "Why the progress set by hand is what it is, as the approved report says."))
     title = models.CharField(_("title"), max_length=300)
     cluster = models.ForeignKey(Cluster, on_delete=models.PROTECT, null=True, blank=True,
                                 related_name="projects", verbose_name=_("cluster"))
@@ -115,6 +132,9 @@ class Project(ExampleDataModel, TimeStampedModel):
                 | Q(cluster__isnull=True, emergency_action__isnull=False),
                 name="project_in_cluster_or_emergency"),
             models.CheckConstraint(condition=Q(progress__lte=100), name="project_progress_max"),
+            models.CheckConstraint(condition=Q(weight__gte=0), name="project_weight_positive"),
+            models.CheckConstraint(condition=~Q(parent=models.F("pk")),
+                                   name="project_not_own_parent"),
             models.CheckConstraint(
                 condition=Q(end_on__isnull=True) | Q(start_on__isnull=True)
                 | Q(end_on__gte=models.F("start_on")), name="project_end_after_start"),
@@ -152,6 +172,129 @@ class Project(ExampleDataModel, TimeStampedModel):
                                       Status.SUSPENDED], target=Status.CANCELLED)
     def cancel(self):
         """The project is abandoned."""
+
+
+class Milestone(models.Model):
+    """A milestone of a project, possibly made of smaller milestones (at any depth).
+
+    A milestone is done when the approved report that says so is approved: its date and
+    the report are kept. Its weight counts against its siblings only.
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="milestones",
+                                verbose_name=_("project"))
+    parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True,
+                               related_name="children", verbose_name=_("part of"))
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    title = models.CharField(_("milestone"), max_length=300)
+    weight = models.DecimalField(_("weight"), max_digits=8, decimal_places=2, default=1)
+    due_on = models.DateField(_("due by"), null=True, blank=True)
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    update = models.ForeignKey("ProjectUpdate", on_delete=models.SET_NULL, null=True,
+                               blank=True, related_name="+", verbose_name=_("from report"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["project", "position", "id"]
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+        constraints = [
+            models.CheckConstraint(condition=Q(weight__gte=0), name="milestone_weight_positive"),
+            models.CheckConstraint(condition=~Q(parent=models.F("pk")),
+                                   name="milestone_not_own_parent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        if self.parent_id and self.parent.project_id != self.project_id:
+            raise ValidationError({"parent": _("A milestone can only be part of a milestone "
+                                               "of the same project.")}, code="bad_parent")
+
+
+class ProjectProgress(models.Model):
+    """A project's progress as rolled up when its inputs last changed, with what it is made
+    of: pages read it, never compute it.
+
+    ``parts`` holds each direct part (milestone, sub-project or indicator) with its
+    normalised share of the weight, its progress and its milestones done out of all.
+    """
+
+    project = models.OneToOneField(Project, on_delete=models.CASCADE, primary_key=True,
+                                   related_name="rollup", verbose_name=_("project"))
+    method = models.CharField(_("progress from"), max_length=12,
+                              choices=Project.ProgressMethod.choices)
+    value = models.FloatField(_("progress (%)"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=20, blank=True)
+    note = models.TextField(_("reason for the progress"), blank=True)
+    parts = models.JSONField(_("parts"), default=list, blank=True)
+    update = models.ForeignKey("ProjectUpdate", on_delete=models.SET_NULL, null=True,
+                               blank=True, related_name="+", verbose_name=_("from report"))
+    computed_at = models.DateTimeField(_("computed on"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("project progress")
+        verbose_name_plural = _("projects' progress")
+
+    def __str__(self) -> str:
+        return f"{self.project_id}: {self.value}"
+
+
+class GroupProgress(models.Model):
+    """The progress of a cluster's or a challenge's projects rolled up, stored when one of
+    them changes: each project counts with its weight, normalised over the group."""
+
+    cluster = models.OneToOneField(Cluster, on_delete=models.CASCADE, null=True, blank=True,
+                                   related_name="rollup", verbose_name=_("cluster"))
+    challenge = models.OneToOneField(Challenge, on_delete=models.CASCADE, null=True,
+                                     blank=True, related_name="rollup",
+                                     verbose_name=_("challenge"))
+    value = models.FloatField(_("progress (%)"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=20, blank=True)
+    parts = models.JSONField(_("parts"), default=list, blank=True)
+    computed_at = models.DateTimeField(_("computed on"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("group progress")
+        verbose_name_plural = _("groups' progress")
+        constraints = [models.CheckConstraint(
+            condition=Q(cluster__isnull=False, challenge__isnull=True)
+            | Q(cluster__isnull=True, challenge__isnull=False),
+            name="group_progress_one_group")]
+
+    def __str__(self) -> str:
+        return f"{self.cluster_id or self.challenge_id}: {self.value}"
+
+
+class ProjectPlace(models.Model):
+    """A point where a project happens, drawn on the map (a site, a building), beside the
+    municipalities it covers."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="places",
+                                verbose_name=_("project"))
+    name = models.CharField(_("place"), max_length=300)
+    latitude = models.DecimalField(_("latitude"), max_digits=8, decimal_places=5)
+    longitude = models.DecimalField(_("longitude"), max_digits=8, decimal_places=5)
+    territory = models.ForeignKey(Territory, on_delete=models.SET_NULL, null=True, blank=True,
+                                  related_name="+", verbose_name=_("municipality"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["project", "name"]
+        verbose_name = _("place of a project")
+        verbose_name_plural = _("places of projects")
+        constraints = [
+            models.CheckConstraint(condition=Q(latitude__gte=-90, latitude__lte=90),
+                                   name="project_place_latitude"),
+            models.CheckConstraint(condition=Q(longitude__gte=-180, longitude__lte=180),
+                                   name="project_place_longitude"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class ProjectLink(models.Model):

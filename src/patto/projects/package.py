@@ -193,3 +193,10 @@ def load_projects_section(*, data: PackageData, writer: PackageWriter, pact: Pac
                       for k in other}
             keep.add(writer.sync(model, lookup, values, src=(resource, r)).pk)
         writer.prune(model.objects.filter(project__pact=pact), keep)
+
+    # The clusters' and challenges' stored roll-ups follow the projects just loaded (the
+    # projects' own figures are the package's: set by hand until milestones are recorded).
+    from .services import groups_refresh
+
+    groups_refresh(groups={("cluster", c.pk) for c in clusters.values()}
+                   | {("challenge", c.pk) for c in challenges.values()})

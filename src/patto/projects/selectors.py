@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Avg, Count, Prefetch, Q, QuerySet, Sum
+from django.utils.translation import gettext_lazy
 
 from patto.pact.history import register_role_provider
 from patto.pact.models import Pact
@@ -18,7 +19,9 @@ from .models import (
     CompletedActivity,
     Contribution,
     Event,
+    GroupProgress,
     Meeting,
+    Milestone,
     PlannedActivity,
     Project,
     ProjectLink,
@@ -123,9 +126,12 @@ def project_figures(project: Project) -> SheetFigures:
 def project_get(*, pact_code: str, code: str) -> Project:
     """A project with its whole sheet, in a fixed number of queries."""
     return (Project.objects.select_related("pact", "cluster", "emergency_action", "lead_party",
-                                           "lead_party__category")
+                                           "lead_party__category", "parent__pact", "rollup")
             .prefetch_related(
                 "involved__party", "challenges", "sdg_targets__goal", "territories",
+                "milestones", "places",
+                Prefetch("subprojects", queryset=Project.objects.select_related("pact")
+                         .order_by("code")),
                 Prefetch("outgoing_links", queryset=ProjectLink.objects.select_related(
                     "to_project__pact").order_by("to_project__title")),
                 Prefetch("referents", queryset=ProjectReferent.objects.select_related("party")),
@@ -137,6 +143,187 @@ def project_get(*, pact_code: str, code: str) -> Project:
                     status=ProjectUpdate.Status.APPROVED).select_related("round")
                     .order_by("-reviewed_at"), to_attr="approved_updates"))
             .get(pact__code=pact_code, code=code))
+
+
+@dataclass(frozen=True)
+class PlaceCount:
+    code: str
+    name: str
+    kind: str
+    count: int
+
+
+@dataclass(frozen=True)
+class ProjectMap:
+    """What the projects' map shows: projects per territory, the points drawn for them and
+    how many have no place at all (said beside the map, so nobody reads absence as none)."""
+
+    territories: list[PlaceCount]
+    points: list[dict]
+    total: int
+    without_place: int
+
+    def data(self) -> dict:
+        """For the map script: counts by territory code, points with their project."""
+        return {"counts": {t.code: t.count for t in self.territories},
+                "max": max((t.count for t in self.territories), default=0),
+                "points": self.points}
+
+
+def project_map_data(projects: QuerySet[Project]) -> ProjectMap:
+    """The filtered projects' places in four queries, whatever the number of projects."""
+    from django.db.models import Exists, OuterRef
+
+    from patto.pact.models import Territory
+
+    from .models import ProjectPlace
+
+    ids = projects.order_by().values("pk")
+    through = Project.territories.through
+    counts = (Territory.objects.filter(pk__in=through.objects.filter(project__in=ids)
+                                       .values("territory_id"))
+              .annotate(n=Count("projects", filter=Q(projects__in=ids), distinct=True))
+              .order_by("-n", "name").values_list("code", "name", "kind", "n"))
+    territories = [PlaceCount(code, name, kind, n) for code, name, kind, n in counts]
+    from django.urls import reverse
+
+    points = [{"name": name, "lat": float(lat), "lon": float(lon), "title": title,
+               "url": reverse("projects:project_detail", args=[pact, code])}
+              for name, lat, lon, title, pact, code in ProjectPlace.objects.filter(
+                  project__in=ids).order_by("project__title", "name").values_list(
+                  "name", "latitude", "longitude", "project__title", "project__pact__code",
+                  "project__code")]
+    located = Q(Exists(through.objects.filter(project=OuterRef("pk")))) | Q(
+        Exists(ProjectPlace.objects.filter(project=OuterRef("pk"))))
+    figures = Project.objects.filter(pk__in=ids).aggregate(
+        total=Count("pk"), without=Count("pk", filter=~located))
+    return ProjectMap(territories, points, figures["total"], figures["without"])
+
+
+#: The columns of the procedural steps' download, ready to be matched with national data
+#: (OpenCoesione, BDAP-MOP) by CUP.
+STEP_COLUMNS = ["pact", "project", "project_title", "cup", "step", "step_label",
+                "planned_start_on", "planned_end_on", "actual_start_on", "actual_end_on",
+                "delay_days", "state", "note", "example"]
+
+
+#: Where a step stands, as the page words the download's codes.
+STEP_STATES = {"done": gettext_lazy("ended"), "running": gettext_lazy("under way"),
+               "late_to_start": gettext_lazy("late to start"),
+               "not_started": gettext_lazy("not started")}
+
+
+def procedure_step_rows(projects: QuerySet[Project], *, today: dt.date) -> list[list]:
+    """Every procedural step of these projects, one query: planned against actual, the
+    delay at ``today`` (days late at the end, or so far while running; negative when early)
+    and where the step stands (done, running, late to start, not started)."""
+    from patto.engine.pact_package import step_delay
+
+    from .models import ProcedureStep
+
+    labels = dict(ProcedureStep.Step.choices)
+    order = list(labels)
+    rows = []
+    for (pact, code, title, cup, example, step, ps, pe, as_, ae, note) in (
+            ProcedureStep.objects.filter(project__in=projects.order_by().values("pk"))
+            .values_list("project__pact__code", "project__code", "project__title",
+                         "project__cup", "project__is_example", "step", "planned_start_on",
+                         "planned_end_on", "actual_start_on", "actual_end_on", "note")):
+        if ae is not None:
+            state = "done"
+        elif as_ is not None:
+            state = "running"
+        elif ps is not None and today > ps:
+            state = "late_to_start"
+        else:
+            state = "not_started"
+        rows.append([pact, code, title, cup, step, str(labels[step]), ps, pe, as_, ae,
+                     step_delay(pe, ae, today), state, note, example])
+    rows.sort(key=lambda r: (r[0], r[1], order.index(r[4])))
+    return rows
+
+
+@dataclass(frozen=True)
+class ProgressPart:
+    """One part of a stored roll-up as a page words it."""
+
+    label: str
+    kind: str
+    share: float  # percent of the weight
+    progress: float | None
+    done: int
+    total: int
+    pact: str = ""
+    code: str = ""
+
+
+@dataclass(frozen=True)
+class ProgressView:
+    """A project's (or group's) stored progress and what it is made of, for its page."""
+
+    value: float | None
+    method: str
+    method_label: str
+    reason: str
+    note: str
+    parts: list[ProgressPart]
+    computed_at: dt.datetime | None
+
+    def chart(self) -> dict:
+        """The parts for the page's bar chart (the table beside it has the same figures)."""
+        return {"labels": [p.label for p in self.parts],
+                "progress": [p.progress for p in self.parts],
+                "share": [round(p.share, 1) for p in self.parts]}
+
+
+def _parts(raw: list[dict]) -> list[ProgressPart]:
+    return [ProgressPart(label=p["label"], kind=p["kind"], share=p["share"] * 100,
+                         progress=p["progress"], done=p["done"], total=p["total"],
+                         pact=p.get("pact", ""), code=p.get("code", "")) for p in raw]
+
+
+def project_progress(project: Project) -> ProgressView:
+    """The stored roll-up of a project fetched by :func:`project_get` (no query); a project
+    never rolled up shows its figure as set by hand."""
+    try:
+        stored = project.rollup
+    except Project.rollup.RelatedObjectDoesNotExist:
+        stored = None
+    method = stored.method if stored else project.progress_method
+    return ProgressView(
+        value=stored.value if stored else float(project.progress), method=method,
+        method_label=Project.ProgressMethod(method).label,
+        reason=stored.reason if stored else "",
+        note=stored.note if stored else project.progress_reason,
+        parts=_parts(stored.parts) if stored else [],
+        computed_at=stored.computed_at if stored else None)
+
+
+def group_progress(*, cluster=None, challenge=None) -> ProgressView | None:
+    """A cluster's or challenge's stored roll-up, one query; None before any roll-up."""
+    found = GroupProgress.objects.filter(
+        **({"cluster": cluster} if cluster is not None else {"challenge": challenge})).first()
+    if found is None:
+        return None
+    return ProgressView(value=found.value, method="projects", method_label="",
+                        reason=found.reason, note="", parts=_parts(found.parts),
+                        computed_at=found.computed_at)
+
+
+@dataclass
+class MilestoneNode:
+    milestone: Milestone
+    children: list[MilestoneNode]
+
+
+def milestone_tree(project: Project) -> list[MilestoneNode]:
+    """The project's milestones (prefetched) as a tree, in their order."""
+    items = list(project.milestones.all())
+    nodes = {m.pk: MilestoneNode(m, []) for m in items}
+    roots = []
+    for m in items:
+        (nodes[m.parent_id].children if m.parent_id in nodes else roots).append(nodes[m.pk])
+    return roots
 
 
 @dataclass
@@ -429,6 +616,10 @@ def _report_lines(content: dict) -> dict[str, tuple[str, list[str]]]:
             " ".join(filter(None, [r["held_on"], r["title"], r.get("place") or "",
                                    _participants(r)]))
             for r in p.get("events", [])]),
+        "milestones": (_("Milestones reached"), [f"{r['done_on']}: {r.get('title') or r['id']}"
+                                                 for r in p.get("milestones", [])]),
+        "progress_reason": (_("Why the progress is this figure"),
+                            [p["progress_reason"]] if p.get("progress_reason") else []),
     }
 
 

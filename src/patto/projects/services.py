@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import F as models_F
 from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,12 +30,16 @@ from .models import (
     CriticalIssue,
     Event,
     Funding,
+    GroupProgress,
     Meeting,
+    Milestone,
     PartyReporter,
     PlannedActivity,
     ProcedureStep,
     Project,
     ProjectParty,
+    ProjectPlace,
+    ProjectProgress,
     ProjectReferent,
     ProjectUpdate,
     Reminder,
@@ -97,15 +102,16 @@ def _check_transition(current: str, target: str) -> list[str]:
     return path
 
 
-#: Fields that only move through status transitions, by people who may review: the
-#: secretariat and the cluster's coordinator.
-STATUS_FIELDS = ("status", "progress")
+#: Fields that only move through status transitions (and how progress is measured), by
+#: people who may review: the secretariat and the cluster's coordinator.
+STATUS_FIELDS = ("status", "progress", "progress_method", "progress_reason", "weight",
+                 "parent")
 #: Where a project sits in the pact: moved by the secretariat alone.
 STRUCTURE_FIELDS = ("pact", "cluster", "emergency_action")
 #: The sheet's records a project holds, which the back office edits beside the project.
 RECORD_MODELS = {m._meta.model_name: m for m in (
     ProjectParty, ProjectReferent, Funding, PlannedActivity, CompletedActivity, CriticalIssue,
-    SuccessFactor, Meeting, Event, Contribution, ProcedureStep)}
+    SuccessFactor, Meeting, Event, Contribution, ProcedureStep, Milestone, ProjectPlace)}
 
 
 def _invalid(what: str, exc: ValidationError) -> ApplicationError:
@@ -141,6 +147,10 @@ def project_change(*, project: Project, user: Any, expected_version: int,
         _require(user, "projects.admin_project", project)
     many = {name: fields.pop(name) for name in list(fields)
             if name in _MANY_TO_MANY}
+    if "parent" in fields:
+        _check_parent(project, fields["parent"])
+    # What the old place in the pact loses when the project moves or changes.
+    before = _groups_of([project.pk]) | {("project", project.parent_id)}
     with transaction.atomic():
         target = fields.pop("status", project.status)
         for step in _check_transition(project.status, target):
@@ -153,7 +163,23 @@ def project_change(*, project: Project, user: Any, expected_version: int,
             raise _invalid(_("project"), exc) from exc
         for name, values in many.items():
             getattr(project, name).set(values)
+        progress_refresh(projects=[project.pk], also=before)
     return project
+
+
+def _check_parent(project: Project, parent: Project | None) -> None:
+    """A sub-project stays in its pact and never contains itself, however deep."""
+    seen = set()
+    node = parent
+    while node is not None:
+        if node.pk == project.pk or node.pk in seen:
+            raise ApplicationError(_("A project cannot be part of itself or of one of its "
+                                     "sub-projects."), code="bad_parent")
+        if node.pact_id != project.pact_id:
+            raise ApplicationError(_("A sub-project belongs to the pact of its project."),
+                                   code="bad_parent")
+        seen.add(node.pk)
+        node = node.parent
 
 
 _MANY_TO_MANY = ("challenges", "sdg_targets", "territories", "links")
@@ -180,6 +206,7 @@ def project_create(*, user: Any, **fields: Any) -> Project:
         project.save()
         for name, values in many.items():
             getattr(project, name).set(values)
+        progress_refresh(projects=[project.pk])
     return project
 
 
@@ -189,7 +216,9 @@ def project_delete(*, project: Project, user: Any) -> None:
     project._history_user = user
     try:
         with transaction.atomic():
+            before = _groups_of([project.pk]) | {("project", project.parent_id)}
             project.delete()
+            progress_refresh(projects=[], also=before)
     except ProtectedError as exc:
         raise ApplicationError(
             _("“%(project)s” cannot be deleted: other records refer to it (such as reporting "
@@ -208,6 +237,8 @@ def project_records_change(*, project: Project, user: Any, model_name: str,
             if not isinstance(record, model) or record.project_id != project.pk:
                 raise ApplicationError(_("A record belongs to another project."),
                                        code="bad_record")
+            if model is Milestone:
+                _check_milestone(record)
             record._history_user = user
             try:
                 record.full_clean(validate_constraints=False)
@@ -220,6 +251,25 @@ def project_records_change(*, project: Project, user: Any, model_name: str,
                                        code="bad_record")
             record._history_user = user
             record.delete()
+        if model is Milestone:
+            progress_refresh(projects=[project.pk])
+
+
+def _check_milestone(record: Milestone) -> None:
+    """A milestone's structure is the sheet's; whether it is done, only an approved report
+    says (its date and report are kept)."""
+    stored = Milestone.objects.filter(pk=record.pk).values_list("done_on", flat=True).first() \
+        if record.pk else None
+    if record.done_on != stored:
+        raise ApplicationError(_("A milestone is marked done only by an approved progress "
+                                 "report: report it in the next round."), code="done_via_report")
+    node, seen = record.parent, set()
+    while node is not None:
+        if node.pk == record.pk or node.pk in seen:
+            raise ApplicationError(_("A milestone cannot be part of itself."),
+                                   code="bad_parent")
+        seen.add(node.pk)
+        node = node.parent
 
 
 # Roles --------------------------------------------------------------------------------------
@@ -409,9 +459,15 @@ def update_approve(*, update: ProjectUpdate, user: Any, comment: str = "") -> Pr
         _save_versioned(update, update.version, user, _("report"))
         for step in _check_transition(project.status, update.proposed_status):
             getattr(project, step)()
-        project.progress = update.progress
+        if project.progress_method == Project.ProgressMethod.MANUAL:
+            # Set by hand: the report's figure, with the reason it gives.
+            project.progress = update.progress
+            reason = update.payload.get("progress_reason")
+            if reason:
+                project.progress_reason = reason
         _save_versioned(project, project.version, user, _("project"))
-        _apply_payload(project, update)
+        _apply_payload(project, update, user)
+        progress_refresh(projects=[project.pk], update=update)
         transaction.on_commit(_notify(update, "approved", _referents))
     return update
 
@@ -498,7 +554,7 @@ def round_close(*, reporting_round: ReportingRound, user: Any) -> ReportingRound
 
 def validate_payload(payload: dict) -> dict:
     """Reported records in a plain, checked shape: dates as ISO strings, counts as ints."""
-    clean: dict[str, list] = {}
+    clean: dict[str, Any] = {}
     try:
         clean["completed"] = [{"done_on": dt.date.fromisoformat(r["done_on"]).isoformat(),
                                "text": str(r["text"]).strip()}
@@ -513,6 +569,16 @@ def validate_payload(payload: dict) -> dict:
                             "place": str(r.get("place", "")).strip(),
                             "participants": _count(r.get("participants"))}
                            for r in payload.get("events", [])]
+        # Milestones reached and the reason for a figure set by hand: kept only when given,
+        # so that reports without them read as before.
+        milestones = [{"id": int(r["id"]), "title": str(r.get("title", ""))[:300],
+                       "done_on": dt.date.fromisoformat(r["done_on"]).isoformat()}
+                      for r in payload.get("milestones", [])]
+        if milestones:
+            clean["milestones"] = milestones
+        reason = str(payload.get("progress_reason") or "").strip()
+        if reason:
+            clean["progress_reason"] = reason
     except (KeyError, TypeError, ValueError) as exc:
         raise ApplicationError(_("A reported record is incomplete or has a bad date (%(error)s).")
                                % {"error": exc}, code="bad_payload") from exc
@@ -528,9 +594,16 @@ def _count(value: Any) -> int | None:
     return number
 
 
-def _apply_payload(project: Project, update: ProjectUpdate) -> None:
+def _apply_payload(project: Project, update: ProjectUpdate, user: Any = None) -> None:
     today = timezone.localdate()
     p = update.payload
+    done = {r["id"]: r["done_on"] for r in p.get("milestones", [])}
+    for milestone in Milestone.objects.filter(project=project, pk__in=done,
+                                              done_on__isnull=True):
+        milestone.done_on = dt.date.fromisoformat(done[milestone.pk])
+        milestone.update = update
+        milestone._history_user = user
+        milestone.save(update_fields=["done_on", "update"])
     CompletedActivity.objects.bulk_create(
         CompletedActivity(project=project, update=update, done_on=r["done_on"], text=r["text"])
         for r in p.get("completed", []))
@@ -613,3 +686,162 @@ def _mailer(reporting_round: ReportingRound, project: Project, user: Any):
                "deadline": reporting_round.deadline.isoformat(), "project": project.title},
             from_email=None, recipient_list=[user.email])
     return send
+
+
+# Progress roll-up --------------------------------------------------------------------------
+
+#: Where projects' indicators' shares of target come from: monitoring, above this app,
+#: registers a function taking project ids and returning, for each, its indicators as
+#: (key, label, share of the way to the target in percent or None).
+_INDICATOR_SHARES: list[Callable[[list[int]], dict[int, list[tuple]]]] = []
+
+
+def register_indicator_shares(provider: Callable[[list[int]], dict[int, list[tuple]]]
+                              ) -> None:
+    if provider not in _INDICATOR_SHARES:
+        _INDICATOR_SHARES.append(provider)
+
+
+def _groups_of(project_ids: list[int]) -> set[tuple[str, int | None]]:
+    """The clusters and challenges these projects count in (two queries)."""
+    found: set[tuple[str, int | None]] = {
+        ("cluster", c) for c in Project.objects.filter(pk__in=project_ids, cluster__isnull=False)
+        .values_list("cluster_id", flat=True)}
+    found |= {("challenge", c) for c in Project.challenges.through.objects.filter(
+        project_id__in=project_ids).values_list("challenge_id", flat=True)}
+    return found
+
+
+def _part(part: Any, extra: dict | None = None) -> dict:
+    return {"key": part.key, "label": part.label, "kind": part.kind,
+            "share": round(part.share, 6),
+            "progress": None if part.progress is None else round(part.progress, 2),
+            "done": part.done, "total": part.total, **(extra or {})}
+
+
+def progress_refresh(*, projects: list[int], update: ProjectUpdate | None = None,
+                     also: set[tuple[str, int | None]] = frozenset()) -> None:
+    """Roll up again the stored progress of these projects, of the projects they are part
+    of (up to the top), and of their clusters and challenges; ``also`` adds groups (and
+    former parents, as ("project", id)) a change took the projects out of.
+
+    Called by every service that changes an input (an approved report, a milestone, a
+    project's parent, weight or method, a package load, monitoring's assessments): pages
+    read what it stores. Queries grow with the depth of the tree, not with its size.
+    """
+    from patto.engine.rollup import Node, roll_up
+
+    ids = set(projects) | {pk for kind, pk in also if kind == "project" and pk}
+    # The projects above, level by level: their progress is made of these.
+    frontier = set(ids)
+    while frontier:
+        frontier = set(Project.objects.filter(pk__in=frontier, parent__isnull=False)
+                       .values_list("parent_id", flat=True)) - ids
+        ids |= frontier
+    rows = {p.pk: p for p in Project.objects.filter(pk__in=ids).only(
+        "pk", "parent_id", "pact_id", "code", "title", "weight", "status", "progress",
+        "progress_method", "progress_reason", "pact__code").select_related("pact")}
+    subs: dict[int, list[Project]] = {}
+    for sub in (Project.objects.filter(parent_id__in=rows).exclude(
+            status=Project.Status.CANCELLED).select_related("pact", "rollup")
+            .only("pk", "parent_id", "code", "title", "weight", "progress", "pact__code",
+                  "rollup__value").order_by("code")):
+        subs.setdefault(sub.parent_id, []).append(sub)
+    milestones: dict[int, list[Milestone]] = {}
+    for m in Milestone.objects.filter(project_id__in=rows).order_by("position", "pk"):
+        milestones.setdefault(m.project_id, []).append(m)
+    wanted = [pk for pk, p in rows.items()
+              if p.progress_method == Project.ProgressMethod.INDICATORS]
+    shares: dict[int, list[tuple]] = {}
+    for provider in _INDICATOR_SHARES:
+        if wanted:
+            shares.update(provider(wanted))
+
+    values: dict[int, float | None] = {}
+
+    def tree(items: list[Milestone], parent: int | None) -> tuple:
+        return tuple(Node(f"m{m.pk}", m.title, "milestone", float(m.weight),
+                          done=m.done_on is not None, children=tree(items, m.pk))
+                     for m in items if m.parent_id == parent)
+
+    def compute(pk: int) -> None:
+        project = rows[pk]
+        for sub in subs.get(pk, []):
+            if sub.pk in rows and sub.pk not in values:
+                compute(sub.pk)
+        method, reason, note, parts = project.progress_method, "", "", []
+        if method == Project.ProgressMethod.MANUAL:
+            value, note = float(project.progress), project.progress_reason
+        else:
+            if method == Project.ProgressMethod.INDICATORS:
+                nodes = tuple(Node(f"i{key}", label, "indicator", 1.0, value=share)
+                              for key, label, share in shares.get(pk, []))
+            else:
+                nodes = tree(milestones.get(pk, []), None) + tuple(
+                    Node(f"p{s.pk}", s.title, "project", float(s.weight),
+                         value=_sub_value(s, values)) for s in subs.get(pk, []))
+            result = roll_up(nodes)
+            value, reason = result.progress, result.reason
+            extra = {f"p{s.pk}": {"pact": s.pact.code, "code": s.code}
+                     for s in subs.get(pk, [])}
+            parts = [_part(p, extra.get(p.key)) for p in result.parts]
+        values[pk] = value
+        stored, _created = ProjectProgress.objects.get_or_create(
+            project_id=pk, defaults={"method": method})
+        fields = {"method": method, "value": value, "reason": reason, "note": note,
+                  "parts": parts}
+        if update is not None and update.project_id == pk:
+            fields["update"] = update
+        if _created or any(getattr(stored, k) != v for k, v in fields.items()):
+            for k, v in fields.items():
+                setattr(stored, k, v)
+            stored.save()
+        if value is not None and round(value) != project.progress:
+            Project.objects.filter(pk=pk).update(progress=round(value))
+
+    for pk in rows:
+        if pk not in values:
+            compute(pk)
+    groups_refresh(groups=_groups_of(list(rows)) | {g for g in also if g[0] != "project"})
+
+
+def _sub_value(sub: Project, values: dict[int, float | None]) -> float | None:
+    if sub.pk in values:
+        return values[sub.pk]
+    try:
+        stored = sub.rollup.value
+    except ProjectProgress.DoesNotExist:
+        stored = None
+    # A stored roll-up without a figure (no milestones yet) leaves the last one set.
+    return stored if stored is not None else float(sub.progress)
+
+
+def groups_refresh(*, groups: set[tuple[str, int | None]]) -> None:
+    """Roll up the stored progress of clusters and challenges from their projects: each
+    project at the top of its tree (a sub-project counts in its project) that is not
+    cancelled, with its weight normalised over the group. One query per kind of group."""
+    from patto.engine.rollup import Node, roll_up
+
+    clusters = {pk for kind, pk in groups if kind == "cluster" and pk}
+    challenges = {pk for kind, pk in groups if kind == "challenge" and pk}
+    top = Project.objects.filter(parent__isnull=True).exclude(
+        status=Project.Status.CANCELLED).select_related("pact").only(
+        "pk", "code", "title", "weight", "progress", "cluster_id", "pact__code")
+    members: dict[tuple[str, int], list[Project]] = {(k, pk): [] for k, pks in
+                                                      (("cluster", clusters),
+                                                       ("challenge", challenges))
+                                                      for pk in pks}
+    if clusters:
+        for p in top.filter(cluster_id__in=clusters).order_by("code"):
+            members[("cluster", p.cluster_id)].append(p)
+    if challenges:
+        for p in top.filter(challenges__in=challenges).annotate(
+                group=models_F("challenges")).order_by("code"):
+            members[("challenge", p.group)].append(p)
+    for (kind, pk), projects in members.items():
+        result = roll_up([Node(f"p{p.pk}", p.title, "project", float(p.weight),
+                               value=float(p.progress)) for p in projects])
+        extra = {f"p{p.pk}": {"pact": p.pact.code, "code": p.code} for p in projects}
+        fields = {"value": result.progress, "reason": result.reason,
+                  "parts": [_part(part, extra[part.key]) for part in result.parts]}
+        GroupProgress.objects.update_or_create(**{kind + "_id": pk}, defaults=fields)

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -61,13 +62,67 @@ def project_list(request: HttpRequest) -> HttpResponse:
         **selectors.project_list_choices()})
 
 
+def procedure_steps(request: HttpRequest) -> HttpResponse:
+    """The procedural steps of the listed projects (same filters as /progetti/), with their
+    CUP, dates and delays: a download of its own, through the one exporter."""
+    from patto.core.downloads import FORMATS
+
+    fmt = request.GET.get("formato")
+    if fmt is not None and fmt not in FORMATS:
+        raise Http404
+    filterset = selectors.project_filter(request.GET)
+    projects = selectors.filtered_projects(filterset)
+    today = timezone.localdate()
+    if fmt is None:
+        # The same rows as a page, with the list's filters and the downloads.
+        rows = [dict(zip(selectors.STEP_COLUMNS, row, strict=True))
+                for row in selectors.procedure_step_rows(projects, today=today)]
+        query = request.GET.copy()
+        query.pop("pagina", None)
+        page = Paginator(rows, 100).get_page(request.GET.get("pagina"))
+        return render(request, "projects/procedure_steps.html", {
+            "page": page, "rows": page.object_list, "today": today,
+            "states": selectors.STEP_STATES, "query": query.urlencode(),
+            "filters": {name: filterset.form.data.get(name, "").strip()
+                        for name in filterset.filters},
+            "filter_errors": filterset.errors, **selectors.project_list_choices()})
+    # Delays run with the calendar: the file is kept per day as well as per data version.
+    return download_response(
+        request, key=f"{query_key(request, 'fasi-procedurali')}@{today.isoformat()}"
+        f"@{get_language()}", fmt=fmt,
+        filename="fasi-procedurali",
+        build=lambda: (selectors.STEP_COLUMNS,
+                       selectors.procedure_step_rows(projects, today=today)))
+
+
+def project_map(request: HttpRequest) -> HttpResponse:
+    """The list's projects on a map of the pact's territory, with the list's filters: each
+    municipality coloured by its number of projects, the points drawn for projects, and a
+    table of the same counts (the map's accessible alternative)."""
+    from patto.pact.selectors import pact_default
+
+    filterset = selectors.project_filter(request.GET)
+    projects = selectors.filtered_projects(filterset)
+    filters = {name: filterset.form.data.get(name, "").strip() for name in filterset.filters}
+    pact = (Pact.objects.filter(code=filters["pact"]).first() if filters.get("pact")
+            else None) or pact_default()
+    places = selectors.project_map_data(projects)
+    query = request.GET.copy()
+    query.pop("pagina", None)
+    return render(request, "projects/project_map.html", {
+        "map": places, "pact": pact, "filters": filters, "filter_errors": filterset.errors,
+        "query": query.urlencode(), **selectors.project_list_choices()})
+
+
 def _sheet_context(pact: str, code: str) -> dict:
     try:
         project = selectors.project_get(pact_code=pact, code=code)
     except Project.DoesNotExist as exc:
         raise Http404 from exc
     return {"project": project, "figures": selectors.project_figures(project),
-            "panels": selectors.project_panels(project)}
+            "panels": selectors.project_panels(project),
+            "progress": selectors.project_progress(project),
+            "milestones": selectors.milestone_tree(project)}
 
 
 def project_detail(request: HttpRequest, pact: str, code: str) -> HttpResponse:
@@ -223,10 +278,16 @@ def update_edit(request: HttpRequest, pk: int, project: int) -> HttpResponse:
                "progress": update.progress if update else project_obj.progress,
                "summary": update.summary if update else "",
                "issues": "\n".join(update.payload.get("issues", [])) if update else "",
-               "version": update.version if update else None}
+               "version": update.version if update else None,
+               "progress_reason": update.payload.get("progress_reason", "") if update
+               else project_obj.progress_reason,
+               "milestones": [m["id"] for m in update.payload.get("milestones", [])]
+               if update else [],
+               "milestones_on": next(iter(update.payload.get("milestones", [])), {})
+               .get("done_on") if update else None}
     adding = request.POST.get("add_row")
     data = _with_added_row(request.POST, adding) if request.method == "POST" else None
-    form = UpdateForm(data, initial=initial)
+    form = UpdateForm(data, initial=initial, project=project_obj)
     completed = CompletedFormSet(data, prefix="completed", initial=(
         update.payload.get("completed", []) if update else None))
     meetings = MeetingFormSet(data, prefix="meetings", initial=(
@@ -236,6 +297,7 @@ def update_edit(request: HttpRequest, pk: int, project: int) -> HttpResponse:
     if request.method == "POST" and not adding and all(
             f.is_valid() for f in (form, completed, meetings, events)):
         payload = payload_from(completed, meetings, events, form.cleaned_data["issues"])
+        payload.update(form.progress_payload())
         submit = "submit" in request.POST
         try:
             # Saving and submitting is one service call: a refused submission keeps nothing.
