@@ -576,6 +576,10 @@ def indicators_assess(*, indicators: Iterable[Indicator], dry_run: bool = False
         IndicatorResult.objects.filter(indicator_id__in=rewrite).delete()
         IndicatorResult.objects.bulk_create(results)
         SeriesResult.objects.bulk_create(series, batch_size=2000)
+        # Projects whose progress comes from their indicators follow (issue 11, point 4).
+        from .project_progress import projects_follow
+
+        projects_follow(rewrite)
     return RefreshSummary(indicators=len(indicators), changed=changed)
 
 
