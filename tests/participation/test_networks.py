@@ -66,11 +66,13 @@ def test_network_pages_in_fixed_queries(client, network, people, django_assert_n
     url = network.get_absolute_url()
     index_url = reverse("participation:networks")
     client.get(index_url), client.get(url)  # the territory tree, kept once per data version
-    # index: pact, networks, their SDGs, their territories, the pact's territory (the map's
-    # root); network: it (with its pact and territory), SDGs, territories, partners,
+    # index: the pact (with its territory, the map's root), networks, their SDGs, their
+    # territories; network: it (with its pact and territory), SDGs, territories, partners,
     # activities. The map adds no query per network or per municipality.
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         index = client.get(index_url)
+    with django_assert_num_queries(4):
+        client.get(index_url + "?patto=bologna-2021")
     assert network.name in index.content.decode()
     with django_assert_num_queries(5):
         page = client.get(url).content.decode()

@@ -65,7 +65,8 @@ def test_index_lists_published_calls_only(
     with django_assert_num_queries(INDEX_QUERIES):
         response = client.get(reverse("participation:index"))
     assert draft.title in response.content.decode() and "Secondo bando" in response.content.decode()
-    assert "private" in response["Cache-Control"]  # open: its state changes at the deadline
+    # Deadlines a month away: nothing changes by the clock before a cached page expires.
+    assert "private" not in response.get("Cache-Control", "")
 
 
 def test_call_page_shows_criteria_documents_and_submitted_proposals_only(
@@ -226,3 +227,24 @@ def test_manager_creates_a_call_through_the_page(client, bologna, people, call_f
     assert response.status_code == 302, response.content.decode()[:3000]
     call = bologna.calls.get(code="bando-pagina")
     assert call.money_available == Decimal("250000.00")
+
+
+def test_a_call_page_is_not_cached_when_its_deadline_falls_within_the_cache_lifetime(
+    client, call, settings
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from patto.participation.models import Call
+
+    settings.PATTO_PAGE_CACHE_SECONDS = 3600
+    response = client.get(call.get_absolute_url())
+    assert "private" not in response.get("Cache-Control", "")  # deadline in 30 days
+    Call.objects.filter(pk=call.pk).update(deadline=timezone.now() + dt.timedelta(minutes=30))
+    response = client.get(call.get_absolute_url())
+    assert "private" in response["Cache-Control"]  # it closes before a copy would expire
+    index = client.get(reverse("participation:index"))
+    assert "private" in index["Cache-Control"]
+    settings.PATTO_PAGE_CACHE_SECONDS = 60
+    assert "private" not in client.get(call.get_absolute_url()).get("Cache-Control", "")

@@ -117,3 +117,12 @@ def test_closing_an_account_keeps_contributions_without_a_name(client, people, a
     assert "un partecipante" in solution_page or "a participant" in solution_page
     # Signed out: the account can no longer be used.
     assert client.get(page).status_code == 302
+
+
+def test_every_signed_in_person_finds_their_data_from_home(client, people):
+    client.force_login(people["other"])  # no role of participation
+    page = client.get(reverse("site:home")).content.decode()
+    assert reverse("participation:my_data") in page
+    assert reverse("participation:roles") not in page
+    client.force_login(people["staff"])
+    assert reverse("participation:roles") in client.get(reverse("site:home")).content.decode()

@@ -68,7 +68,7 @@ def test_roles_page_in_fixed_queries(client, people, django_assert_num_queries):
     client.force_login(people["staff"])
     url = reverse("participation:roles")
     client.get(url)  # the territory trees, kept once per data version
-    # session, user; pacts (form); pacts for trees; the pact choices and the territory
+    # session, user; the pacts for their territory trees; the pact choices and the territory
     # choices rendered; managers, moderators, proposers; three histories.
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         client.get(url)

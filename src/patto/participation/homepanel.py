@@ -1,5 +1,6 @@
 """Participation's panel on a person's home: the calls they run, their proposals, evaluations and
-moderation, for the people who hold one of participation's roles (and the secretariat)."""
+moderation for the people who hold one of participation's roles (and the secretariat); for
+everyone, the challenges, their public name and their own data."""
 
 from __future__ import annotations
 
@@ -25,10 +26,17 @@ def participation_panel(user, *, secretariat: bool) -> HomePanel | None:
         .first()
     )
     manager, proposer, evaluator, moderator = roles or (False, False, False, False)
-    if not (secretariat or manager or proposer or evaluator or moderator):
-        return None
-    links = [(reverse("participation:home"), _("Calls, proposals and evaluations"))]
+    links = []
+    if secretariat or manager or proposer or evaluator or moderator:
+        links.append((reverse("participation:home"), _("Calls, proposals and evaluations")))
     if moderator or secretariat:
         links.append((reverse("participation:moderation"), _("Moderation")))
-    links.append((reverse("participation:challenges"), _("Challenges and solutions")))
+    if secretariat:
+        links.append((reverse("participation:roles"), _("Roles of participation")))
+    # Everyone who signs in takes part: their public name and their own data are here.
+    links += [
+        (reverse("participation:challenges"), _("Challenges and solutions")),
+        (reverse("participation:public_name"), _("Your public name")),
+        (reverse("participation:my_data"), _("Your data")),
+    ]
     return HomePanel(key="participation", title=_("Participation"), links=links)

@@ -6,6 +6,8 @@ Public reads never show drafts, nor the personal data of the people who gave con
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -55,11 +57,22 @@ def call_get_public(*, pact_code: str, code: str) -> Call:
 
 
 def changes_with_time(calls, now=None) -> bool:
-    """Whether the state of any of these calls (open, closed) will change by the clock alone:
-    such a page must not be kept in the page cache, which only a data change renews."""
+    """Whether the state of any of these calls (opens soon, open, closed) will change by the
+    clock alone before a page cached now expires: such a page must not be kept in the page
+    cache, which only a data change or its lifetime renews.
+
+    The page cache keeps a page ``PATTO_PAGE_CACHE_SECONDS`` at most (a day by default), so a
+    call whose opening or deadline is further away than that may be cached: a call open for a
+    month is served from the cache for all of it but its last day.
+    """
+    from django.conf import settings
+
     now = now or timezone.now()
+    horizon = now + dt.timedelta(seconds=getattr(settings, "PATTO_PAGE_CACHE_SECONDS", 86400))
     return any(
-        c.status == Call.Status.PUBLISHED and (c.opens_at > now or c.deadline > now) for c in calls
+        c.status == Call.Status.PUBLISHED
+        and any(now < moment <= horizon for moment in (c.opens_at, c.deadline))
+        for c in calls
     )
 
 

@@ -57,7 +57,8 @@ def outcome_labels() -> dict[str, str]:
 
 
 def _uncached_if_timed(response: HttpResponse, calls) -> HttpResponse:
-    """A page whose calls open or close by the clock is never kept in the page cache."""
+    """A page whose calls open or close by the clock before a cached copy would expire is
+    never kept in the page cache (see ``selectors.changes_with_time``)."""
     if selectors.changes_with_time(calls):
         patch_cache_control(response, private=True)
     return response
@@ -901,7 +902,11 @@ def public_name(request: HttpRequest) -> HttpResponse:
 
 def network_index(request: HttpRequest) -> HttpResponse:
     code = request.GET.get("patto")
-    pact = get_object_or_404(Pact, code=code) if code else pact_selectors.pact_default()
+    pact = (
+        get_object_or_404(pact_selectors.pact_list(), code=code)
+        if code
+        else pact_selectors.pact_default()
+    )
     if pact is None:
         raise Http404
     networks = list(selectors.network_list(pact=pact))
