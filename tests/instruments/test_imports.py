@@ -73,7 +73,8 @@ def test_a_status_never_moves_back(bologna, people, tmp_path):
     with pytest.raises(ApplicationError) as raised:
         _run("crisis-cases", path, people["safeguard_clerk"])
     assert _places(raised.value) == [(2, "status")]
-    assert "only moves forward" in raised.value.problems[0].detail
+    # Said with the case's status in the page's language (the catalogue has it).
+    assert "aperto al tavolo" in raised.value.problems[0].detail
 
 
 def test_bad_rows_refuse_the_whole_file_each_named_with_its_fix(bologna, people, tmp_path):
@@ -96,8 +97,8 @@ def test_bad_rows_refuse_the_whole_file_each_named_with_its_fix(bologna, people,
     ]
     details = [p.detail for p in raised.value.problems]
     assert "31/12/2024" in details[0]
-    assert "ISTAT code" in details[1]
-    assert "whole number" in details[2]
+    assert "037006" in details[1]  # an ISTAT code to follow
+    assert "1.250" in details[2]  # a whole number as the office writes it
     assert not CrisisCase.objects.exists()
     assert not StoredFigures.objects.filter(kind="crisis-public", data__cases__gt=0).exists()
 
