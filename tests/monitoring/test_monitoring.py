@@ -204,10 +204,16 @@ def test_indicator_downloads(client, bologna):
 
 
 def test_map_page_has_every_municipality(client, bologna):
+    from patto.pact.models import Territory
+
     response = client.get("/monitoraggio/bologna-2021/indicatori/11-7-1/territorio/")
     assert len(response.context["areas"]) == 55
-    values = json.loads(response.context["map"] and json.dumps(response.context["map"]))
-    assert len(values["values"]) == 55
+    values = client.get("/monitoraggio/bologna-2021/indicatori/11-7-1/territorio/valori.json"
+                        ).json()
+    assert len(values["values"]) == 55 and values["year"] == response.context["year"]
+    by_name = {a.place.name: a.value for a in response.context["areas"]}
+    codes = dict(Territory.objects.filter(name__in=by_name).values_list("name", "code"))
+    assert {codes[n]: v for n, v in by_name.items()} == values["values"]
 
 
 def test_project_page_shows_share_of_target(client, bologna):

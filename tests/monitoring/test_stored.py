@@ -346,6 +346,7 @@ def pages(client) -> dict[str, str]:
         "goal": client.get("/monitoraggio/obiettivi/11/"),
         "indicator": client.get(f"{base}11-7-1/"),
         "map": client.get(f"{base}11-7-1/territorio/?anno=2023"),
+        "map values": client.get(f"{base}11-7-1/territorio/valori.json?anno=2023"),
         "csv": client.get(f"{base}11-7-1/?formato=csv"),
         "sheet": client.get("/progetti/bologna-2021/az-4/"),
         "project indicator": client.get(f"{base}p-az-4-inserimenti/"),
@@ -390,6 +391,7 @@ def test_a_changed_value_changes_every_page_showing_it(client, bologna, settings
     assert f"patto-status-{goal.status}" in goal_card(after["goals"], 11)
     assert "4321.5" in area_row(after["map"], "Bologna")
     assert "4321.5" not in area_row(before["map"], "Bologna")
+    assert "4321.5" in after["map values"] and "4321.5" not in before["map values"]
     assert "4321.5" in after["csv"] and "4321.5" not in before["csv"]
     assert "98765" in after["sheet"] and "98765" not in before["sheet"]
     assert "98765" in after["project indicator"]
@@ -483,10 +485,14 @@ PAGES = {
     "indicator json": "/monitoraggio/bologna-2021/indicatori/8-5-2/?formato=json",
     "map": "/monitoraggio/bologna-2021/indicatori/8-5-2/territorio/",
     "map by union": "/monitoraggio/bologna-2021/indicatori/8-5-2/territorio/?livello=unioni",
+    "map values": "/monitoraggio/bologna-2021/indicatori/8-5-2/territorio/valori.json",
+    "map values by union":
+        "/monitoraggio/bologna-2021/indicatori/8-5-2/territorio/valori.json?livello=unioni",
     "project sheet": "/progetti/bologna-2021/az-4/",
 }
 QUERIES = {"goals": 3, "goal": 3, "indicator": 4, "indicator csv": 2, "indicator xlsx": 2,
-           "indicator json": 3, "map": 5, "map by union": 5, "project sheet": 27}
+           "indicator json": 3, "map": 4, "map by union": 4, "map values": 3,
+           "map values by union": 3, "project sheet": 27}
 
 
 def grow(pact) -> None:

@@ -225,38 +225,77 @@ def project_indicators(project) -> tuple[str, dict] | None:
 
 @dataclass
 class AreaValue:
-    territory: object
-    group: object | None
+    """One row of an indicator's map table: a municipality, its group, the value shown."""
+
+    place: object  # patto.pact.selectors.Place
     value: float | None
     value_text: str
 
 
-def indicator_by_area(*, indicator: Indicator, year: int | None, level: str
-                      ) -> tuple[int | None, list[int], list[AreaValue]]:
-    """Values of an indicator's total series per municipality (or per union, shown on its
-    municipalities) in a year, with the years available."""
-    from patto.pact.models import Territory
-    from patto.pact.selectors import territory_tree
+def _area_totals(indicator: Indicator) -> QuerySet[Observation]:
+    return indicator.observations.filter(is_current=True, disaggregation={}, series="",
+                                         territory__isnull=False)
 
-    pact = indicator.pact
-    totals = indicator.observations.filter(is_current=True, disaggregation={}, series="",
-                                           territory__isnull=False)
+
+def indicator_area_years(indicator: Indicator) -> list[int]:
+    """The years with a value by territory of the indicator's total series: one query."""
     # order_by("year") drops the model's default ordering from the DISTINCT, which otherwise
     # sorts every observation of the indicator to find a handful of years.
-    years = list(totals.order_by("year").values_list("year", flat=True).distinct())
-    if not years:
-        return None, [], []
-    year = year if year in years else years[-1]
-    # The last value of the year per place, as the table had it (by key, then period).
-    by_place = {place: (float(value), text) for place, value, text in totals.filter(year=year)
-                .order_by("key", "period").values_list("territory_id", "value", "value_text")}
-    root = Territory.objects.defer("boundary").get(pk=pact.territory_id)
-    tree = territory_tree(root=root, on=pact.signed_on)
-    result = []
-    for node in tree.municipalities:
-        group = node.parent if node.parent and node.parent.pk != pact.territory_id else None
-        source = node.territory if level == "comuni" else (group or node.territory)
-        value, text = by_place.get(source.pk, (None, ""))
-        result.append(AreaValue(territory=node.territory, group=group, value=value,
-                                value_text=text))
-    return year, years, result
+    return list(_area_totals(indicator).order_by("year").values_list("year", flat=True)
+                .distinct())
+
+
+def _area_values(indicator: Indicator, year: int, place_ids: list[int] | None = None
+                 ) -> dict[int, tuple[float, str]]:
+    """The last value of the year per place (by key, then period, as the table had it), of
+    every place or of ``place_ids``."""
+    rows = _area_totals(indicator).filter(year=year)
+    if place_ids is not None:
+        rows = rows.filter(territory_id__in=place_ids)
+    return {place: (float(value), text) for place, value, text in rows
+            .order_by("key", "period").values_list("territory_id", "value", "value_text")}
+
+
+def _shown(place, level: str) -> int:
+    """The territory whose value a municipality shows: its own, or its group's."""
+    return place.pk if level == "comuni" else (place.group_pk or place.pk)
+
+
+def _places(indicator: Indicator) -> list:
+    from patto.pact.selectors import territory_places
+
+    pact = indicator.pact
+    return territory_places(root_id=pact.territory_id, on=pact.signed_on)
+
+
+def indicator_area_page(*, indicator: Indicator, year: int, level: str, number,
+                        per_page: int):
+    """A page of the map's table: the municipalities of the page (by name) with the value
+    each shows, read for those places only (one query, two on the first request after a
+    change, whatever the number of municipalities)."""
+    from django.core.paginator import Paginator
+
+    page = Paginator(_places(indicator), per_page).get_page(number)
+    places = list(page.object_list)
+    found = _area_values(indicator, year, sorted({_shown(p, level) for p in places}))
+    page.object_list = [AreaValue(p, *found.get(_shown(p, level), (None, ""))) for p in places]
+    return page
+
+
+def indicator_area_map(*, indicator: Indicator, year: int, level: str) -> dict:
+    """What the choropleth colours every municipality with: each one's value by code, the
+    range and the unit; kept once per data version (the page fetches it as JSON)."""
+    from patto.core.cache import versioned
+
+    def build() -> dict:
+        found = _area_values(indicator, year)
+        values = {}
+        for place in _places(indicator):
+            shown = found.get(_shown(place, level))
+            values[place.code] = shown[0] if shown else None
+        present = [v for v in values.values() if v is not None]
+        return {"values": values, "min": min(present) if present else 0,
+                "max": max(present) if present else 1, "unit": indicator.unit,
+                "negative": indicator.direction == "negative"}
+
+    return versioned(f"monitoring:map:{indicator.pk}:{year}:{level}", build)

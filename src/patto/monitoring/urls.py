@@ -15,4 +15,6 @@ urlpatterns = [
          name="indicator_detail"),
     path("monitoraggio/<slug:pact>/indicatori/<slug:code>/territorio/", views.indicator_map,
          name="indicator_map"),
+    path("monitoraggio/<slug:pact>/indicatori/<slug:code>/territorio/valori.json",
+         views.indicator_map_values, name="indicator_map_values"),
 ]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
@@ -118,31 +117,48 @@ def indicator_detail(request: HttpRequest, pact: str, code: str) -> HttpResponse
 
 
 AREAS_PER_PAGE = 100
+LEVELS = ("comuni", "unioni")
+
+
+def _map_choice(request: HttpRequest, indicator: Indicator) -> tuple[str, int | None, list]:
+    """The level, year and years of a map, from the query (the latest year by default)."""
+    level = "unioni" if request.GET.get("livello") == "unioni" else "comuni"
+    years = selectors.indicator_area_years(indicator)
+    try:
+        wanted = int(request.GET.get("anno", ""))
+    except ValueError:
+        wanted = None
+    year = (wanted if wanted in years else years[-1]) if years else None
+    return level, year, years
 
 
 def indicator_map(request: HttpRequest, pact: str, code: str) -> HttpResponse:
     """Compare municipalities or unions on a choropleth map, with the same values in a table."""
     pact_obj, indicator = _indicator_or_404(pact, code)
-    level = "unioni" if request.GET.get("livello") == "unioni" else "comuni"
-    try:
-        wanted = int(request.GET.get("anno", ""))
-    except ValueError:
-        wanted = None
-    year, years, areas = selectors.indicator_by_area(indicator=indicator, year=wanted,
-                                                     level=level)
-    values = [a.value for a in areas if a.value is not None]
-    data = {"values": {a.territory.code: a.value for a in areas},
-            "min": min(values) if values else 0, "max": max(values) if values else 1,
-            "unit": indicator.unit, "negative": indicator.direction == "negative"}
-    # The map needs every value (inline, a few bytes each; the boundaries come from the
-    # GeoJSON endpoint); the table of 7,900 municipalities was most of a 1.3 MB page.
-    page = Paginator(areas, AREAS_PER_PAGE).get_page(request.GET.get("pagina"))
+    level, year, years = _map_choice(request, indicator)
+    # The table shows a page of municipalities; the map's values for all of them (7,900:
+    # about 200 KB) come from indicator_map_values, cached, not inlined in every page.
+    page = None
+    if year is not None:
+        page = selectors.indicator_area_page(indicator=indicator, year=year, level=level,
+                                             number=request.GET.get("pagina"),
+                                             per_page=AREAS_PER_PAGE)
     query = request.GET.copy()
     query.pop("pagina", None)
     return render(request, "monitoring/indicator_map.html", {
         "pact": pact_obj, "indicator": indicator, "year": year, "years": years,
-        "level": level, "areas": page.object_list, "page": page, "query": query.urlencode(),
-        "map": data})
+        "level": level, "areas": page.object_list if page else [], "page": page,
+        "query": query.urlencode()})
+
+
+def indicator_map_values(request: HttpRequest, pact: str, code: str) -> JsonResponse:
+    """Every municipality's value on the map (by code), its range and unit, as JSON."""
+    _pact, indicator = _indicator_or_404(pact, code)
+    level, year, _years = _map_choice(request, indicator)
+    if year is None:
+        raise Http404
+    return JsonResponse({"year": year, "level": level, **selectors.indicator_area_map(
+        indicator=indicator, year=year, level=level)})
 
 
 def indicator_template(request: HttpRequest, pact: str) -> HttpResponse:

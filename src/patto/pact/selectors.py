@@ -225,6 +225,163 @@ def _territory_tree(*, root: Territory, on: dt.date) -> TerritoryTree:
                          municipalities=municipalities, ungrouped=ungrouped)
 
 
+@dataclass(frozen=True)
+class Place:
+    """A municipality of a pact's territory with its group, as plain values: what a page
+    that lists thousands of them needs (the full tree's model instances are megabytes to
+    keep and read back from the cache)."""
+
+    pk: int
+    code: str
+    name: str
+    group_pk: int | None  # its union or district; None when directly under the root
+    group_name: str
+
+
+def territory_places(*, root_id: int, on: dt.date) -> list[Place]:
+    """The municipalities under the territory ``root_id`` on ``on``, in the order of
+    :func:`territory_tree`'s ``municipalities`` (by name), from one query of plain values;
+    kept once per data version."""
+    from patto.core.cache import versioned
+
+    return versioned(f"pact:places:{root_id}:{on.isoformat()}",
+                     lambda: _territory_places(root_id=root_id, on=on))
+
+
+def _territory_places(*, root_id: int, on: dt.date) -> list[Place]:
+    children_of: dict[int, list[tuple]] = defaultdict(list)
+    for row in (TerritoryMembership.objects.filter(_valid_on(on))
+                .values_list("parent_id", "territory_id", "territory__code",
+                             "territory__name", "territory__kind")):
+        children_of[row[0]].append(row)
+    names = {row[1]: row[3] for rows in children_of.values() for row in rows}
+    # Keyed as _territory_tree's nodes: a place reached twice keeps its first position and
+    # its last group.
+    found: dict[int, Place] = {}
+
+    def grow(parent_id: int, path: frozenset) -> None:
+        # As _territory_tree grows its nodes: children by name, depth first.
+        for _parent, pk, code, name, kind in sorted(children_of.get(parent_id, []),
+                                                    key=lambda r: r[3]):
+            if pk in path:
+                continue
+            if kind == Territory.Kind.MUNICIPALITY:
+                group = parent_id if parent_id != root_id else None
+                found[pk] = Place(pk, code, name, group, names.get(group, "") if group else "")
+            grow(pk, path | {pk})
+
+    grow(root_id, frozenset({root_id}))
+    return sorted(found.values(), key=lambda p: p.name)
+
+
+@dataclass(frozen=True)
+class PlaceRef:
+    """A territory as a page links and describes it, as plain values."""
+
+    code: str
+    name: str
+    istat_code: str
+    population: int | None
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("pact:territory_detail", kwargs={"code": self.code})
+
+
+@dataclass(frozen=True)
+class PlaceRow:
+    """A union, district or municipality of the territory page: the territory, its
+    population (a group's: its own, else its members' sum) and how many members it has."""
+
+    territory: PlaceRef
+    population: int | None
+    count: int = 0
+
+
+@dataclass(frozen=True)
+class TerritoryOverview:
+    """What the territory page shows of :func:`territory_tree`, as plain values."""
+
+    root_name: str
+    municipalities: int
+    groups: list[PlaceRow]
+    ungrouped: int
+    rows: list[tuple[PlaceRow | None, PlaceRow]]
+
+
+def territory_overview(*, root: Territory, on: dt.date) -> TerritoryOverview:
+    """The territory page's groups and (group, municipality) rows as :func:`territory_tree`
+    and :func:`territory_rows` give them, from one query of plain values, kept once per
+    data version: the tree's model instances cost a page far more to read from the cache
+    than these values."""
+    from patto.core.cache import versioned
+
+    return versioned(f"pact:overview:{root.pk}:{on.isoformat()}",
+                     lambda: _territory_overview(root=root, on=on))
+
+
+def _territory_overview(*, root: Territory, on: dt.date) -> TerritoryOverview:
+    children_of: dict[int, list[tuple]] = defaultdict(list)
+    for row in (TerritoryMembership.objects.filter(_valid_on(on))
+                .values_list("parent_id", "territory_id", "territory__code",
+                             "territory__name", "territory__kind", "territory__istat_code",
+                             "territory__population")):
+        children_of[row[0]].append(row[1:])
+    for rows in children_of.values():
+        rows.sort(key=lambda r: r[2])  # by name, as _territory_tree grows its nodes
+    municipalities: set[int] = set()
+
+    def walk(pk: int, path: frozenset) -> list[int | None]:
+        """The populations of ``pk``'s members (as TerritoryNode.population), counting the
+        municipalities met on the way."""
+        found = []
+        for child, _code, _name, kind, _istat, own in children_of.get(pk, []):
+            if child in path:
+                continue
+            if kind == Territory.Kind.MUNICIPALITY:
+                municipalities.add(child)
+            below = walk(child, path | {child})
+            found.append(own if own is not None else
+                         (sum(v for v in below if v is not None) if below else None))
+        return found
+
+    def row(pk, code, name, istat, own, *, members: list | None = None) -> PlaceRow:
+        population = own
+        if own is None and members:
+            population = sum(v for v in members if v is not None)
+        return PlaceRow(PlaceRef(code, name, istat, own), population,
+                        len(members) if members is not None else 0)
+
+    walk(root.pk, frozenset({root.pk}))
+    groups, rows, ungrouped = [], [], []
+    for pk, code, name, kind, istat, own in children_of.get(root.pk, []):
+        if pk == root.pk:
+            continue
+        if kind in (Territory.Kind.UNION, Territory.Kind.DISTRICT):
+            group = row(pk, code, name, istat, own,
+                        members=walk(pk, frozenset({root.pk, pk})))
+            groups.append(group)
+            rows += [(group, row(*m[:2], m[2], m[4], m[5]))
+                     for m in children_of.get(pk, [])
+                     if m[3] == Territory.Kind.MUNICIPALITY and m[0] not in (root.pk, pk)]
+        elif kind == Territory.Kind.MUNICIPALITY:
+            ungrouped.append((None, row(pk, code, name, istat, own)))
+    return TerritoryOverview(root_name=root.name, municipalities=len(municipalities),
+                             groups=groups, ungrouped=len(ungrouped), rows=rows + ungrouped)
+
+
+def overview_rows(*, overview: TerritoryOverview, group_code: str | None = None
+                  ) -> list[tuple[PlaceRow | None, PlaceRow]]:
+    """:func:`territory_rows` for a :class:`TerritoryOverview`."""
+    if group_code == UNGROUPED:
+        return [r for r in overview.rows if r[0] is None]
+    if group_code:
+        return [r for r in overview.rows
+                if r[0] is not None and r[0].territory.code == group_code]
+    return overview.rows
+
+
 UNGROUPED = "nessuno"
 
 

@@ -734,6 +734,9 @@ def public_pages() -> list[tuple[str, str]]:
         ("indicator", indicator.get_absolute_url()),
         ("indicator map", reverse("monitoring:indicator_map",
                                   kwargs={"pact": PACT, "code": indicator.code})),
+        # What the map's page has every visitor's browser fetch: its 7,900 values.
+        ("map values", reverse("monitoring:indicator_map_values",
+                               kwargs={"pact": PACT, "code": indicator.code})),
         ("funds", reverse("funds:index")),
         ("fund", reverse("funds:fund", kwargs=fund_kwargs)),
         ("projects csv", reverse("projects:project_list") + "?formato=csv"),

@@ -1,15 +1,21 @@
-/* Colours municipalities by an indicator's value (ECharts map from the GeoJSON the page points to);
-   the table beside the map carries the same values. */
+/* Colours municipalities by a value (ECharts map from the GeoJSON the page points to); the values
+   come from the JSON the element's data-values names (an indicator's map: 7,900 values are
+   too many to inline in every page) or from the page's #choropleth-data script (a fund's map).
+   The table beside the map carries the same values. */
 (function () {
   "use strict";
   var el = document.getElementById("choropleth");
   var source = document.getElementById("choropleth-data");
-  if (!el || !source || typeof echarts === "undefined") { return; }
+  if (!el || !(source || el.dataset.values) || typeof echarts === "undefined") { return; }
   var format = window.pattoFormat;
-  var data = JSON.parse(source.textContent);
-  fetch(el.dataset.geojson, { credentials: "same-origin" })
-    .then(function (r) { return r.json(); })
-    .then(function (geojson) {
+  var json = function (url) {
+    return fetch(url, { credentials: "same-origin" }).then(function (r) { return r.json(); });
+  };
+  Promise.all([json(el.dataset.geojson),
+               el.dataset.values ? json(el.dataset.values) : JSON.parse(source.textContent)])
+    .then(function (got) {
+      var geojson = got[0];
+      var data = got[1];
       echarts.registerMap("choropleth", geojson);
       var chart = echarts.init(el, null, { renderer: "svg" });
       var items = geojson.features.map(function (f) {
