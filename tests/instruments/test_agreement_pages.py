@@ -16,9 +16,9 @@ from .conftest import ARGELATO, VAT
 
 pytestmark = pytest.mark.django_db
 
-#: Queries of the office's agreement page (session, user, roles, pact, agreement, commitments,
-#: reports), the same with one commitment and with many.
-DETAIL_QUERIES = 9
+#: Queries of the office's agreement page (session, user, the role check, pact, agreement,
+#: commitments, reports, the form's commitments, ...), the same with one commitment and many.
+DETAIL_QUERIES = 10
 
 
 def _login(client, people, role="agreement_officer"):
