@@ -71,7 +71,9 @@ def run_patto(url: str, *args: str, timeout: float = 600) -> subprocess.Complete
 
 def prepare(url: str) -> None:
     """Migrate the scratch database and give it a fund to post to."""
-    run_patto(url, "migrate", "--no-input", "-v", "0")
+    # Half an hour: on a machine shared with other work, the migrations alone took more
+    # than the default ten minutes (and the run failed before posting anything).
+    run_patto(url, "migrate", "--no-input", "-v", "0", timeout=1800)
     run_patto(url, "ledger-worker", "--setup")
 
 

@@ -36,9 +36,11 @@ class Command(BaseCommand):
 
         # A cache of its own: the scratch books' data versions must neither reach the site's
         # cache (its pages would be thrown away) nor cost a shared file's rewrite per posting.
+        # No downloads prebuilt either: the scratch books have no public pages or files, and
+        # a check per posting whether to queue their build is no part of the ledger's work.
         with override_settings(CACHES={"default": {
                 "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                "LOCATION": "patto-ledger-worker"}}):
+                "LOCATION": "patto-ledger-worker"}}, PATTO_DOWNLOADS_PREBUILD=False):
             return self._handle(o)
 
     def _handle(self, o):
