@@ -31,7 +31,7 @@ import math
 import numbers
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -153,11 +153,12 @@ class _Stop(Exception):
 # Rows as sdg-build sees them
 
 
-@dataclass(frozen=True, slots=True)
-class _Row:
+class _Row(NamedTuple):
+    # A named tuple, not a frozen dataclass: 120,000 of them are made per repository, and
+    # a frozen dataclass sets each field through object.__setattr__ (cProfile).
     year_text: str
     value: float  # NaN when blank or skipped
-    cells: Mapping[str, str]  # non-blank cells other than Year and Value
+    cells: Mapping[str, str]  # non-blank cells other than Year and Value (read only)
     ref: int = -1  # the observation's ``row``
 
 
@@ -165,13 +166,25 @@ def _rows(item: IndicatorFile) -> list[_Row]:
     rows = []
     observations: Iterable[Observation] = sorted(
         (*item.observations, *item.unvalued), key=lambda o: o.row)
+    # The rows of a series without attributes have the same cells: one mapping for all of
+    # them (nothing changes a row's cells).
+    shared: dict[tuple, dict] = {}
     for o in observations:
-        cells = dict(o.disaggregation) | dict(o.attributes)
-        for name, text in (("Series", o.series), ("Units", o.units), ("GeoCode", o.geocode)):
-            if text is not None:
-                cells[name] = text
+        if o.attributes:
+            cells = None
+        else:
+            key = (o.disaggregation, o.series, o.units, o.geocode)
+            cells = shared.get(key)
+        if cells is None:
+            cells = dict(o.disaggregation) | dict(o.attributes)
+            for name, text in (("Series", o.series), ("Units", o.units),
+                               ("GeoCode", o.geocode)):
+                if text is not None:
+                    cells[name] = text
+            if not o.attributes:
+                shared[key] = cells
         value = float(o.value) if o.value is not None else math.nan
-        rows.append(_Row(year_text=o.period, value=value, cells=cells, ref=o.row))
+        rows.append(_Row(o.period, value, cells, o.row))
     return rows
 
 

@@ -47,6 +47,7 @@ from patto.engine.opensdg import (
     SITE_CONFIG,
     ColumnOptions,
     IndicatorFile,
+    _make_observation,
 )
 from patto.engine.opensdg import Observation as Row
 from patto.engine.opensdg_progress import indicator_frame, measure_indicator, status_from_score
@@ -66,6 +67,37 @@ from .models import GoalResult, Indicator, IndicatorResult, Observation, SeriesR
 #: SeriesAssessment's fields kept in ``SeriesResult.figures`` (the others have columns).
 _FIGURES = ("method", "base_year", "base_value", "latest_year", "latest_value", "target",
             "target_year", "observed_growth", "required_growth", "ratio", "explanation")
+
+
+#: SeriesResult's columns, in the order :func:`_series_write` inserts them.
+_SERIES_COLUMNS = ("indicator_id", "position", "key", "series", "units", "geocode",
+                   "territory_id", "disaggregation", "total", "years", "values", "target_id",
+                   "status", "score", "reason", "params", "figures")
+
+
+@dataclass(slots=True)
+class _Series:
+    """A series' result as :func:`_series_write` stores it (a ``SeriesResult`` row): a plain
+    object, as thousands of model instances and ``bulk_create``'s preparation of every
+    field were a third of storing a 150-indicator repository's assessment (cProfile)."""
+
+    indicator_id: int
+    position: int
+    key: str
+    series: str
+    units: str
+    geocode: str
+    territory_id: int | None
+    disaggregation: dict
+    total: bool
+    years: list
+    values: list
+    target_id: int | None
+    status: str
+    score: float | None
+    reason: str
+    params: dict
+    figures: dict
 
 
 #: The values ``PATTO_ASSESSMENT_METHOD`` may take.
@@ -129,7 +161,7 @@ def _digest(parts) -> str:
     return hashlib.sha256(json.dumps(parts, default=str, sort_keys=True).encode()).hexdigest()
 
 
-def series_assessment(row: SeriesResult) -> SeriesAssessment:
+def series_assessment(row: SeriesResult | _Series) -> SeriesAssessment:
     """The engine's result as it was stored, for the wording of pages."""
     figures = _unfinite(row.figures)
     return SeriesAssessment(status=row.status, score=row.score, reason=row.reason,
@@ -162,7 +194,7 @@ def _assess(years: list[int], values: list[float], options: ProgressOptions
 
 
 def _series_rows(indicator: Indicator, rows: list[tuple], targets: list[Target]
-                 ) -> list[SeriesResult]:
+                 ) -> list[_Series]:
     """Each whole-territory series of an indicator, assessed with its target if it has one.
 
     ``rows`` are (key, year, series, units, geocode, territory_id, disaggregation, value)
@@ -187,10 +219,11 @@ def _series_rows(indicator: Indicator, rows: list[tuple], targets: list[Target]
         values = [line[7] for line in lines]
         a = _assess(years, values, options)
         figures = {name: getattr(a, name) for name in _FIGURES}
-        results.append(SeriesResult(
-            indicator=indicator, position=position, key=key, series=series, units=units,
-            geocode=geocode, territory_id=territory_id, disaggregation=disaggregation or {},
-            total=not disaggregation, years=years, values=_finite_values(values), target=target,
+        results.append(_Series(
+            indicator_id=indicator.pk, position=position, key=key, series=series,
+            units=units, geocode=geocode, territory_id=territory_id,
+            disaggregation=disaggregation or {}, total=not disaggregation, years=years,
+            values=_finite_values(values), target_id=target.pk if target else None,
             status=a.status, score=a.score, reason=a.reason, params=_finite(a.params),
             figures=_finite(figures)))
     return results
@@ -260,7 +293,7 @@ def _disaggregation_of(key: str) -> dict:
 
 
 def _compute(indicator: Indicator, root: int | None, rows: list[tuple], targets: list[Target],
-             method: str) -> tuple[str, IndicatorResult, list[SeriesResult]]:
+             method: str) -> tuple[str, IndicatorResult, list[_Series]]:
     panel_target = targets[0] if targets else None
     figures = _panel([r[:8] for r in rows], panel_target) \
         if indicator.level == Indicator.Level.PROJECT else {}
@@ -344,14 +377,33 @@ def imported_extras(indicator: Indicator) -> _Imported:
         found = _IMPORTED.get(digest)
         if found is None:
             _columns, values, _problems, aside = _parse_csv(name, data)
-            found = _Imported(aside=tuple(aside), attributes={
-                (o.series or "", o.units or "", o.geocode or "", o.disaggregation,
-                 o.period): o.attributes for o in values if o.attributes})
-            if len(_IMPORTED) > 1000:
-                _IMPORTED.clear()
-            _IMPORTED[digest] = found
+            found = _remember(digest, values, aside)
         return found
     return _Imported()
+
+
+def _remember(digest: str, values: Iterable[Row], aside: Iterable[Row]) -> _Imported:
+    """Keep what :func:`imported_extras` reads of a data file, by the file's fingerprint."""
+    found = _Imported(aside=tuple(aside), attributes={
+        (o.series or "", o.units or "", o.geocode or "", o.disaggregation,
+         o.period): o.attributes for o in values if o.attributes})
+    if len(_IMPORTED) > 1000:
+        _IMPORTED.clear()
+    _IMPORTED[digest] = found
+    return found
+
+
+def imported_files_parsed(items: Iterable[IndicatorFile]) -> None:
+    """Hand the import's own reading of its data files to :func:`imported_extras`, so that
+    the assessment in the same transaction does not parse every file a second time (a
+    third of the stored assessment of a 150-indicator repository, cProfile).
+
+    The reading is the same ``_parse_csv`` of the same bytes, so the result is the one
+    :func:`imported_extras` would make; it is filed under those bytes' fingerprint."""
+    for item in items:
+        data = item.raw.get(item.data_path)
+        if data is not None:
+            _remember(hashlib.sha256(data).hexdigest(), item.observations, item.unvalued)
 
 
 def _number_or_none(value) -> Decimal | None:
@@ -452,7 +504,7 @@ def _jsonable(x):
 
 
 def _opensdg(indicator: Indicator, root: int | None, whole: list[tuple],
-             targets: list[Target]) -> tuple[list[SeriesResult], str, float | None, str, dict]:
+             targets: list[Target]) -> tuple[list[_Series], str, float | None, str, dict]:
     """sdg-build's status on the indicator's whole-territory values, and the stored series.
 
     ``whole`` rows are those of :func:`_read` for the pact's whole territory. Returns the
@@ -467,19 +519,22 @@ def _opensdg(indicator: Indicator, root: int | None, whole: list[tuple],
     # A series' rows share their key, hence their cells: sort them once a series.
     cells_of: dict[str, tuple] = {}
     attributes = extras.attributes
+    make = _make_observation
     for number, r in enumerate(whole):
         key, year, series, units, geocode, place, shape, value, _pk, period = r
         cells = cells_of.get(key)
         if cells is None:
             cells = cells_of[key] = tuple(sorted(shape.items()))
-        frame.append(Row(
-            year=year, year_label=period or None, value=value, series=series or None,
-            units=units or None,
+        # Row(year=, value=, series=, units=, geocode=, disaggregation=, row=, attributes=,
+        # year_label=), built as the reader builds it (past the frozen class's __init__).
+        frame.append(make(
+            year, value, series or None, units or None,
             # The pact's whole territory is the headline, as its own repository has it.
-            geocode=None if place is not None and place == root else (geocode or None),
-            disaggregation=cells, row=number,
-            attributes=attributes.get(
-                (series, units, geocode, cells, period or str(year)), ()) if attributes else ()))
+            None if place is not None and place == root else (geocode or None),
+            cells, number,
+            attributes.get((series, units, geocode, cells, period or str(year)), ())
+            if attributes else (),
+            period or None))
     roots = {r[4] for r in whole if r[5] is not None and r[5] == root and r[4]}
     for number, o in enumerate(extras.aside, start=len(frame)):
         frame.append(replace(o, row=number, geocode=None if o.geocode in roots
@@ -512,22 +567,90 @@ def _opensdg(indicator: Indicator, root: int | None, whole: list[tuple],
         target = next((t for t in targets if t.series == series
                        and t.territory_id in (None, place)), None)
         values = [line[7] for line in lines]
-        series_rows.append(SeriesResult(
-            indicator=indicator, position=position, key=key, series=series, units=units,
-            geocode=geocode, territory_id=place, disaggregation=disaggregation or {},
-            total=key in selected, years=[line[1] for line in lines],
-            values=_finite_values(values), target=target, status="", score=None, reason="",
+        series_rows.append(_Series(
+            indicator_id=indicator.pk, position=position, key=key, series=series,
+            units=units, geocode=geocode, territory_id=place,
+            disaggregation=disaggregation or {}, total=key in selected,
+            years=[line[1] for line in lines], values=_finite_values(values),
+            target_id=target.pk if target else None, status="", score=None, reason="",
             params={}, figures={}))
     return series_rows, status, progress.score, progress.reason, _jsonable(params)
 
 
-def _outputs(result: IndicatorResult, series: list[SeriesResult]) -> str:
-    return _digest([
-        result.status, result.score, result.series_count, result.figures, result.target_id,
-        result.goal_id, result.method, result.reason, result.params,
-        [(s.position, s.key, s.series, s.units, s.geocode, s.territory_id, s.disaggregation,
-          s.total, s.years, s.values, s.target_id, s.status, s.score, s.reason, s.params,
-          s.figures) for s in series]])
+def _series_text(s: _Series | tuple) -> str:
+    """A series' results as :func:`_outputs` writes them into the indicator's fingerprint."""
+    if isinstance(s, _Series):
+        s = (s.position, s.key, s.series, s.units, s.geocode, s.territory_id,
+             s.disaggregation, s.total, s.years, s.values, s.target_id, s.status, s.score,
+             s.reason, s.params, s.figures)
+    return json.dumps(s, default=str, sort_keys=True)
+
+
+def _outputs(result: IndicatorResult, series: list[_Series]) -> tuple[str, list[str]]:
+    """The fingerprint of an indicator's results (its row's and its series'), and each
+    series' text in it (to tell which stored series changed).
+
+    The fingerprint is the :func:`_digest` of ``[status, ..., params, [series, ...]]``,
+    the list's text put together from the series' texts (JSON without indentation writes
+    an item inside a list as it writes it alone), so that each series is written once."""
+    texts = [_series_text(s) for s in series]
+    head = json.dumps([result.status, result.score, result.series_count, result.figures,
+                       result.target_id, result.goal_id, result.method, result.reason,
+                       result.params], default=str, sort_keys=True)
+    whole = f"{head[:-1]}, [{', '.join(texts)}]]"
+    return hashlib.sha256(whole.encode()).hexdigest(), texts
+
+
+def _series_write(series: list[_Series], texts: list[str], indicator_ids: list[int]) -> None:
+    """Store the indicators' series: only those that are new or whose results changed
+    are written (keyed by indicator and series key), those no longer there removed.
+
+    The stored rows are read as plain values and compared by their text in the
+    fingerprint (:func:`_series_text`); a changed row is deleted and inserted again, all
+    new rows with one ``executemany`` of the rows' own values (JSON prepared by each
+    field), past ``bulk_create``'s per-field preparation of every model instance."""
+    connection = connections[SeriesResult.objects.db]
+    quote = connection.ops.quote_name
+    meta = SeriesResult._meta
+    table = quote(meta.db_table)
+    fields = [meta.get_field(name.removesuffix("_id")) for name in _SERIES_COLUMNS]
+    column = {name: quote(f.column) for name, f in zip(_SERIES_COLUMNS, fields, strict=True)}
+    json_at = [n for n, f in enumerate(fields) if f.get_internal_type() == "JSONField"]
+    stored: dict[tuple[int, str], tuple[int, str]] = {}
+    with connection.cursor() as cursor:
+        for start in range(0, len(indicator_ids), 500):
+            chunk = indicator_ids[start:start + 500]
+            # Only the model's own table and column names, quoted, go into the text.
+            cursor.execute(
+                f"SELECT {quote(meta.pk.column)}, "  # noqa: S608
+                + ", ".join(column[name] for name in _SERIES_COLUMNS)
+                + f" FROM {table} WHERE {column['indicator_id']} IN "
+                f"({', '.join(['%s'] * len(chunk))})", chunk)
+            for pk, *row in cursor.fetchall():
+                for n in json_at:
+                    if isinstance(row[n], str):  # SQLite, and psycopg as Django sets it
+                        row[n] = json.loads(row[n])
+                row[8] = bool(row[8])  # total: SQLite gives 0 or 1
+                stored[(row[0], row[2])] = (pk, _series_text(tuple(row[1:])))
+    wanted = {(s.indicator_id, s.key): text for s, text in zip(series, texts, strict=True)}
+    gone = [pk for where, (pk, text) in stored.items() if wanted.get(where) != text]
+    fresh = [s for s, text in zip(series, texts, strict=True)
+             if stored.get((s.indicator_id, s.key), (None, None))[1] != text]
+    if gone:
+        SeriesResult.objects.filter(pk__in=gone).delete()
+    if not fresh:
+        return
+    sql = (f"INSERT INTO {table} ({', '.join(column[n] for n in _SERIES_COLUMNS)}) "  # noqa: S608
+           f"VALUES ({', '.join(['%s'] * len(_SERIES_COLUMNS))})")
+    params = []
+    for s in fresh:
+        row = [getattr(s, name) for name in _SERIES_COLUMNS]
+        for n in json_at:
+            row[n] = fields[n].get_db_prep_save(row[n], connection)
+        params.append(row)
+    with connection.cursor() as cursor:
+        for start in range(0, len(params), 2000):
+            cursor.executemany(sql, params[start:start + 2000])
 
 
 @transaction.atomic
@@ -554,12 +677,12 @@ def indicators_assess(*, indicators: Iterable[Indicator], dry_run: bool = False
     stored = {pk: (inputs, outputs, version) for pk, inputs, outputs, version in
               IndicatorResult.objects.filter(indicator_id__in=ids)
               .values_list("indicator_id", "inputs", "outputs", "version")}
-    rewrite, results, series, changed = [], [], [], 0
+    rewrite, results, series, texts_of, changed = [], [], [], [], 0
     for indicator in indicators:
         inputs, result, lines = _compute(indicator, roots[indicator.pact_id],
                                          rows.get(indicator.pk, []),
                                          targets.get(indicator.pk, []), method)
-        result.outputs = _outputs(result, lines)
+        result.outputs, texts = _outputs(result, lines)
         old_inputs, old_outputs, old_version = stored.get(indicator.pk, ("", "", 0))
         if old_outputs != result.outputs:
             changed += 1
@@ -571,11 +694,11 @@ def indicators_assess(*, indicators: Iterable[Indicator], dry_run: bool = False
         rewrite.append(indicator.pk)
         results.append(result)
         series.extend(lines)
+        texts_of.extend(texts)
     if rewrite and not dry_run:
-        SeriesResult.objects.filter(indicator_id__in=rewrite).delete()
         IndicatorResult.objects.filter(indicator_id__in=rewrite).delete()
         IndicatorResult.objects.bulk_create(results)
-        SeriesResult.objects.bulk_create(series, batch_size=2000)
+        _series_write(series, texts_of, rewrite)
         # Projects whose progress comes from their indicators follow (issue 11, point 4).
         from .project_progress import projects_follow
 

@@ -443,8 +443,10 @@ def opensdg_import(*, path: str | Path, pact: Pact, user: Any = None,
     # writes them all, past the history a save would add again.
     Indicator.objects.bulk_update(imported, ["raw_files"], batch_size=100)
     lap("digests")
-    from .assessments import assessments_refresh
+    from .assessments import assessments_refresh, imported_files_parsed
 
+    # The files were parsed above: the assessment reads that, not the files again.
+    imported_files_parsed(files)
     # Assess once, in this transaction, only what the import changed: the indicators with
     # new or revised values, new or changed options or targets, or no stored result yet
     # (a repository imported again unchanged assesses nothing).
