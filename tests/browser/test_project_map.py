@@ -55,11 +55,11 @@ def test_projects_map_with_filters_table_and_roll_up_charts(site, page):
     )
     assert page.evaluate(drawn) == 1  # the drawn place
     table = page.locator("[data-testid='map-table']")
-    assert table.get_by_role("link", name="Bologna").count() == 1
+    assert table.get_by_role("link", name="Bologna", exact=True).count() == 1
     # The filters stay as chosen: the form shows them and the list link carries them.
     assert page.locator("#f-cluster").input_value() == "1"
     assert axe_violations(page, "project-map") == []
-    table.get_by_role("link", name="Bologna").click()
+    table.get_by_role("link", name="Bologna", exact=True).click()
     assert "territory=037006" in page.url and "cluster=1" in page.url
     assert page.get_by_role("link", name=project.title).count() == 1
 
