@@ -210,10 +210,51 @@ def test_indicator_map_pages_its_table_but_colours_every_municipality(
     url = "/monitoraggio/bologna-2021/indicatori/8-5-2/territorio/"
     client.get(url)
     first = client.get(url, {"anno": 2020})
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         second = client.get(url, {"anno": 2020, "pagina": 2})
     row = re.compile(r'<th scope="row" class="fw-normal">([^<]+)</th>')
     one, two = row.findall(first.content.decode()), row.findall(second.content.decode())
     assert len(one) == 100 and len(two) == 55 and not set(one) & set(two)
     assert "anno=2020&amp;pagina=2" in first.content.decode()
-    assert len(first.context["map"]["values"]) == 155  # the map still colours them all
+    # The map still colours them all, from its JSON (named by the page), not inlined.
+    assert "choropleth-data" not in first.content.decode()
+    assert "territorio/valori.json?anno=2020&amp;livello=comuni" in first.content.decode()
+    values = client.get(url + "valori.json", {"anno": 2020}).json()
+    assert len(values["values"]) == 155 and values["year"] == 2020
+    assert values["max"] == 99.5
+
+
+def test_plain_value_views_of_the_territory_match_its_tree(bologna):
+    # The territory page and the indicator map read plain values kept in the cache; the
+    # tree of model instances stays the reference they must agree with.
+    from patto.pact.selectors import (
+        overview_rows,
+        territory_overview,
+        territory_places,
+        territory_rows,
+        territory_tree,
+    )
+
+    grow_territory(bologna)
+    root, on = bologna.territory, bologna.signed_on
+    tree = territory_tree(root=root, on=on)
+    overview = territory_overview(root=root, on=on)
+    assert overview.root_name == tree.root.territory.name
+    assert overview.municipalities == len(tree.municipalities) > 100
+    assert [(g.territory.code, g.territory.name, g.count, g.population)
+            for g in overview.groups] == [(g.territory.code, g.territory.name,
+                                           len(g.children), g.population)
+                                          for g in tree.groups]
+    assert overview.ungrouped == len(tree.ungrouped)
+    for code in (None, tree.groups[0].territory.code, "nessuno"):
+        assert [(g.territory.code if g else None, m.territory.code, m.territory.istat_code,
+                 m.territory.population)
+                for g, m in overview_rows(overview=overview, group_code=code)] == [
+            (g.territory.code if g else None, m.territory.code, m.territory.istat_code,
+             m.territory.population)
+            for g, m in territory_rows(tree=tree, group_code=code)]
+    places = territory_places(root_id=root.pk, on=on)
+    assert [(p.pk, p.code, p.group_name) for p in places] == [
+        (n.territory.pk, n.territory.code,
+         n.parent.name if n.parent and n.parent.pk != root.pk else "")
+        for n in tree.municipalities]
