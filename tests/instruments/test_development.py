@@ -157,7 +157,7 @@ def test_confidential_investors_are_counted_but_neither_named_nor_summed(bologna
 
 
 def test_investments_only_under_the_service_for_investors(advice):
-    with pytest.raises(ApplicationError, match="^service: "):
+    with pytest.raises(ApplicationError, match=r"^service: "):
         services.investment_save(
             user=None,
             service=advice,
