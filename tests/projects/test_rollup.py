@@ -108,7 +108,7 @@ def test_a_milestone_is_done_only_through_a_report(people):
     own = use_milestones(people, people.own)
     (m,) = milestones(people, own, [("Collaudo", 1, None)])
     m.done_on = dt.date(2026, 3, 1)
-    with pytest.raises(ApplicationError, match="approved progress report") as exc:
+    with pytest.raises(ApplicationError, match="resoconto di avanzamento approvato") as exc:
         services.project_records_change(
             project=own, user=people.secretariat, model_name="milestone", saved=[m]
         )

@@ -256,7 +256,7 @@ def test_each_role_reaches_its_staff_pages_from_home(client, cast, who, addresse
 
 def test_participation_and_instrument_roles_get_their_panels_through_the_registry(client, cast):
     """Apps below the site add their panels (patto.core.homepanels): a moderator, an operator
-    and the secretariat find them; a person without those roles does not."""
+    and the secretariat find them; a person without those roles finds only what is everyone's."""
     from patto.instruments.models import InstrumentRole
     from patto.participation.models import Moderator
 
@@ -270,7 +270,9 @@ def test_participation_and_instrument_roles_get_their_panels_through_the_registr
     assert 'data-testid="no-role"' not in html
     client.force_login(cast.clerk)
     html = client.get(HOME).content.decode()
-    assert 'id="panel-instruments"' in html and 'id="panel-participation"' not in html
+    # Participation's panel is everyone's (their data), without the moderator's links.
+    assert 'id="panel-instruments"' in html and 'id="panel-participation"' in html
+    assert 'href="/gestione/partecipazione/moderazione/"' not in html
     assert f'href="/gestione/strumenti/{cast.pact.code}/percorsi/"' in html
     assert f'href="/gestione/strumenti/{cast.pact.code}/salvaguardia/"' not in html
     client.force_login(cast.secretariat)
@@ -279,4 +281,5 @@ def test_participation_and_instrument_roles_get_their_panels_through_the_registr
     assert f'href="/gestione/strumenti/{cast.pact.code}/salvaguardia/"' in html
     client.force_login(cast.referent)
     html = client.get(HOME).content.decode()
-    assert 'id="panel-participation"' not in html and 'id="panel-instruments"' not in html
+    assert 'id="panel-instruments"' not in html
+    assert 'href="/gestione/partecipazione/moderazione/"' not in html

@@ -18,6 +18,9 @@ class HomePanel:
     key: str
     title: str
     links: list[tuple[str, str]] = field(default_factory=list)
+    #: Whether a role of the person's brought the panel; a panel every signed-in person gets
+    #: (their own data, say) does not, so the home still tells a person without a role so.
+    from_role: bool = True
 
 
 # A provider is called as provider(user, secretariat=bool): the home knows already whether the

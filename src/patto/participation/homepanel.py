@@ -39,4 +39,5 @@ def participation_panel(user, *, secretariat: bool) -> HomePanel | None:
         (reverse("participation:public_name"), _("Your public name")),
         (reverse("participation:my_data"), _("Your data")),
     ]
-    return HomePanel(key="participation", title=_("Participation"), links=links)
+    return HomePanel(key="participation", title=_("Participation"), links=links,
+                     from_role=bool(secretariat or manager or proposer or evaluator or moderator))

@@ -54,7 +54,7 @@ def home(request: HttpRequest) -> HttpResponse:
                                     .order_by("pact", "instrument__position"))
     context["panels"] = home_panels(user, secretariat=secretariat)
     context["nothing"] = not (secretariat or projects or clusters or funds or reporter
-                              or context["panels"])
+                              or any(panel.from_role for panel in context["panels"]))
     return render(request, "site/home.html", context)
 
 
