@@ -35,11 +35,26 @@ def _test_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Pages are rendered (and their queries counted) unless a test turns the cache on.
     settings.PATTO_PAGE_CACHE = False
+    # Each test starts in the site's language, whatever a test before it left active.
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 def load_bologna() -> None:
+    """The Bologna packages and boundaries; the SDG goals too, which a migration seeds and a
+    transactional test's flush removes."""
+    import importlib
+
+    from patto.pact.models import SdgGoal
     from patto.pact.services import pact_load_package, territory_load_boundaries
 
+    goals = importlib.import_module("patto.pact.migrations.0002_sdg_goals").GOALS
+    for number, title, title_en in goals:
+        SdgGoal.objects.update_or_create(number=number,
+                                         defaults={"title": title, "title_en": title_en})
     pact_load_package(path=PACKAGE)
     pact_load_package(path=PACKAGE_2015)
     territory_load_boundaries(path=BOUNDARIES, source="ISTAT, elaborazione openpolis (CC BY)")

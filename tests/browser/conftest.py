@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 from pathlib import Path
@@ -46,13 +45,8 @@ def page(browser):
 @pytest.fixture
 def site(live_server):
     """The live server with the Bologna pact loaded (transactional tests start empty)."""
-    from patto.pact.models import SdgGoal
     from tests.conftest import load_bologna
 
-    goals = importlib.import_module("patto.pact.migrations.0002_sdg_goals").GOALS
-    for number, title, title_en in goals:
-        SdgGoal.objects.update_or_create(number=number,
-                                         defaults={"title": title, "title_en": title_en})
     load_bologna()
     return live_server
 
