@@ -71,3 +71,26 @@ def test_the_office_records_consultations_and_an_agreement_report(site, page, dj
     page.wait_for_url("**/intesa-esempio/")
     assert axe_violations(page, "instruments-agreement-office") == []
     assert page.errors == []
+
+
+def test_the_office_records_a_prize_edition_from_its_form(site, page, django_user_model):
+    from patto.instruments.models import InstrumentRole, PrizeEdition
+    from patto.pact.models import Pact
+
+    pact = Pact.objects.get(code="bologna-2021")
+    officer = django_user_model.objects.create_user("premi", "p@example.org", PASSWORD)
+    InstrumentRole.objects.create(pact=pact, user=officer, role="development_officer")
+    sign_in(page, site.url, "premi")
+    page.wait_for_url("**/gestione/")
+    page.goto(site.url + "/gestione/strumenti/bologna-2021/sviluppo-economico/")
+    page.locator("main a[href$='/sviluppo-economico/premio/nuovo/']").click()
+    page.wait_for_url("**/premio/nuovo/")
+    assert axe_violations(page, "instruments-prize-form") == []
+    page.fill("#id_prize", "Premio Barresi")
+    page.fill("#id_year", "2020")
+    page.fill("#id_premiati-0-winner", "Impresa Gamma")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url("**/sviluppo-economico/")
+    edition = PrizeEdition.objects.get(pact=pact, prize="Premio Barresi", year=2020)
+    assert [a.winner for a in edition.awards.all()] == ["Impresa Gamma"]
+    assert page.errors == []

@@ -13,9 +13,12 @@ from .models import (
     CaseWorkers,
     Commitment,
     CrisisCase,
+    DevelopmentService,
+    InstrumentRole,
     Investment,
     Pathway,
     Placement,
+    Protocol,
     ProtocolUpdate,
     SafetyNet,
     ServiceActivity,
@@ -445,4 +448,103 @@ class CommitmentReportForm(_Styled, forms.Form):
     def __init__(self, *args, commitments, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["commitment"].queryset = commitments
+        self._style()
+
+
+class DevelopmentServiceForm(_Styled, forms.Form):
+    """A service, desk or table of the pact under its local name (the code fixes it)."""
+
+    code = forms.SlugField(label=_("Code"), max_length=60)
+    name = forms.CharField(label=_("Name"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=DevelopmentService.Kind.choices)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    started_on = forms.DateField(label=_("Active since"), required=False, widget=DATE)
+    position = forms.IntegerField(label=_("Position"), min_value=0, max_value=999, initial=0)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._style()
+
+
+class ProtocolForm(_Styled, forms.Form):
+    """A protocol with its signatories: parties of the pact, and others by name."""
+
+    code = forms.SlugField(label=_("Code"), max_length=60)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Protocol.Kind.choices)
+    title = forms.CharField(label=_("Title"), max_length=300)
+    site = forms.CharField(label=_("Site"), max_length=300, required=False)
+    signed_on = forms.DateField(label=_("Signed on"), widget=DATE)
+    summary = forms.CharField(
+        label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    signatories = forms.ModelMultipleChoiceField(
+        label=_("Signatories among the pact's parties"), queryset=None, required=False
+    )
+    other_signatories = forms.CharField(
+        label=_("Other signatories"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("One a line."),
+    )
+
+    def __init__(self, *args, parties, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["signatories"].queryset = parties
+        self._style()
+
+
+class PrizeEditionForm(_Styled, forms.Form):
+    """An edition of a prize; its awards are the formset beside it."""
+
+    prize = forms.CharField(label=_("Prize"), max_length=200)
+    year = forms.IntegerField(label=_("Year"), min_value=1990, max_value=2100)
+    awarded_on = forms.DateField(label=_("Awarded on"), required=False, widget=DATE)
+    applications = forms.IntegerField(
+        label=_("Applications received"), min_value=0, max_value=1_000_000, required=False
+    )
+    summary = forms.CharField(
+        label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._style()
+
+
+class AwardForm(_Styled, forms.Form):
+    winner = forms.CharField(
+        label=_("Winner"), max_length=300, help_text=_("The enterprise or project awarded.")
+    )
+    category = forms.CharField(label=_("Category"), max_length=200, required=False)
+    amount = AmountField(label=_("Prize (euro)"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._style()
+
+
+class BaseAwardFormSet(forms.BaseFormSet):
+    def awards(self) -> list[dict]:
+        """The filled rows, in their order (blank rows are skipped)."""
+        return [f.cleaned_data for f in self.forms if f.cleaned_data]
+
+
+AwardFormSet = forms.formset_factory(
+    AwardForm, formset=BaseAwardFormSet, extra=3, max_num=50, validate_max=True
+)
+
+
+class InstrumentRoleForm(_Styled, forms.Form):
+    """A role in a pact's work instruments, given from the people page."""
+
+    pact = forms.ModelChoiceField(label=_("Pact"), queryset=None)
+    role = forms.ChoiceField(label=_("Role"), choices=InstrumentRole.Role.choices)
+
+    def __init__(self, *args, pacts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pact"].queryset = pacts
+        if len(pacts) == 1:
+            self.fields["pact"].initial = pacts[0].pk
         self._style()

@@ -1352,3 +1352,81 @@ def instrument_role_revoke(*, user: Any, role: InstrumentRole) -> None:
     with transaction.atomic():
         _history(role, user, _("role revoked"))
         role.delete()
+
+
+# Records of a public data package --------------------------------------------------------------
+
+REGISTER_ENTRY_FIELDS = (
+    "company_name",
+    "ateco_code",
+    "municipality",
+    "website",
+    "registered_on",
+    "valid_until",
+    "is_example",
+)
+
+
+def register_entry_record(
+    *, user: Any, pact: Pact, company_tax_code: str, data: Mapping[str, Any]
+) -> RegisterApplication:
+    """Record an entry of the register as a public package publishes it (the company, its
+    sector and place, its validity), or bring the live entry of that company in line.
+
+    A package is public: it carries neither the contact e-mail nor the statements and
+    documents of the application, so the entry is recorded without them (the e-mail stays
+    empty, and the office's own applications keep theirs)."""
+    _require(user, "instruments.change_register", pact)
+    tax_code = (company_tax_code or "").strip().upper()
+    live = [RegisterApplication.Status.SUBMITTED, RegisterApplication.Status.REGISTERED]
+    entry = RegisterApplication.objects.filter(
+        pact=pact, company_tax_code=tax_code, status__in=live
+    ).first()
+    created = entry is None
+    if created:
+        entry = RegisterApplication(
+            pact=pact,
+            company_tax_code=tax_code,
+            status=RegisterApplication.Status.REGISTERED,
+            submitted_on=data.get("registered_on"),
+        )
+    elif entry.status != RegisterApplication.Status.REGISTERED:
+        raise InstrumentError(
+            "company_tax_code",
+            _("company_tax_code: the company's application is not decided yet: decide it first."),
+        )
+    for name, value in data.items():
+        if name in REGISTER_ENTRY_FIELDS:
+            setattr(entry, name, "" if value is None and name == "website" else value)
+    entry.ateco_section = section_of(entry.ateco_code) or ""
+    _validated(entry, exclude=["contact_email", "ateco_section"])
+    if entry.registered_on is None or entry.valid_until is None:
+        raise InstrumentError("valid_until", _("valid_until: an entry has both its dates."))
+    if entry.valid_until <= entry.registered_on:
+        raise InstrumentError(
+            "valid_until",
+            _("valid_until: the entry must be valid after the day it is registered."),
+        )
+    _in_territory(pact, entry.municipality, entry.registered_on)
+    with transaction.atomic():
+        _history(entry, user, _("registered") if created else _("entry changed"))
+        entry.save()
+    return entry
+
+
+def agreement_update(*, user: Any, agreement: Agreement, data: Mapping[str, Any]) -> Agreement:
+    """Change what an agreement says of the company, its site and its dates (its code and
+    commitments stay: a commitment is added as an addendum)."""
+    _require(user, "instruments.change_agreement", agreement)
+    for name, value in data.items():
+        if name in AGREEMENT_FIELDS and name != "code":
+            setattr(agreement, name, value)
+    agreement.company_tax_code = (agreement.company_tax_code or "").strip().upper()
+    _validated(agreement)
+    if agreement.ends_on is not None and agreement.ends_on <= agreement.signed_on:
+        raise InstrumentError("ends_on", _("ends_on: the agreement must end after it is signed."))
+    _in_territory(agreement.pact, agreement.municipality, agreement.signed_on)
+    with transaction.atomic():
+        _history(agreement, user, _("agreement changed"))
+        agreement.save()
+    return agreement

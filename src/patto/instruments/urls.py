@@ -94,6 +94,16 @@ urlpatterns = [
         name="development_manage",
     ),
     path(
+        "gestione/strumenti/<slug:pact>/sviluppo-economico/<str:what>/nuovo/",
+        views.development_record,
+        name="development_new",
+    ),
+    path(
+        "gestione/strumenti/<slug:pact>/sviluppo-economico/<str:what>/<str:key>/",
+        views.development_record,
+        name="development_record",
+    ),
+    path(
         "gestione/strumenti/<slug:pact>/sviluppo-economico/<str:action>/",
         views.development_manage,
         name="development_action",
@@ -112,6 +122,16 @@ urlpatterns = [
         "gestione/strumenti/<slug:pact>/intese/<slug:code>/<str:action>/",
         views.manage_agreement,
         name="agreement_action",
+    ),
+    path(
+        "gestione/strumenti/persone/<int:pk>/ruoli/assegna/",
+        views.person_role_grant,
+        name="person_role_grant",
+    ),
+    path(
+        "gestione/strumenti/persone/<int:pk>/ruoli/revoca/",
+        views.person_role_revoke,
+        name="person_role_revoke",
     ),
     path(
         "gestione/strumenti/modelli/<slug:kind>.<str:fmt>",

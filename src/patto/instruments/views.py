@@ -8,14 +8,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
+from patto.core.downloads import kind_response, register
 from patto.core.errors import ApplicationError
-from patto.core.exports import table_response
 from patto.pact import selectors as pact_selectors
 from patto.pact.models import Pact
 
@@ -24,17 +25,22 @@ from .filters import CrisisCaseFilter, RegisterFilter
 from .forms import (
     ActivityForm,
     AgreementForm,
+    AwardFormSet,
     CommitmentForm,
     CommitmentFormSet,
     CommitmentReportForm,
     CrisisCaseForm,
     CriterionForm,
     DecisionForm,
+    DevelopmentServiceForm,
     FollowUpForm,
+    InstrumentRoleForm,
     InvestmentForm,
     MeetingForm,
     PathwayForm,
     PlacementForm,
+    PrizeEditionForm,
+    ProtocolForm,
     ProtocolUpdateForm,
     RegisterApplicationForm,
     RenewForm,
@@ -110,15 +116,44 @@ def case_list(request: HttpRequest, pact: str) -> HttpResponse:
     )
 
 
+def _filters(request: HttpRequest) -> str:
+    """The list's filters as a plain, ordered query string: a download's parameter (the same
+    filters in any order give the same file; the page number is not a filter)."""
+    pairs = sorted(
+        (k, v)
+        for k, values in request.GET.lists()
+        if k not in ("pagina", "formato")
+        for v in values
+        if v.strip()
+    )
+    query = QueryDict(mutable=True)
+    for k, v in pairs:
+        query.appendlist(k, v)
+    return query.urlencode()
+
+
+def _public_cases(pact: str, filters: str = ""):
+    """The cases that are not confidential, filtered as the public list: built by
+    patto.core.downloads without the request (so never with a person's confidential view)."""
+    found = Pact.objects.get(code=pact)
+    listed = CrisisCaseFilter(
+        QueryDict(filters) or None, queryset=selectors.crisis_case_list(pact=found)
+    )
+    return selectors.CASE_COLUMNS, selectors.crisis_case_rows(listed.qs)
+
+
+CASES_DOWNLOAD = register("instruments-cases", _public_cases, sheet="cases")
+
+
 def case_download(request: HttpRequest, pact: str, fmt: str) -> HttpResponse:
     pact = _pact(pact)
-    found = CrisisCaseFilter(request.GET or None, queryset=selectors.crisis_case_list(pact=pact))
-    return table_response(
-        selectors.CASE_COLUMNS,
-        selectors.crisis_case_rows(found.qs),
+    return kind_response(
+        request,
+        CASES_DOWNLOAD,
         fmt,
-        f"{pact.code}-crisis-cases",
-        sheet="cases",
+        filename=f"{pact.code}-crisis-cases",
+        pact=pact.code,
+        filters=_filters(request),
     )
 
 
@@ -402,19 +437,33 @@ def register_public(request: HttpRequest, pact: str) -> HttpResponse:
     )
 
 
+def _public_register(pact: str, today: str, filters: str = ""):
+    """The companies in the register on a day, filtered as the public page: the day is a
+    parameter, so that a registration that lapses overnight leaves tomorrow's file."""
+    import datetime as dt
+
+    found = Pact.objects.get(code=pact)
+    listed = RegisterFilter(
+        QueryDict(filters) or None,
+        municipalities=_municipalities(found),
+        queryset=selectors.register_entries(pact=found, today=dt.date.fromisoformat(today)),
+    )
+    return selectors.REGISTER_COLUMNS, selectors.register_rows(listed.qs)
+
+
+REGISTER_DOWNLOAD = register("instruments-register", _public_register, sheet="register")
+
+
 def register_download(request: HttpRequest, pact: str, fmt: str) -> HttpResponse:
     pact = _pact(pact)
-    found = RegisterFilter(
-        request.GET or None,
-        municipalities=_municipalities(pact),
-        queryset=selectors.register_entries(pact=pact, today=timezone.localdate()),
-    )
-    return table_response(
-        selectors.REGISTER_COLUMNS,
-        selectors.register_rows(found.qs),
+    return kind_response(
+        request,
+        REGISTER_DOWNLOAD,
         fmt,
-        f"{pact.code}-inclusive-companies",
-        sheet="register",
+        filename=f"{pact.code}-inclusive-companies",
+        pact=pact.code,
+        today=timezone.localdate().isoformat(),
+        filters=_filters(request),
     )
 
 
@@ -590,14 +639,31 @@ def development_public(request: HttpRequest, pact: str) -> HttpResponse:
     )
 
 
+def _public_development(pact: str):
+    """The services' public counts (the stored figures: never a consultation)."""
+    found = Pact.objects.get(code=pact)
+    return (
+        selectors.DEVELOPMENT_COLUMNS,
+        selectors.development_rows(selectors.development_figures(pact=found)),
+    )
+
+
+DEVELOPMENT_DOWNLOAD = register(
+    "instruments-development",
+    _public_development,
+    sheet="activities",
+    instances=lambda: ({"pact": code} for code in Pact.objects.values_list("code", flat=True)),
+)
+
+
 def development_download(request: HttpRequest, pact: str, fmt: str) -> HttpResponse:
     pact = _pact(pact)
-    return table_response(
-        selectors.DEVELOPMENT_COLUMNS,
-        selectors.development_rows(selectors.development_figures(pact=pact)),
+    return kind_response(
+        request,
+        DEVELOPMENT_DOWNLOAD,
         fmt,
-        f"{pact.code}-economic-development",
-        sheet="activities",
+        filename=f"{pact.code}-economic-development",
+        pact=pact.code,
     )
 
 
@@ -672,6 +738,9 @@ def development_manage(request: HttpRequest, pact: str, action: str = "") -> Htt
             "figures": selectors.development_figures(pact=pact),
             "activities": selectors.service_activities(pact=pact),
             "investments": selectors.investment_list(pact=pact, user=request.user)[:50],
+            "services": DevelopmentService.objects.filter(pact=pact).order_by("position", "code"),
+            "protocols": selectors.protocol_list(pact=pact),
+            "editions": selectors.prize_editions(pact=pact),
             "activity_form": forms_["attivita"],
             "investment_form": forms_["investimento"],
             "update_form": forms_["protocollo"],
@@ -769,14 +838,211 @@ def import_layout(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
     """The columns an import reads, with an example row: what the office fills in."""
     from patto.core.importing import importer_for
 
-    from .exchange import LAYOUTS, layout_rows
+    from .exchange import LAYOUTS
 
     importer = importer_for(kind)
     if kind not in LAYOUTS or importer is None:
         raise Http404
     if not request.user.has_perm(importer.permission):
         raise PermissionDenied
-    header, rows = layout_rows(kind)
-    response = table_response(header, rows, fmt, f"{kind}-layout", sheet=kind)
+    response = kind_response(request, LAYOUT_DOWNLOAD, fmt, filename=f"{kind}-layout", kind=kind)
+    # For the office only: no shared cache keeps it.
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def _layout(kind: str):
+    """The columns an import of ``kind`` reads, with an example row (no data of the pact)."""
+    from .exchange import layout_rows
+
+    return layout_rows(kind)
+
+
+LAYOUT_DOWNLOAD = register("instruments-layout", _layout)
+
+
+# Economic development: the office's records of services, protocols and prize editions ---------
+
+#: What the office records from its own form: the word in the address, the page's title.
+RECORDS = {
+    "servizio": (_lazy("A service, desk or table"), _lazy("Service recorded.")),
+    "protocollo": (_lazy("A protocol"), _lazy("Protocol recorded.")),
+    "premio": (_lazy("An edition of a prize"), _lazy("Prize edition recorded.")),
+}
+
+
+def _record_initial(pact: Pact, what: str, key: str):
+    """The record to change (with the form's initial values), or (None, {}) for a new one."""
+    from .models import DevelopmentService, PrizeEdition, Protocol
+
+    if not key:
+        return None, {}
+    if what == "servizio":
+        found = get_object_or_404(DevelopmentService, pact=pact, code=key)
+        names = ("code", "name", "kind", "description", "started_on", "position")
+        return found, {n: getattr(found, n) for n in names}
+    if what == "protocollo":
+        found = get_object_or_404(
+            Protocol.objects.prefetch_related("signatories"), pact=pact, code=key
+        )
+        names = ("code", "kind", "title", "site", "signed_on", "summary", "other_signatories")
+        initial = {n: getattr(found, n) for n in names}
+        initial["signatories"] = list(found.signatories.all())
+        return found, initial
+    if not key.isdigit():
+        raise Http404
+    found = get_object_or_404(
+        PrizeEdition.objects.prefetch_related("awards"), pact=pact, pk=int(key)
+    )
+    names = ("prize", "year", "awarded_on", "applications", "summary")
+    return found, {n: getattr(found, n) for n in names}
+
+
+@login_required
+def development_record(request: HttpRequest, pact: str, what: str, key: str = "") -> HttpResponse:
+    """Record or change a service, a protocol or a prize edition (with its awards): the
+    office's form, written through the services, which check the role again."""
+    if what not in RECORDS:
+        raise Http404
+    pact = _staff_pact(request, pact, "instruments.change_development")
+    found, initial = _record_initial(pact, what, key)
+    data = request.POST if request.method == "POST" else None
+    awards = None
+    if what == "servizio":
+        form = DevelopmentServiceForm(data, initial=initial)
+    elif what == "protocollo":
+        form = ProtocolForm(data, initial=initial, parties=pact.parties.order_by("name"))
+    else:
+        form = PrizeEditionForm(data, initial=initial)
+        rows = [
+            {"winner": a.winner, "category": a.category, "amount": a.amount}
+            for a in (found.awards.all() if found is not None else [])
+        ]
+        awards = AwardFormSet(data, initial=rows, prefix="premiati")
+    if found is not None:
+        # The code (or the prize and year) names the record: changing it would make another.
+        for name in ("code", "prize", "year"):
+            if name in form.fields:
+                form.fields[name].disabled = True
+    status = 200
+    if request.method == "POST":
+        if form.is_valid() and (awards is None or awards.is_valid()):
+            values = dict(form.cleaned_data)
+            try:
+                if what == "servizio":
+                    services.development_service_save(
+                        user=request.user,
+                        pact=pact,
+                        is_example=getattr(found, "is_example", False),
+                        **values,
+                    )
+                elif what == "protocollo":
+                    signatories = values.pop("signatories")
+                    code = values.pop("code")
+                    services.protocol_save(
+                        user=request.user,
+                        pact=pact,
+                        code=code,
+                        data=values,
+                        signatories=signatories,
+                    )
+                else:
+                    services.prize_edition_save(
+                        user=request.user,
+                        pact=pact,
+                        awards=awards.awards(),
+                        is_example=getattr(found, "is_example", False),
+                        **values,
+                    )
+            except ApplicationError as exc:
+                _show(form, exc)
+            else:
+                messages.success(request, str(RECORDS[what][1]))
+                return redirect("instruments:development_manage", pact=pact.code)
+        status = 400
+    return render(
+        request,
+        "instruments/development_record.html",
+        {
+            "pact": pact,
+            "title": RECORDS[what][0],
+            "form": form,
+            "awards": awards,
+            "found": found,
+        },
+        status=status,
+    )
+
+
+# Roles, from the secretariat's people page -----------------------------------------------------
+
+
+def person_roles_context(person) -> dict:
+    """What the people page shows of a person's instrument roles, and the form to give one
+    (the site's page includes ``instruments/_person_roles.html`` with it)."""
+    pacts = list(Pact.objects.only("pk", "code", "short_title").order_by("code"))
+    return {
+        "instrument_roles": list(selectors.instrument_roles_of(person)),
+        "instrument_role_form": InstrumentRoleForm(pacts=pacts, prefix="strumenti"),
+    }
+
+
+def _person(pk: int):
+    from django.contrib.auth import get_user_model
+
+    return get_object_or_404(get_user_model(), pk=pk)
+
+
+@login_required
+@require_POST
+def person_role_grant(request: HttpRequest, pk: int) -> HttpResponse:
+    """Give a person a role in a pact's instruments: the service checks it is the
+    secretariat; the page it came from shows the outcome."""
+    person = _person(pk)
+    pacts = list(Pact.objects.only("pk", "code", "short_title").order_by("code"))
+    form = InstrumentRoleForm(request.POST, pacts=pacts, prefix="strumenti")
+    if not request.user.has_perm("instruments.change_instrumentrole", None):
+        raise PermissionDenied
+    if not form.is_valid():
+        messages.error(request, _("Nothing was changed: choose from the list."))
+    else:
+        try:
+            granted = services.instrument_role_grant(
+                user=request.user,
+                pact=form.cleaned_data["pact"],
+                person=person,
+                role=form.cleaned_data["role"],
+            )
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request, _("Role given: %(role)s.") % {"role": granted.get_role_display()}
+            )
+    return redirect("site:person_detail", pk=person.pk)
+
+
+@login_required
+@require_POST
+def person_role_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    """Take an instrument role away from a person (the secretariat only)."""
+    from .models import InstrumentRole
+
+    person = _person(pk)
+    if not request.user.has_perm("instruments.change_instrumentrole", None):
+        raise PermissionDenied
+    role_pk = request.POST.get("role", "")
+    if not role_pk.isdigit():
+        raise Http404
+    role = get_object_or_404(
+        InstrumentRole.objects.select_related("pact"), pk=int(role_pk), user=person
+    )
+    try:
+        services.instrument_role_revoke(user=request.user, role=role)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, _("Role taken away: %(role)s.") % {"role": role.get_role_display()}
+        )
+    return redirect("site:person_detail", pk=person.pk)

@@ -22,6 +22,7 @@ from patto.core.errors import ApplicationError
 from patto.core.homepanels import home_panels
 from patto.core.permissions import is_secretariat
 from patto.funds import selectors as funds_selectors
+from patto.instruments.views import person_roles_context
 from patto.projects import selectors as projects_selectors
 
 from . import selectors, services
@@ -144,6 +145,8 @@ def person_detail(request: HttpRequest, pk: int, forms: dict | None = None) -> H
         "history": selectors.role_history(person), "forms": forms,
         "kinds": selectors.KINDS,
         "is_secretariat_member": is_secretariat(person),
+        # The instruments' roles (InstrumentRole), given through their own services.
+        **person_roles_context(person),
     })
 
 
