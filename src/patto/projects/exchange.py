@@ -45,13 +45,15 @@ def export_tables(projects: QuerySet[Project], *, personal: bool = False
                   ) -> dict[str, list[list[str]]]:
     """Rows of every table for these projects, in a stable order; referents only if
     ``personal`` (names of people are personal data)."""
-    projects = projects.select_related("pact", "cluster", "emergency_action", "lead_party") \
+    projects = projects.select_related("pact", "cluster", "emergency_action", "lead_party",
+                                       "parent") \
         .prefetch_related("challenges", "sdg_targets", "territories", "links__pact",
                           "outgoing_links__to_project",
                           "involved__party", "referents__party", "funding__party",
                           "planned_activities", "completed_activities", "critical_issues",
                           "procedure_steps",
-                          "success_factors", "meetings", "events", "contributions__party") \
+                          "success_factors", "meetings", "events", "contributions__party",
+                          "milestones", "places__territory") \
         .order_by("pact__code", "code")
     rows: dict[str, list[list[Any]]] = {t: [] for t in TABLES}
     for p in projects:
@@ -66,7 +68,16 @@ def export_tables(projects: QuerySet[Project], *, personal: bool = False
             ";".join(sorted(c.code for c in p.challenges.all())),
             ";".join(sorted(t.code for t in p.sdg_targets.all())),
             ";".join(sorted(t.code for t in p.territories.all())), p.is_example, p.source,
-            p.sheet_updated_on, p.working_method])
+            p.sheet_updated_on, p.working_method, p.parent.code if p.parent else None,
+            p.weight, p.progress_method, p.progress_reason])
+        milestones = sorted(p.milestones.all(), key=lambda m: (m.position, m.pk))
+        titles = {m.pk: m.title for m in milestones}
+        rows["milestones"] += [[*key, m.title, titles.get(m.parent_id), m.position, m.weight,
+                                m.due_on, m.done_on] for m in _parents_first(milestones)]
+        rows["project_places"] += sorted(
+            ([*key, pl.name, pl.latitude, pl.longitude,
+              pl.territory.code if pl.territory else None] for pl in p.places.all()),
+            key=lambda r: r[2])
         for link in sorted(p.outgoing_links.all(), key=lambda k: k.to_project.code):
             other = link.to_project
             if other.pact_id == p.pact_id and p.code < other.code:
@@ -104,6 +115,23 @@ def export_tables(projects: QuerySet[Project], *, personal: bool = False
               c.received_on, c.kind, c.resource] for c in p.contributions.all()),
             key=lambda r: (r[2], r[4]))
     return {t: [[cell_text(v) for v in row] for row in table] for t, table in rows.items()}
+
+
+def _parents_first(milestones: list) -> list:
+    """Milestones in their order, each under its parent (as a reader of the file expects;
+    a load accepts any order)."""
+    children: dict[int | None, list] = {}
+    for m in milestones:
+        children.setdefault(m.parent_id, []).append(m)
+    ordered: list = []
+
+    def walk(parent: int | None) -> None:
+        for m in children.get(parent, []):
+            ordered.append(m)
+            walk(m.pk)
+
+    walk(None)
+    return ordered
 
 
 def _csv_rows(tables: dict[str, list[list[str]]]) -> tuple[list[str], list[list[str]]]:

@@ -1,8 +1,16 @@
-"""Loads the project tables of a pact data package (projects and their sheets), by code."""
+"""Loads the project tables of a pact data package (projects and their sheets), by code.
+
+Sub-projects (``parent``, ``weight``), milestones and the points of projects are loaded
+here too. The rule for milestones done: a package load is the secretariat's initial
+record, so a package may mark a milestone done (``done_on``, with no report behind it);
+once an approved progress report has marked a milestone done, reports alone change it, and
+a package that gives another date, or leaves the milestone out, is refused.
+"""
 
 from __future__ import annotations
 
-from decimal import Decimal
+from collections.abc import Callable, Hashable
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from patto.engine.datapackage import PackageData
@@ -18,13 +26,23 @@ from .models import (
     Event,
     Funding,
     Meeting,
+    Milestone,
     PlannedActivity,
     ProcedureStep,
     Project,
     ProjectLink,
     ProjectParty,
+    ProjectPlace,
     ProjectReferent,
     SuccessFactor,
+)
+
+# Importing the services also connects the rule that stores a point's municipality.
+from .services import (
+    groups_refresh,
+    municipality_areas,
+    place_municipality,
+    progress_refresh,
 )
 
 # Sheet tables: model, resource, the columns that identify a row, the other columns.
@@ -52,6 +70,46 @@ def _money(value: Any) -> Decimal | None:
 def _refuse(resource: str, row: dict, field: str, detail: str) -> InputError:
     return InputError([Problem(file=f"{resource}.csv", row=row["_row"], field=field,
                                code="unknown-reference", detail=detail)])
+
+
+def _weight(value: Any) -> Decimal:
+    return Decimal("1") if value is None else Decimal(str(value))
+
+
+def _degrees(value: Any) -> Decimal:
+    # The model keeps 5 decimals (about 1 m): a map tool's longer figures are rounded.
+    return Decimal(str(value)).quantize(Decimal("0.00001"), rounding=ROUND_HALF_EVEN)
+
+
+def parents_first(rows: list[dict], *, resource: str, key: Callable[[dict], Hashable],
+                  parent: Callable[[dict], Hashable | None], what: str,
+                  where: str) -> list[dict]:
+    """The rows in an order where each row's parent comes before it (the file's order
+    otherwise); refuses a parent missing from the rows and a row inside itself."""
+    by_key = {key(r): r for r in rows}
+    for r in rows:
+        up = parent(r)
+        if up is not None and up not in by_key:
+            raise _refuse(resource, r, "parent", f"{what} {r['parent']!r} is not in "
+                          f"{resource}.csv {where}: write one that is, or empty the cell")
+    ordered: list[dict] = []
+    state: dict[Hashable, str] = {}
+    for start in rows:
+        chain, node = [], start
+        # Walk up to a row already placed, then place the chain from the top down.
+        while node is not None and state.get(key(node)) != "done":
+            if state.get(key(node)) == "open":
+                raise _refuse(resource, node, "parent", f"{what} {node['parent']!r} is "
+                              "part of this row, directly or through others: a row cannot "
+                              "be part of itself; empty the cell or choose another")
+            state[key(node)] = "open"
+            chain.append(node)
+            up = parent(node)
+            node = by_key[up] if up is not None else None
+        for r in reversed(chain):
+            state[key(r)] = "done"
+            ordered.append(r)
+    return ordered
 
 
 def sdg_target(code: str, resource: str, row: dict) -> SdgTarget:
@@ -84,6 +142,9 @@ def load_projects_section(*, data: PackageData, writer: PackageWriter, pact: Pac
             raise _refuse(resource, row, field, f"party {code!r} is not in parties.csv")
         return found
 
+    rows = parents_first(rows, resource="projects", key=lambda r: r["code"],
+                         parent=lambda r: r.get("parent") or None, what="project",
+                         where="for this pact")
     projects: dict[str, Project] = {}
     for row in rows:
         cluster, action = row.get("cluster"), row.get("emergency_action")
@@ -97,11 +158,17 @@ def load_projects_section(*, data: PackageData, writer: PackageWriter, pact: Pac
         if action and action not in actions:
             raise _refuse("projects", row, "emergency_action", f"emergency action {action!r} "
                           "is not in emergency_actions.csv for this pact")
+        method = row.get("progress_method") or Project.ProgressMethod.MANUAL
+        # Progress from milestones or indicators is the roll-up's, computed after the load.
+        progress = {"progress": row["progress"]} if method == Project.ProgressMethod.MANUAL \
+            else {}
         project = writer.sync(Project, {"pact": pact, "code": row["code"]}, {
             "title": row["title"], "cluster": clusters.get(cluster or ""),
             "emergency_action": actions.get(action or ""), "horizon": row["horizon"],
             "lead_party": party(row["lead_party"], "projects", row, "lead_party"),
-            "status": row["status"], "progress": row["progress"],
+            "status": row["status"], **progress,
+            "parent": projects.get(row.get("parent") or ""), "weight": _weight(row.get("weight")),
+            "progress_method": method, "progress_reason": _text(row.get("progress_reason")),
             "start_on": row.get("start_on"), "end_on": row.get("end_on"),
             "cup": _text(row.get("cup")), "budget": _money(row.get("budget")),
             "summary": row["summary"], "expected_results": _text(row.get("expected_results")),
@@ -132,7 +199,7 @@ def load_projects_section(*, data: PackageData, writer: PackageWriter, pact: Pac
                               f"territory {code!r} is not in territories.csv")
             places.append(place)
         writer.set_m2m(project.territories, places)
-    writer.prune(pact.projects.all(), {p.pk for p in projects.values()})
+    _prune_projects(writer, pact, {p.pk for p in projects.values()})
 
     def of_pact(resource: str) -> list[dict]:
         found = [r for r in data.tables.get(resource, []) if r["pact"] == pact.code]
@@ -194,9 +261,108 @@ def load_projects_section(*, data: PackageData, writer: PackageWriter, pact: Pac
             keep.add(writer.sync(model, lookup, values, src=(resource, r)).pk)
         writer.prune(model.objects.filter(project__pact=pact), keep)
 
-    # The clusters' and challenges' stored roll-ups follow the projects just loaded (the
-    # projects' own figures are the package's: set by hand until milestones are recorded).
-    from .services import groups_refresh
+    _load_milestones(of_pact("milestones"), writer, pact, projects)
+    _load_places(of_pact("project_places"), writer, pact, projects)
 
+    # The stored roll-ups follow the projects just loaded: those made of parts (milestones,
+    # sub-projects, indicators) and the projects above them, then every cluster and
+    # challenge (the other projects' figures are the package's, set by hand).
+    parts = [p.pk for p in projects.values()
+             if p.parent_id or p.progress_method != Project.ProgressMethod.MANUAL]
+    if parts:
+        progress_refresh(projects=parts)
     groups_refresh(groups={("cluster", c.pk) for c in clusters.values()}
                    | {("challenge", c.pk) for c in challenges.values()})
+
+
+def _prune_projects(writer: PackageWriter, pact: Pact, keep: set[int]) -> None:
+    """Remove the projects the package left out, sub-projects before their projects (a
+    project keeps its sub-projects from being deleted under them)."""
+    stale = dict(pact.projects.exclude(pk__in=keep).values_list("pk", "parent_id"))
+
+    def depth(pk: int) -> int:
+        found, node = 0, stale[pk]
+        while node in stale and found <= len(stale):
+            found, node = found + 1, stale[node]
+        return found
+
+    levels: dict[int, list[int]] = {}
+    for pk in stale:
+        levels.setdefault(depth(pk), []).append(pk)
+    for level in sorted(levels, reverse=True):
+        writer.prune(Project.objects.filter(pk__in=levels[level]), set())
+
+
+def _load_milestones(rows: list[dict], writer: PackageWriter, pact: Pact,
+                     projects: dict[str, Project]) -> None:
+    """Milestones by project and title, parents first; done dates as the rule in the
+    module's docstring says."""
+    rows = parents_first(rows, resource="milestones", key=lambda r: (r["project"], r["title"]),
+                         parent=lambda r: (r["project"], r["parent"]) if r.get("parent")
+                         else None, what="milestone", where="for the same project")
+    stored = {(m.project_id, m.title): m for m in Milestone.objects.filter(
+        project__pact=pact).select_related("update__round")}
+    order: dict[str, int] = {}
+    made: dict[tuple[str, str], Milestone] = {}
+    for r in sorted(rows, key=lambda r: r["_row"]):
+        order[r["project"]] = order.get(r["project"], 0) + 1
+        r["_order"] = order[r["project"]]
+    for r in rows:
+        project = projects[r["project"]]
+        before = stored.get((project.pk, r["title"]))
+        if before is not None and before.update_id and before.done_on != r.get("done_on"):
+            raise _refuse("milestones", r, "done_on", (
+                f"milestone {r['title']!r} was marked done on {before.done_on} by an approved "
+                f"progress report ({before.update.round}): only reports change it; write "
+                f"{before.done_on} in done_on"))
+        made[(r["project"], r["title"])] = writer.sync(
+            Milestone, {"project": project, "title": r["title"]}, {
+                "parent": made[(r["project"], r["parent"])] if r.get("parent") else None,
+                "position": r["_order"] if r.get("position") is None else r["position"],
+                "weight": _weight(r.get("weight")), "due_on": r.get("due_on"),
+                "done_on": r.get("done_on")}, src=("milestones", r))
+    keep = {m.pk for m in made.values()}
+    stale = {m.pk: m for m in stored.values() if m.pk not in keep}
+    reported = [m for m in stale.values() if m.update_id]
+    if reported:
+        m = reported[0]
+        raise InputError([Problem(
+            file="milestones.csv", field="title", code="still-referenced",
+            detail=f"milestone {m.title!r} of project {m.project.code!r} is missing from the "
+                   f"file but an approved progress report ({m.update.round}) marked it done "
+                   f"on {m.done_on}: keep it in the file",
+            params={"value": m.title})])
+    # Deleting a milestone deletes its parts: remove only the stale ones at the top.
+    writer.prune(Milestone.objects.filter(
+        pk__in=[pk for pk, m in stale.items() if m.parent_id not in stale]), set())
+
+
+def _load_places(rows: list[dict], writer: PackageWriter, pact: Pact,
+                 projects: dict[str, Project]) -> None:
+    """Points of projects by project and name; a point without a municipality gets the one
+    whose boundary holds it, found here with the boundaries read once."""
+    areas = None
+    keep = set()
+    for r in rows:
+        latitude, longitude = _degrees(r["latitude"]), _degrees(r["longitude"])
+        code = r.get("municipality")
+        if code:
+            territory = Territory.objects.filter(code=code).first()
+            if territory is None:
+                raise _refuse("project_places", r, "municipality",
+                              f"territory {code!r} is not in territories.csv: write the code "
+                              "of a municipality (e.g. 037006), or empty the cell to find it "
+                              "from the boundaries")
+            if territory.kind != Territory.Kind.MUNICIPALITY:
+                raise _refuse("project_places", r, "municipality",
+                              f"territory {code!r} is a {territory.kind}, not a municipality: "
+                              "write the code of the municipality the point lies in (e.g. "
+                              "037006), or empty the cell to find it from the boundaries")
+        else:
+            areas = municipality_areas() if areas is None else areas
+            found = place_municipality(latitude=latitude, longitude=longitude, areas=areas)
+            territory = Territory.objects.filter(pk=found).first() if found else None
+        keep.add(writer.sync(ProjectPlace, {"project": projects[r["project"]], "name": r["name"]},
+                             {"latitude": latitude, "longitude": longitude,
+                              "territory": territory}, src=("project_places", r)).pk)
+    writer.prune(ProjectPlace.objects.filter(project__pact=pact), keep)

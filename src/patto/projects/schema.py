@@ -35,6 +35,12 @@ def basis(name: str, what: str) -> dict:
     return f(name, description=BASIS_HELP.format(what=what),
              pattern="(source|inferred|example)(:[\\s\\S]*)?")
 
+MILESTONE_DONE_HELP = (
+    "The day the milestone was done; empty while it is not done. A package load is the "
+    "secretariat's initial record, so it may mark milestones done (without a report); once "
+    "an approved progress report has marked a milestone done, only reports change it: the "
+    "package must keep that date and cannot leave the milestone out")
+
 PROJECT = f("project", required=True, description="Code of the project (projects.code)")
 
 RESOURCES = [
@@ -72,6 +78,17 @@ RESOURCES = [
           description="The update date the sheet itself gives, when it comes from a document"),
         f("working_method", description="The sheet's sentence on the working method, under "
           "the completed activities"),
+        f("parent", pattern="[a-z0-9-]+", description="Code of the project (of the same "
+          "pact) this one is a sub-project of; empty for a project at the top"),
+        f("weight", "number", minimum=0, description="Weight among the other parts of its "
+          "project (or the other projects of its cluster): only the proportions count; empty "
+          "means 1"),
+        f("progress_method", enum=["manual", "milestones", "indicators"],
+          description="Where the progress comes from: manual (the progress column, the "
+          "default), milestones (its milestones and sub-projects) or indicators (their share "
+          "of target); with milestones or indicators the progress column is what the roll-up "
+          "gave when exported, and a load computes it again instead of reading it"),
+        f("progress_reason", description="Why the progress set by hand is what it is"),
     ], ["pact", "code"], [
         {"fields": ["lead_party"], "reference": {"resource": "parties", "fields": ["id"]}},
         {"fields": ["pact"], "reference": {"resource": "pacts", "fields": ["id"]}},
@@ -88,6 +105,33 @@ RESOURCES = [
                           f("note", description="What the sheet says of the link")],
         ["pact", "project", "linked_project"], [PROJECT_FK],
         description="Links between projects; each link holds both ways"),
+    res("milestones", [PACT, PROJECT,
+                       f("title", required=True,
+                         description="The milestone; unique within its project"),
+                       f("parent", description="Title of the milestone (of the same project) "
+                         "this one is part of; empty for a milestone at the top"),
+                       f("position", "integer", minimum=0,
+                         description="Order among its siblings; empty means the file's order"),
+                       f("weight", "number", minimum=0,
+                         description="Weight among its siblings; empty means 1"),
+                       f("due_on", "date", description="Planned date"),
+                       f("done_on", "date", description=MILESTONE_DONE_HELP)],
+        ["pact", "project", "title"], [PROJECT_FK],
+        description="Milestones of projects, at any depth, with their weights"),
+    res("project_places", [PACT, PROJECT,
+                           f("name", required=True,
+                             description="A label for the point (a site, a building)"),
+                           f("latitude", "number", required=True, minimum=-90, maximum=90,
+                             description="WGS84 latitude in degrees; rounded to 5 decimals "
+                             "(about 1 m)"),
+                           f("longitude", "number", required=True, minimum=-180, maximum=180,
+                             description="WGS84 longitude in degrees; rounded to 5 decimals"),
+                           f("municipality", description="territories.id of the municipality "
+                             "the point lies in; empty: found from the municipalities' "
+                             "boundaries when they are loaded")],
+        ["pact", "project", "name"], [PROJECT_FK],
+        description="Points where projects happen, drawn on the map, beside the territories "
+        "of projects.csv"),
     res("project_funding", [PACT, PROJECT, f("source", required=True), f("party"),
                             f("kind", required=True, enum=["eu", "national", "regional", "local",
                                                            "private", "other"]),

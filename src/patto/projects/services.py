@@ -106,6 +106,9 @@ def _check_transition(current: str, target: str) -> list[str]:
 #: people who may review: the secretariat and the cluster's coordinator.
 STATUS_FIELDS = ("status", "progress", "progress_method", "progress_reason", "weight",
                  "parent")
+#: What only an approved report changes, so that every figure has its report in the history
+#: (who said it, when, why, and who approved it).
+REPORTED_FIELDS = ("progress", "progress_reason")
 #: Where a project sits in the pact: moved by the secretariat alone.
 STRUCTURE_FIELDS = ("pact", "cluster", "emergency_action")
 #: The sheet's records a project holds, which the back office edits beside the project.
@@ -113,11 +116,37 @@ RECORD_MODELS = {m._meta.model_name: m for m in (
     ProjectParty, ProjectReferent, Funding, PlannedActivity, CompletedActivity, CriticalIssue,
     SuccessFactor, Meeting, Event, Contribution, ProcedureStep, Milestone, ProjectPlace)}
 
+#: The records a project's referent keeps current beside the sheet's own fields.
+SHEET_RECORDS = (ProjectPlace,)
+
 
 def _invalid(what: str, exc: ValidationError) -> ApplicationError:
     return ApplicationError(_("The %(what)s was not saved: %(errors)s")
                             % {"what": what, "errors": "; ".join(exc.messages)},
                             code="invalid")
+
+
+def _progress_by_report() -> ApplicationError:
+    return ApplicationError(
+        _("Progress changes only through an approved report, so that its history is kept: "
+          "the project's referent writes the figure (and, when it is set by hand, its reason) "
+          "in the report of an open reporting round, and it changes when the coordinator "
+          "approves the report."), code="progress_by_report")
+
+
+def _check_reason(project: Project, update: ProjectUpdate) -> None:
+    """A figure set by hand needs its reason: a report that moves it says why (a report
+    that leaves it as it is keeps the reason it had)."""
+    if project.progress_method != Project.ProgressMethod.MANUAL:
+        return
+    if update.progress == project.progress:
+        return
+    if str((update.payload or {}).get("progress_reason", "")).strip():
+        return
+    raise ApplicationError(
+        _("This project's progress is set by hand: say in the report why the progress is "
+          "%(progress)s%%, or the figure cannot be published.") % {"progress": update.progress},
+        code="reason_required")
 
 
 def next_statuses(current: str) -> list[Project.Status]:
@@ -142,6 +171,8 @@ def project_change(*, project: Project, user: Any, expected_version: int,
               if name in fields and fields[name] != getattr(project, name)]
     if moving:
         _require(user, "projects.change_project_status", project)
+    if any(name in moving for name in REPORTED_FIELDS):
+        raise _progress_by_report()
     if any(name in fields and fields[name] != getattr(project, name)
            for name in STRUCTURE_FIELDS):
         _require(user, "projects.admin_project", project)
@@ -192,6 +223,8 @@ def project_create(*, user: Any, **fields: Any) -> Project:
     if fields.get("status", Project.Status.PROPOSED) != Project.Status.PROPOSED \
             or fields.get("progress", 0):
         _require(user, "projects.change_project_status")
+    if fields.get("progress", 0) or fields.get("progress_reason", ""):
+        raise _progress_by_report()
     many = {name: fields.pop(name) for name in list(fields) if name in _MANY_TO_MANY}
     project = Project(**fields)
     if project.cluster_id and project.emergency_action_id is None \
@@ -227,12 +260,25 @@ def project_delete(*, project: Project, user: Any) -> None:
 
 
 def project_records_change(*, project: Project, user: Any, model_name: str,
-                           saved: list[Any] = (), deleted: list[Any] = ()) -> None:
+                           saved: list[Any] = (), deleted: list[Any] = (),
+                           expected_version: int | None = None) -> None:
     """Save and delete records of a project's sheet (its involved actors, referents,
-    funding, activities, issues, factors, meetings, events, contributions) in one go."""
-    _require(user, "projects.admin_project", project)
+    funding, activities, issues, factors, meetings, events, contributions, places) in one go.
+
+    With ``expected_version`` (the staff pages send the version they were read at) the
+    project's version moves too, so that two people editing the same records cannot
+    overwrite each other unseen.
+    """
     model = RECORD_MODELS[model_name]
+    # Places are part of the sheet, like the municipalities: whoever keeps the sheet
+    # current draws them; the other records are the secretariat's.
+    _require(user, "projects.change_project" if model in SHEET_RECORDS
+             else "projects.admin_project", project)
     with transaction.atomic():
+        if expected_version is not None:
+            current = Project.objects.select_for_update().get(pk=project.pk)
+            _save_versioned(current, expected_version, user, _("project"))
+            project.version = current.version
         for record in saved:
             if not isinstance(record, model) or record.project_id != project.pk:
                 raise ApplicationError(_("A record belongs to another project."),
@@ -392,6 +438,7 @@ def _submit(update: ProjectUpdate, user: Any) -> None:
         raise ApplicationError(_("Say what happened in this period before submitting the "
                                  "report: a draft may stay incomplete, a report may not."),
                                code="summary_required")
+    _check_reason(Project.objects.get(pk=update.project_id), update)
     try:
         update.submit()
     except TransitionNotAllowed as exc:
@@ -449,6 +496,7 @@ def update_approve(*, update: ProjectUpdate, user: Any, comment: str = "") -> Pr
             raise ApplicationError(
                 _("The project changed after this report was written: send it back so that "
                   "the referent reports on the current sheet."), code="stale_version")
+        _check_reason(project, update)
         try:
             update.approve()
         except TransitionNotAllowed as exc:
@@ -460,7 +508,8 @@ def update_approve(*, update: ProjectUpdate, user: Any, comment: str = "") -> Pr
         for step in _check_transition(project.status, update.proposed_status):
             getattr(project, step)()
         if project.progress_method == Project.ProgressMethod.MANUAL:
-            # Set by hand: the report's figure, with the reason it gives.
+            # Set by hand: the report's figure, with the reason it gives (or, for the same
+            # figure, the reason it already had: _check_reason saw to it).
             project.progress = update.progress
             reason = update.payload.get("progress_reason")
             if reason:
@@ -845,3 +894,68 @@ def groups_refresh(*, groups: set[tuple[str, int | None]]) -> None:
         fields = {"value": result.progress, "reason": result.reason,
                   "parts": [_part(part, extra[part.key]) for part in result.parts]}
         GroupProgress.objects.update_or_create(**{kind + "_id": pk}, defaults=fields)
+
+
+# Places of projects: the municipality of a point -------------------------------------------
+
+def municipality_areas() -> list[Any]:
+    """The municipalities that have a boundary, as areas to search (one query); a caller
+    locating many points (a package load) reads them once."""
+    from patto.engine.geo import area
+    from patto.pact.models import Territory
+
+    found = []
+    for pk, boundary in Territory.objects.filter(
+            kind=Territory.Kind.MUNICIPALITY, boundary__isnull=False).values_list(
+            "pk", "boundary").order_by("code"):
+        made = area(pk, boundary) if isinstance(boundary, dict) else None
+        if made is not None:
+            found.append(made)
+    return found
+
+
+def place_municipality(*, latitude: Decimal | float, longitude: Decimal | float,
+                       areas: list[Any] | None = None) -> int | None:
+    """The id of the municipality whose boundary holds the point, or None (outside every
+    loaded boundary, or no boundaries loaded)."""
+    from patto.engine.geo import locate
+
+    return locate(municipality_areas() if areas is None else areas,
+                  float(longitude), float(latitude))
+
+
+def _place_locate(sender: Any, instance: ProjectPlace, raw: bool = False, **kwargs: Any
+                  ) -> None:
+    """Store the municipality of a point when the point is saved, so that the
+    municipality's page lists the project without computing anything on read.
+
+    The rule: a point saved without a municipality gets the one whose boundary holds it; a
+    point moved without choosing a new municipality gets it found again; a municipality
+    chosen by whoever saves (a form, the admin, a package's ``municipality`` column) is
+    kept. Every save path passes here (services, admin, package loads), hence a signal.
+    """
+    if raw:
+        return
+    stored = (ProjectPlace.objects.filter(pk=instance.pk)
+              .values("latitude", "longitude", "territory_id").first()
+              if instance.pk else None)
+    if stored is None:
+        if instance.territory_id is None:
+            instance.territory_id = place_municipality(latitude=instance.latitude,
+                                                       longitude=instance.longitude)
+        return
+    moved = (Decimal(str(stored["latitude"])) != Decimal(str(instance.latitude))
+             or Decimal(str(stored["longitude"])) != Decimal(str(instance.longitude)))
+    chosen = stored["territory_id"] != instance.territory_id
+    if (moved and not chosen) or instance.territory_id is None:
+        instance.territory_id = place_municipality(latitude=instance.latitude,
+                                                   longitude=instance.longitude)
+
+
+def _connect_place_locate() -> None:
+    from django.db.models.signals import pre_save
+
+    pre_save.connect(_place_locate, sender=ProjectPlace, dispatch_uid="projects.place_locate")
+
+
+_connect_place_locate()
