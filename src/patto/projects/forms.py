@@ -7,12 +7,13 @@ import datetime as dt
 from decimal import Decimal
 
 from django import forms
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from patto.core.forms import DateField, DateInput, DecimalField, IntegerField, check_fields
 from patto.pact.models import Challenge, Cluster, Party, Territory
 
-from .models import Project
+from .models import Project, ProjectPlace
 
 
 class CleanTextMixin:
@@ -186,10 +187,10 @@ class ProjectCreateForm(StyledModelForm):
 
 
 class StatusForm(StyledForm):
-    """One step along the project's status transitions, with the progress reached."""
+    """One step along the project's status transitions. The progress is not here: it changes
+    only through an approved report (the service refuses it anywhere else)."""
 
     status = forms.ChoiceField(label=_("New status"))
-    progress = IntegerField(label=_("Progress (%)"), min_value=0, max_value=100)
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, project: Project, **kwargs):
@@ -199,7 +200,6 @@ class StatusForm(StyledForm):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.fields["status"].initial = project.status
-            self.fields["progress"].initial = project.progress
             self.fields["version"].initial = project.version
 
     def prepare_fields(self) -> None:
@@ -209,6 +209,68 @@ class StatusForm(StyledForm):
         self.fields["status"].choices = [
             (current.value, _("%(status)s (unchanged)") % {"status": current.label})
         ] + [(s.value, s.label) for s in next_statuses(current)]
+
+
+class CoordinateField(DecimalField):
+    """A latitude or longitude, always shown with its five decimals: "44,512" would read as
+    a thousands group and be refused on the next save (see core.forms.parse_decimal)."""
+
+    def prepare_value(self, value):
+        if isinstance(value, (Decimal, int, float)) and not isinstance(value, bool):
+            return number_format(Decimal(value), 5)
+        return value
+
+
+class PlaceForm(StyledModelForm):
+    """A point of a project: drawn on the map, or typed as latitude and longitude (the way
+    for keyboards and screen readers, and what the map fills in)."""
+
+    class Meta:
+        model = ProjectPlace
+        fields = ["name", "latitude", "longitude"]
+        field_classes = {"latitude": CoordinateField, "longitude": CoordinateField}
+        help_texts = {"latitude": _("Degrees north, e.g. 44,49434."),
+                      "longitude": _("Degrees east, e.g. 11,34297.")}
+
+
+class BasePlaceFormSet(forms.BaseModelFormSet):
+    """The places of one project, with the project's version read with them."""
+
+    def __init__(self, *args, project: Project, **kwargs):
+        self.project = project
+        kwargs.setdefault("prefix", "places")
+        kwargs.setdefault("queryset", project.places.order_by("name", "pk"))
+        super().__init__(*args, **kwargs)
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = _("Remove this place")
+            form.fields["DELETE"].widget.attrs["class"] = "form-check-input"
+
+    def changes(self) -> tuple[list, list]:
+        """The places to save (new ones given their project) and those to delete."""
+        saved = self.save(commit=False)
+        for place in saved:
+            place.project = self.project
+        return saved, list(self.deleted_objects)
+
+
+PlaceFormSet = forms.modelformset_factory(
+    ProjectPlace, form=PlaceForm, formset=BasePlaceFormSet, extra=1, can_delete=True,
+    max_num=100, absolute_max=100, validate_max=True)
+
+
+class PlacesVersionForm(StyledForm):
+    """The project's version the places were read at: a save over someone else's is refused."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, project: Project, **kwargs):
+        kwargs.setdefault("prefix", "places-meta")
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.fields["version"].initial = project.version
 
 
 class ContributionForm(StyledForm):

@@ -287,7 +287,8 @@ def project_records_change(*, project: Project, user: Any, model_name: str,
                 _check_milestone(record)
             record._history_user = user
             try:
-                record.full_clean(validate_constraints=False)
+                # A place's bounds are check constraints: read them here, for a clear refusal.
+                record.full_clean(validate_constraints=model in SHEET_RECORDS)
             except ValidationError as exc:
                 raise _invalid(str(model._meta.verbose_name), exc) from exc
             record.save()

@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -26,6 +27,8 @@ from .forms import (
     ContributionForm,
     EventFormSet,
     MeetingFormSet,
+    PlaceFormSet,
+    PlacesVersionForm,
     ProjectCreateForm,
     ProjectSheetForm,
     ReviewForm,
@@ -450,8 +453,24 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not user.has_perm("projects.change_project", project):
         raise PermissionDenied
     manager = user.has_perm("projects.change_project_status", project)
-    form = ProjectSheetForm(request.POST or None, instance=project, manager=manager)
-    if request.method == "POST" and form.is_valid():
+    # Two forms on the page, each posted alone: the sheet, and the places drawn on the map.
+    posting_places = request.method == "POST" and "places-TOTAL_FORMS" in request.POST
+    places = PlaceFormSet(request.POST if posting_places else None, project=project)
+    places_meta = PlacesVersionForm(request.POST if posting_places else None, project=project)
+    sheet_data = request.POST if request.method == "POST" and not posting_places else None
+    form = ProjectSheetForm(sheet_data, instance=project, manager=manager)
+    if posting_places and places.is_valid() and places_meta.is_valid():
+        saved, deleted = places.changes()
+        try:
+            services.project_records_change(
+                project=project, user=user, model_name="projectplace", saved=saved,
+                deleted=deleted, expected_version=places_meta.cleaned_data["version"])
+        except ApplicationError as exc:
+            places_meta.add_error(None, ValidationError(exc.message, code=exc.code))
+        else:
+            messages.success(request, _("Places saved."))
+            return redirect(reverse("projects:project_edit", args=[pk]) + "#places-heading")
+    if sheet_data is not None and form.is_valid():
         try:
             # A fresh copy: the form has already written its values onto `project`.
             services.project_change(project=Project.objects.get(pk=pk), user=user,
@@ -465,14 +484,16 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "projects/project_edit.html", {
         "project": project, "form": form,
         "status_form": StatusForm(project=project) if manager else None,
+        "places": places, "places_meta": places_meta, "pact": project.pact,
         "can_delete": user.has_perm("projects.delete_project", project)})
 
 
 @login_required
 @require_http_methods(["POST"])
 def project_status(request: HttpRequest, pk: int) -> HttpResponse:
-    """One status step (and the progress) for the secretariat or the cluster's coordinator;
-    with htmx only the status panel and the sheet form's version are swapped."""
+    """One status step for the secretariat or the cluster's coordinator (the progress moves
+    only with approved reports); with htmx only the status panel and the sheet form's
+    version are swapped."""
     project = _project_or_404(pk)
     if not request.user.has_perm("projects.change_project_status", project):
         raise PermissionDenied
@@ -483,7 +504,7 @@ def project_status(request: HttpRequest, pk: int) -> HttpResponse:
             project = services.project_change(
                 project=project, user=request.user,
                 expected_version=form.cleaned_data["version"],
-                status=form.cleaned_data["status"], progress=form.cleaned_data["progress"])
+                status=form.cleaned_data["status"])
         except ApplicationError as exc:
             _form_error(form, exc)
             project = _project_or_404(pk)
@@ -492,7 +513,7 @@ def project_status(request: HttpRequest, pk: int) -> HttpResponse:
             form = StatusForm(project=project)
     if not _is_htmx(request):
         if saved:
-            messages.success(request, _("Status and progress saved."))
+            messages.success(request, _("Status saved."))
         else:
             for error in form.non_field_errors() + [e for f in form for e in f.errors]:
                 messages.error(request, error)

@@ -1,22 +1,36 @@
-/* The projects' map: municipalities coloured by their number of projects (boundaries from the
-   territory's GeoJSON, as on the indicator map) and the places drawn for projects as dots.
-   A municipality opens the list filtered by it; the table beside the map has the same counts
-   for keyboards and screen readers. Numbers in the page's language (patto/number-format.js). */
+/* Projects on the territory's map (ECharts on the territory's GeoJSON, as on the indicator map),
+   in two places that share the loading code below:
+   - the public map (#project-map): municipalities coloured by their number of projects and the
+     places drawn for projects as dots; a municipality opens the list filtered by it; the table
+     beside the map has the same counts for keyboards and screen readers;
+   - the staff page of a project (#place-map): a click on the map adds a place, a place is
+     dragged to move it and removed with its row's box; the map only fills the rows' latitude
+     and longitude fields, which stay the way to do it all by keyboard, and the form saves.
+   Numbers in the page's language (patto/number-format.js). */
 (function () {
   "use strict";
-  var el = document.getElementById("project-map");
-  var source = document.getElementById("project-map-data");
-  if (!el || !source || typeof echarts === "undefined") { return; }
-  var format = window.pattoFormat;
-  var data = JSON.parse(source.textContent);
+  if (typeof echarts === "undefined") { return; }
   var enc = function (s) { return echarts.format.encodeHTML(String(s)); };
-  fetch(el.dataset.geojson, { credentials: "same-origin" })
-    .then(function (r) { return r.json(); })
-    .then(function (geojson) {
-      echarts.registerMap("projects", geojson);
+
+  /* Fetch the GeoJSON the element names, register it and hand over a chart on it. */
+  function withMap(el, name, ready) {
+    fetch(el.dataset.geojson, { credentials: "same-origin" })
+      .then(function (r) { return r.json(); })
+      .then(function (geojson) {
+        echarts.registerMap(name, geojson);
+        var chart = echarts.init(el, null, { renderer: "svg" });
+        ready(chart, geojson);
+        window.addEventListener("resize", function () { chart.resize(); });
+        el.setAttribute("data-ready", "true");
+      });
+  }
+
+  function publicMap(el, source) {
+    var format = window.pattoFormat;
+    var data = JSON.parse(source.textContent);
+    withMap(el, "projects", function (chart, geojson) {
       var names = {};
       geojson.features.forEach(function (f) { names[f.properties.code] = f.properties.name; });
-      var chart = echarts.init(el, null, { renderer: "svg" });
       var areas = geojson.features.map(function (f) {
         return { name: f.properties.code, value: data.counts[f.properties.code] || 0 };
       });
@@ -51,7 +65,131 @@
           window.location.href = el.dataset.list + "?" + q + "territory=" + encodeURIComponent(p.name);
         }
       });
-      window.addEventListener("resize", function () { chart.resize(); });
-      el.setAttribute("data-ready", "true");
     });
+  }
+
+  /* Whether [lon, lat] is inside a GeoJSON Polygon or MultiPolygon (even-odd rule). */
+  function inside(point, geometry) {
+    var polygons = geometry.type === "Polygon" ? [geometry.coordinates] :
+      geometry.type === "MultiPolygon" ? geometry.coordinates : [];
+    return polygons.some(function (rings) {
+      var hit = false;
+      rings.forEach(function (ring) {
+        for (var i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+          var a = ring[i], b = ring[j];
+          if ((a[1] > point[1]) !== (b[1] > point[1]) &&
+              point[0] < (b[0] - a[0]) * (point[1] - a[1]) / (b[1] - a[1]) + a[0]) { hit = !hit; }
+        }
+      });
+      return hit;
+    });
+  }
+
+  function placeEditor(el, form) {
+    var prefix = el.dataset.prefix || "places";
+    var rows = form.querySelector("[data-place-rows]");
+    var blank = document.getElementById("place-empty");
+    var total = form.querySelector("#id_" + prefix + "-TOTAL_FORMS");
+    var decimals = new Intl.NumberFormat(document.documentElement.lang || "it",
+      { minimumFractionDigits: 5, maximumFractionDigits: 5, useGrouping: false });
+    var field = function (row, name) { return row.querySelector("[name$='-" + name + "']"); };
+    var read = function (input) {
+      var text = input ? input.value.replace(/\s/g, "").replace(",", ".") : "";
+      return text === "" || !isFinite(Number(text)) ? null : Number(text);
+    };
+
+    function point(row) {
+      var lat = read(field(row, "latitude"));
+      var lon = read(field(row, "longitude"));
+      var removed = field(row, "DELETE");
+      if (lat === null || lon === null || (removed && removed.checked)) { return null; }
+      return [lon, lat];
+    }
+
+    withMap(el, "places", function (chart, geojson) {
+      var municipality = function (coord) {
+        var found = geojson.features.filter(function (f) { return inside(coord, f.geometry); })[0];
+        return found ? found.properties.name : "";
+      };
+      chart.setOption({
+        aria: { enabled: true },
+        animation: false,
+        geo: { map: "places", nameProperty: "code", roam: true, silent: true,
+               itemStyle: { areaColor: "#f2f6fa", borderColor: "#7f8c99" } }
+      });
+
+      function write(row, coord) {
+        field(row, "longitude").value = decimals.format(coord[0]);
+        field(row, "latitude").value = decimals.format(coord[1]);
+      }
+
+      /* The points as draggable circles over the map, placed again after a zoom or pan. */
+      function draw() {
+        var items = [];
+        Array.prototype.forEach.call(rows.querySelectorAll("[data-place-row]"), function (row, i) {
+          var coord = point(row);
+          if (!coord) { return; }
+          var px = chart.convertToPixel("geo", coord);
+          items.push({
+            type: "circle", id: "place-" + i, position: px, shape: { r: 8 }, z: 100,
+            draggable: true, cursor: "move",
+            style: { fill: "#d1344c", stroke: "#ffffff", lineWidth: 2 },
+            ondragend: function () {
+              write(row, chart.convertFromPixel("geo", [this.x, this.y]));
+              draw();
+            },
+            ondblclick: function () {
+              var removed = field(row, "DELETE");
+              if (removed) { removed.checked = true; }
+              draw();
+            }
+          });
+        });
+        chart.setOption({ graphic: [{ type: "group", id: "places", children: items }] },
+                        { replaceMerge: ["graphic"] });
+        el.dataset.points = String(items.length);
+      }
+
+      function freeRow() {
+        var found = null;
+        Array.prototype.forEach.call(rows.querySelectorAll("[data-place-row]"), function (row) {
+          if (!found && !field(row, "id").value && !field(row, "name").value &&
+              !field(row, "latitude").value && !field(row, "longitude").value) { found = row; }
+        });
+        if (found) { return found; }
+        var index = Number(total.value);
+        var holder = document.createElement("div");
+        holder.innerHTML = blank.innerHTML.replace(/__prefix__/g, String(index))
+          .replace(/__number__/g, String(index + 1));
+        var row = holder.firstElementChild;
+        rows.appendChild(row);
+        total.value = String(index + 1);
+        return row;
+      }
+
+      chart.getZr().on("click", function (e) {
+        if (e.target && e.target.draggable) { return; }  // a point: dragging, not adding
+        var coord = chart.convertFromPixel("geo", [e.offsetX, e.offsetY]);
+        if (!coord || !isFinite(coord[0]) || !isFinite(coord[1])) { return; }
+        var row = freeRow();
+        write(row, coord);
+        var name = field(row, "name");
+        if (!name.value) { name.value = municipality(coord); }
+        draw();
+        name.focus();
+        name.select();
+      });
+      chart.on("georoam", function () { window.requestAnimationFrame(draw); });
+      rows.addEventListener("change", draw);
+      window.addEventListener("resize", function () { window.requestAnimationFrame(draw); });
+      draw();
+    });
+  }
+
+  var map = document.getElementById("project-map");
+  var source = document.getElementById("project-map-data");
+  if (map && source) { publicMap(map, source); }
+  var editor = document.getElementById("place-map");
+  var form = document.getElementById("places-form");
+  if (editor && form) { placeEditor(editor, form); }
 }());
