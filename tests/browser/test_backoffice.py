@@ -70,10 +70,12 @@ def test_referent_edits_the_sheet_and_coordinator_moves_the_status(site, cast, b
     coordinator.wait_for_load_state("networkidle")
     console.clear()  # what the swap itself logs, not what every page logs on load
     coordinator.locator("#id_status-status").select_option("suspended")
-    coordinator.locator("#id_status-progress").fill("40")
+    # No progress here: it moves only with approved reports.
+    assert coordinator.locator("#id_status-progress").count() == 0
     coordinator.locator("#status-panel button[type=submit]").click()
     coordinator.wait_for_selector("#status-panel .alert-success")
-    assert coordinator.locator("[data-testid='project-progress']").inner_text() == "40%"
+    assert coordinator.locator("[data-testid='project-progress']").inner_text() == \
+        f"{project.progress}%"
     assert [m for m in console if "Content Security Policy" in m] == []
     # The sheet form took the new version in place: saving it now is not a conflict.
     coordinator.locator("#id_summary").fill("Sintesi della coordinatrice.")
@@ -82,7 +84,7 @@ def test_referent_edits_the_sheet_and_coordinator_moves_the_status(site, cast, b
     assert coordinator.locator("[data-testid='form-errors']").count() == 0
     saved = Project.objects.get(pk=project.pk)
     assert (saved.status, saved.progress, saved.summary) == (
-        "suspended", 40, "Sintesi della coordinatrice.")
+        "suspended", project.progress, "Sintesi della coordinatrice.")
     assert coordinator.errors == []  # no script error (htmx swapped under the strict CSP)
 
     # The referent's page is now stale: their save is refused with the reason to reload.

@@ -36,6 +36,7 @@ def test_coordinator_lands_on_home_and_reaches_the_report_to_review(site, page,
     update = ProjectUpdate.objects.create(round=reporting_round, project=project,
                                           status="submitted", proposed_status="in_progress",
                                           progress=40, base_version=project.version,
+                                          payload={"progress_reason": "Primo modulo fatto."},
                                           summary="Fatto il primo modulo.")
 
     page.goto(site.url + "/accedi/")

@@ -27,10 +27,10 @@ WRITES = {
     "change other-cluster project": lambda p, who: services.project_change(
         project=p.other, user=who, expected_version=p.other.version, summary="Nuova"),
     "change own project's progress": lambda p, who: services.project_change(
-        project=p.own, user=who, expected_version=p.own.version, progress=20),
+        project=p.own, user=who, expected_version=p.own.version,
+        progress_method="milestones"),  # the figure itself moves only with approved reports
     "complete own project": lambda p, who: services.project_change(
-        project=p.own, user=who, expected_version=p.own.version, status="completed",
-        progress=100),
+        project=p.own, user=who, expected_version=p.own.version, status="completed"),
     "move own project to another cluster": lambda p, who: services.project_change(
         project=p.own, user=who, expected_version=p.own.version, cluster=p.other.cluster),
     "create proposed project in own cluster": lambda p, who: services.project_create(
@@ -89,7 +89,8 @@ ALLOWED = {
 def _submitted(p, project):
     return services.update_save(reporting_round=_round(p), project=project,
                                 user=p.secretariat, proposed_status="in_progress",
-                                progress=40, summary="Fatto", submit=True)
+                                progress=40, summary="Fatto", submit=True,
+                                payload={"progress_reason": "Fatto per il 40%"})
 
 
 def _proposed(p):

@@ -63,7 +63,7 @@ def test_no_reminder_once_submitted_or_far_from_deadline(people, smtp,
     with django_capture_on_commit_callbacks(execute=True):
         assert services.reminders_send(today=dt.date(2026, 3, 10), days_before=3) == []
     update = services.update_save(reporting_round=reporting_round, project=people.own,
-                                  user=people.referent, proposed_status="in_progress", progress=5,
+                                  user=people.referent, proposed_status="in_progress", progress=10,
                                   summary="Avviato.")
     services.update_submit(update=update, user=people.referent, expected_version=update.version)
     with django_capture_on_commit_callbacks(execute=True):

@@ -28,6 +28,8 @@ def reporting_round(people):
 
 
 PAYLOAD = {
+    # The project's progress is set by hand: a report moving it says why.
+    "progress_reason": "Avviato il tavolo tecnico previsto nella prima fase.",
     "completed": [{"done_on": "2026-03-05", "text": "Primo incontro del tavolo tecnico"}],
     "issues": ["Ritardo nella firma dell'accordo"],
     "meetings": [{"held_on": "2026-03-05", "title": "Tavolo tecnico", "participants": 12},
@@ -133,10 +135,10 @@ def test_approval_refused_when_the_project_changed_meanwhile(people, reporting_r
     update = submit(people, reporting_round)
     services.project_change(project=Project.objects.get(pk=people.own.pk),
                             user=people.secretariat, expected_version=people.own.version,
-                            progress=90)
+                            summary="Cambiata nel frattempo")
     with pytest.raises(ApplicationError, match="changed after this report"):
         services.update_approve(update=update, user=people.coordinator)
-    assert Project.objects.get(pk=people.own.pk).progress == 90
+    assert Project.objects.get(pk=people.own.pk).progress == 10
 
 
 def test_status_moves_only_along_transitions(people):

@@ -40,6 +40,7 @@ def reporting_round(people):
 
 def form(**changes) -> dict:
     data = {"proposed_status": "in_progress", "progress": "30", "summary": "Avviato il tavolo.",
+            "progress_reason": "Il tavolo è avviato.",
             "issues": "", "version": "",
             "completed-TOTAL_FORMS": "1", "completed-INITIAL_FORMS": "0",
             "completed-0-done_on": "2026-03-04", "completed-0-text": "Riunione di avvio",
@@ -130,7 +131,7 @@ def test_submission_mail_goes_through_a_real_smtp_server(people, reporting_round
                                                           django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         services.update_save(reporting_round=reporting_round, project=people.own,
-                             user=people.referent, proposed_status="in_progress", progress=5,
+                             user=people.referent, proposed_status="in_progress", progress=10,
                              summary="Avviato.", submit=True)
     assert len(smtp.messages) == 1
     recipients, content = smtp.messages[0]
@@ -144,7 +145,7 @@ def test_no_mail_when_the_transaction_rolls_back(people, reporting_round,
         with pytest.raises(RuntimeError), transaction.atomic():
             services.update_save(reporting_round=reporting_round, project=people.own,
                                  user=people.referent, proposed_status="in_progress",
-                                 progress=5, summary="Avviato.", submit=True)
+                                 progress=10, summary="Avviato.", submit=True)
             raise RuntimeError("something later in the same transaction failed")
     assert callbacks == [] and mail.outbox == []
     assert not ProjectUpdate.objects.exists()
@@ -156,7 +157,7 @@ def test_a_refused_submission_sends_nothing(people, reporting_round,
         with pytest.raises(ApplicationError):
             services.update_save(reporting_round=reporting_round, project=people.own,
                                  user=people.referent, proposed_status="in_progress",
-                                 progress=5, summary="", submit=True)
+                                 progress=10, summary="", submit=True)
     assert mail.outbox == []
 
 
@@ -210,7 +211,7 @@ def test_the_form_shows_the_planned_activities(client, people, reporting_round):
 
 def test_closing_a_round_confirms_then_refuses_new_reports(client, people, reporting_round):
     services.update_save(reporting_round=reporting_round, project=people.own,
-                         user=people.referent, proposed_status="in_progress", progress=5,
+                         user=people.referent, proposed_status="in_progress", progress=10,
                          summary="Avviato.", submit=True)
     close = f"/gestione/rendicontazione/{reporting_round.pk}/chiudi/"
     client.force_login(people.coordinator)
@@ -232,7 +233,7 @@ def test_closing_a_round_confirms_then_refuses_new_reports(client, people, repor
     with pytest.raises(ApplicationError) as refused:
         services.update_save(reporting_round=reporting_round, project=people.other,
                              user=people.secretariat, proposed_status="in_progress",
-                             progress=5, summary="Tardi.")
+                             progress=10, summary="Tardi.")
     assert refused.value.code == "round_closed"
     # Reports already sent can still be reviewed.
     update = ProjectUpdate.objects.get()
@@ -251,11 +252,11 @@ def test_counts_of_a_round(people, reporting_round):
     ProjectReferent.objects.create(project=third, party=third.lead_party, person="R",
                                    user=people.referent)
     services.update_save(reporting_round=reporting_round, project=people.own,
-                         user=people.referent, proposed_status="in_progress", progress=5,
+                         user=people.referent, proposed_status="in_progress", progress=10,
                          summary="Avviato.", submit=True)
     approved = services.update_save(reporting_round=reporting_round, project=third,
                                     user=people.referent, proposed_status="in_progress",
-                                    progress=5, summary="Avviato.", submit=True)
+                                    progress=10, summary="Avviato.", submit=True)
     services.update_approve(update=approved, user=people.coordinator)
     active = Project.objects.filter(pact=people.pact, status__in=services.ACTIVE).count()
     rows = selectors.round_dashboard(reporting_round=reporting_round,
@@ -271,7 +272,7 @@ def test_counts_of_a_round(people, reporting_round):
 def test_notices_for_each_person(people, reporting_round):
     update = services.update_save(reporting_round=reporting_round, project=people.own,
                                   user=people.referent, proposed_status="in_progress",
-                                  progress=5, summary="Avviato.", submit=True)
+                                  progress=10, summary="Avviato.", submit=True)
     assert [n.kind for n in selectors.notices_for(user=people.coordinator)] == ["submitted"]
     assert [n.kind for n in selectors.notices_for(user=people.secretariat)] == ["submitted"]
     assert selectors.notices_for(user=people.referent) == []
@@ -292,7 +293,7 @@ def _grow(people, reporting_round, n: int) -> None:
                                        person=f"Referente {i}", user=people.referent)
         services.update_save(reporting_round=reporting_round, project=project,
                              user=people.referent, proposed_status="in_progress",
-                             progress=5, summary="Avviato.", submit=i % 2 == 0)
+                             progress=10, summary="Avviato.", submit=i % 2 == 0)
 
 
 @pytest.mark.parametrize("extra", [2, 40])
@@ -327,7 +328,7 @@ def test_example_data_mails_nobody(people, reporting_round, django_capture_on_co
     people.own.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=True):
         services.update_save(reporting_round=reporting_round, project=people.own,
-                             user=people.referent, proposed_status="in_progress", progress=5,
+                             user=people.referent, proposed_status="in_progress", progress=10,
                              summary="Avviato.", submit=True)
     assert mail.outbox == [] and ProjectUpdate.objects.get().status == "submitted"
 
@@ -335,7 +336,7 @@ def test_example_data_mails_nobody(people, reporting_round, django_capture_on_co
 def test_a_report_is_read_only_by_its_referents_and_reviewers(client, people, reporting_round):
     update = services.update_save(reporting_round=reporting_round, project=people.own,
                                   user=people.referent, proposed_status="in_progress",
-                                  progress=5, summary="Avviato.", submit=True)
+                                  progress=10, summary="Avviato.", submit=True)
     url = f"/gestione/rendicontazione/resoconti/{update.pk}/"
     for who, code in [(people.outsider, 403), (people.reporter, 403), (people.referent, 200),
                       (people.coordinator, 200), (people.secretariat, 200)]:
@@ -358,14 +359,14 @@ def test_emergency_action_reports_go_to_the_secretariat(people, reporting_round,
                                    user=people.referent)
     with django_capture_on_commit_callbacks(execute=True):
         services.update_save(reporting_round=reporting_round, project=project,
-                             user=people.referent, proposed_status="in_progress", progress=5,
+                             user=people.referent, proposed_status="in_progress", progress=10,
                              summary="Avviato.", submit=True)
     assert [m.to for m in mail.outbox] == [["segreteria1@example.org"]]
 
 
 def test_your_projects_shows_each_report_state(client, people, reporting_round):
     services.update_save(reporting_round=reporting_round, project=people.own,
-                         user=people.referent, proposed_status="in_progress", progress=5,
+                         user=people.referent, proposed_status="in_progress", progress=10,
                          summary="Avviato.", submit=True)
     client.force_login(people.coordinator)
     page = client.get("/gestione/progetti/")
@@ -390,7 +391,7 @@ def test_report_states_take_two_queries_at_any_size(people, reporting_round,
 def test_the_admin_shows_each_submission_read_only(client, people, reporting_round):
     update = services.update_save(reporting_round=reporting_round, project=people.own,
                                   user=people.referent, proposed_status="in_progress",
-                                  progress=5, summary="Avviato.", submit=True)
+                                  progress=10, summary="Avviato.", submit=True)
     services.update_return(update=update, user=people.coordinator, comment="Rivedere le date.")
     people.secretariat.is_staff = True
     people.secretariat.save()

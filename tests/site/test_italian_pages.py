@@ -348,6 +348,7 @@ def office(bologna, django_user_model, django_capture_on_commit_callbacks):
             summary="Avviato lo sportello.",
             submit=True,
             payload={
+                "progress_reason": "Sportello aperto, prime giornate svolte.",
                 "completed": [{"done_on": "2026-03-02", "text": "Prima giornata"}],
                 "issues": [],
                 "meetings": [],

@@ -137,11 +137,6 @@
             ondragend: function () {
               write(row, chart.convertFromPixel("geo", [this.x, this.y]));
               draw();
-            },
-            ondblclick: function () {
-              var removed = field(row, "DELETE");
-              if (removed) { removed.checked = true; }
-              draw();
             }
           });
         });
@@ -167,8 +162,25 @@
         return row;
       }
 
+      /* The row of the point drawn at this pixel, if any (a click there is not a new one). */
+      function near(x, y) {
+        var found = null;
+        Array.prototype.forEach.call(rows.querySelectorAll("[data-place-row]"), function (row) {
+          var coord = point(row);
+          if (!coord || found) { return; }
+          var px = chart.convertToPixel("geo", coord);
+          if (Math.abs(px[0] - x) <= 10 && Math.abs(px[1] - y) <= 10) { found = row; }
+        });
+        return found;
+      }
+
+      chart.getZr().on("dblclick", function (e) {
+        var row = near(e.offsetX, e.offsetY);
+        var removed = row && field(row, "DELETE");
+        if (removed) { removed.checked = true; draw(); removed.focus(); }
+      });
       chart.getZr().on("click", function (e) {
-        if (e.target && e.target.draggable) { return; }  // a point: dragging, not adding
+        if ((e.target && e.target.draggable) || near(e.offsetX, e.offsetY)) { return; }
         var coord = chart.convertFromPixel("geo", [e.offsetX, e.offsetY]);
         if (!coord || !isFinite(coord[0]) || !isFinite(coord[1])) { return; }
         var row = freeRow();
