@@ -148,3 +148,38 @@ def secretariat_revoke(*, person: Any, user: Any) -> Any:
             person.save(update_fields=["is_staff"])
         _log(actor=user, person=person, message=_("Removed from the secretariat."))
     return person
+
+
+def person_close(*, person: Any, user: Any) -> Any:
+    """Close ``person``'s account: disabled, emptied of what identifies them, kept as a row.
+
+    The row stays so that what the person did elsewhere (a vote, a comment, a history line)
+    keeps a valid author; the apps delete or anonymise their own rows before calling this.
+    A person closes their own account, or the secretariat closes it; a staff account is closed
+    only by another member of the secretariat, who hands over its work first. The username
+    becomes ``anonimo-<id>``, name and e-mail are emptied, the password becomes unusable (which
+    also ends the person's other sessions), roles and groups are dropped, and the account's
+    earlier history lines no longer show the old username.
+    """
+    own = user is not None and person.pk == user.pk
+    if not own and not is_secretariat(user):
+        raise ApplicationError(_("Only the person or the secretariat may close an account."),
+                               code="forbidden")
+    if own and (person.is_staff or person.is_superuser):
+        raise ApplicationError(_("Staff accounts are closed by the secretariat, which hands "
+                                 "over their work."), code="staff")
+    with transaction.atomic():
+        person.username = f"anonimo-{person.pk}"
+        person.first_name = person.last_name = person.email = ""
+        person.is_active = person.is_staff = person.is_superuser = False
+        person.set_unusable_password()
+        person.save(update_fields=["username", "first_name", "last_name", "email", "is_active",
+                                   "is_staff", "is_superuser", "password"])
+        person.groups.clear()
+        person.user_permissions.clear()
+        LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(person),
+                                object_id=str(person.pk)).update(object_repr=str(person)[:200])
+        _log(actor=user, person=person,
+             message=_("Account closed at the person's request.") if own
+             else _("Account closed by the secretariat."))
+    return person

@@ -1325,10 +1325,12 @@ def participant_close(*, user: Any, confirm: str) -> None:
     debate would not make sense without it) but is no longer tied to anyone.
 
     The public name and its history are deleted, so pages show "a participant"; follows end
-    (no more e-mails); the account is emptied (name, e-mail, password) and disabled, so that
-    nobody can sign in with it and nothing left identifies the person. Votes stay counted.
-    ``confirm`` must repeat the username, as the page asks.
+    (no more e-mails); then ``core.people.person_close`` empties and disables the account, so
+    that nobody can sign in with it and nothing left identifies the person. Votes stay
+    counted. ``confirm`` must repeat the username, as the page asks.
     """
+    from patto.core.people import person_close
+
     from .models import Follow, PublicProfile
 
     _require(user, "participation.take_part")
@@ -1347,10 +1349,4 @@ def participant_close(*, user: Any, confirm: str) -> None:
         PublicProfile.objects.filter(user=user).delete()
         PublicProfile.history.filter(user_id=user.pk).delete()  # the deletion's own row
         Follow.objects.filter(user=user).delete()
-        user.username = f"anonimo-{user.pk}"
-        user.first_name = user.last_name = user.email = ""
-        user.is_active = False
-        user.set_unusable_password()
-        user.save(
-            update_fields=["username", "first_name", "last_name", "email", "is_active", "password"]
-        )
+        person_close(person=user, user=user)
