@@ -14,7 +14,9 @@ BOLOGNA = [11.3426, 44.4949]  # lon, lat: Piazza Maggiore
 
 
 def _pixel(page, coord):
-    """Where a point is drawn on the page (ECharts' own conversion, plus the map's box)."""
+    """Where a point is drawn on the page (ECharts' own conversion, plus the map's box, once
+    the map is in view: the mouse reaches only what the viewport shows)."""
+    page.locator("#place-map").scroll_into_view_if_needed()
     px = page.evaluate(
         "(c) => echarts.getInstanceByDom(document.getElementById('place-map'))"
         ".convertToPixel('geo', c)", coord)
@@ -65,7 +67,8 @@ def test_referent_draws_moves_saves_and_removes_a_place(site, page, django_user_
     assert moved_lon > lon and moved_lat > lat
 
     # A second click elsewhere adds a second row; its box removes it before saving.
-    page.mouse.click(x - 60, y + 60)
+    x, y = _pixel(page, [moved_lon, moved_lat])
+    page.mouse.click(x - 100, y + 90)
     page.wait_for_selector("#place-map[data-points='2']")
     page.locator("#id_places-1-DELETE").check()
     page.wait_for_selector("#place-map[data-points='1']")

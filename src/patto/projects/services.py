@@ -275,10 +275,10 @@ def project_records_change(*, project: Project, user: Any, model_name: str,
     _require(user, "projects.change_project" if model in SHEET_RECORDS
              else "projects.admin_project", project)
     with transaction.atomic():
+        current = None
         if expected_version is not None:
             current = Project.objects.select_for_update().get(pk=project.pk)
             _save_versioned(current, expected_version, user, _("project"))
-            project.version = current.version
         for record in saved:
             if not isinstance(record, model) or record.project_id != project.pk:
                 raise ApplicationError(_("A record belongs to another project."),
@@ -300,6 +300,8 @@ def project_records_change(*, project: Project, user: Any, model_name: str,
             record.delete()
         if model is Milestone:
             progress_refresh(projects=[project.pk])
+        if current is not None:
+            project.version = current.version
 
 
 def _check_milestone(record: Milestone) -> None:
