@@ -207,3 +207,18 @@ def test_a_figure_from_milestones_ignores_the_reports_number(people, reporting_r
     update = _report(people, reporting_round, 70)  # no reason needed: not set by hand
     services.update_approve(update=update, user=people.coordinator)
     assert _fresh(people.own).progress_method == "milestones"
+
+
+def test_the_report_form_shows_the_missing_reason_on_its_field(client, people, reporting_round):
+    client.force_login(people.referent)
+    url = f"/gestione/rendicontazione/{reporting_round.pk}/progetti/{people.own.pk}/"
+    response = client.post(url, {
+        "proposed_status": "in_progress", "progress": "40", "summary": "Avviato.",
+        "issues": "", "version": "", "progress_reason": "", "submit": "1",
+        "completed-TOTAL_FORMS": "0", "completed-INITIAL_FORMS": "0",
+        "meetings-TOTAL_FORMS": "0", "meetings-INITIAL_FORMS": "0",
+        "events-TOTAL_FORMS": "0", "events-INITIAL_FORMS": "0"})
+    assert response.status_code == 200
+    errors = response.context["form"].errors.as_data()
+    assert [e.code for e in errors["progress_reason"]] == ["reason_required"]
+    assert not ProjectUpdate.objects.exists()

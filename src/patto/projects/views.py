@@ -391,9 +391,15 @@ def _is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
+#: Refusals that belong to one field of the form, shown there (and in the summary).
+_FIELD_OF = {"reason_required": "progress_reason"}
+
+
 def _form_error(form, exc: ApplicationError) -> None:
     """A refused write shown on the form: a stale version says to reload."""
-    form.add_error(None, ValidationError(exc.message, code=exc.code))
+    field = _FIELD_OF.get(exc.code)
+    form.add_error(field if field in form.fields else None,
+                   ValidationError(exc.message, code=exc.code))
 
 
 def _project_or_404(pk: int) -> Project:
