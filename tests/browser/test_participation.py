@@ -170,7 +170,7 @@ def test_call_and_proposal_pages_are_accessible(site, cast, page, django_user_mo
 
 def test_network_map_roles_and_personal_data_pages(site, cast, page):
     """The networks' map draws from the territory GeoJSON; the networks' staff pages, the
-    roles page and the participant's data page are axe-core clean."""
+    roles page and the participant's public-name and data pages are axe-core clean."""
     from patto.pact.models import Territory
     from patto.participation import services
 
@@ -209,6 +209,8 @@ def test_network_map_roles_and_personal_data_pages(site, cast, page):
     services.solution_submit(challenge=challenge, user=people["cittadina"], title="Idea", text="x")
     sign_in(citizen, site.url, "cittadina")
     citizen.wait_for_url(re.compile(r"/gestione/$"))
+    citizen.goto(site.url + "/gestione/partecipazione/nome-pubblico/")
+    assert axe_violations(citizen, "public-name") == []
     citizen.goto(site.url + "/gestione/partecipazione/i-miei-dati/")
     assert axe_violations(citizen, "my-data") == []
     with citizen.expect_download() as download:

@@ -248,3 +248,27 @@ def test_a_call_page_is_not_cached_when_its_deadline_falls_within_the_cache_life
     assert "private" in index["Cache-Control"]
     settings.PATTO_PAGE_CACHE_SECONDS = 60
     assert "private" not in client.get(call.get_absolute_url()).get("Cache-Control", "")
+
+
+def test_proposal_forms_carry_the_map_of_the_proposers_places(client, call, people, proposal):
+    """The map of places draws the proposer's municipalities from the territory GeoJSON and
+    ticks the list's boxes by their ids; the list itself stays for keyboard users."""
+    import json
+    import re
+
+    from .conftest import savena_places
+
+    client.force_login(people["union"])
+    places = savena_places(people)
+    codes = {str(p.pk): p.code for p in places}
+    for url, field in (
+        (reverse("participation:proposal_new", args=[call.pk]), "places"),
+        (reverse("participation:manage_proposal", args=[proposal.pk]), "proposal-places"),
+    ):
+        page = client.get(url).content.decode()
+        assert f'data-field="{field}"' in page
+        assert reverse("pact:territory_geojson") + f"?patto={call.pact.code}" in page
+        script = re.search(r'id="proposal-place-codes"[^>]*>(.*?)</script>', page, re.S)
+        assert json.loads(script.group(1)) == codes
+        assert page.count(f'type="checkbox" name="{field}"') == len(places)
+        assert "patto/municipality-map" in page and "participation/proposal-places" in page

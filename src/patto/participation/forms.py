@@ -126,6 +126,12 @@ class ProposalForm(StyledForm):
         self.place_choices, self.pact = places, pact
         super().__init__(*args, **kwargs)
 
+    @property
+    def place_codes(self) -> dict[str, str]:
+        """The places one may choose, by id, with the code the territory GeoJSON names them by
+        (the map of places ticks the list's boxes by it)."""
+        return {str(p.pk): p.code for p in self.place_choices}
+
     def prepare_fields(self) -> None:
         self.fields["places"].queryset = Territory.objects.defer("boundary").filter(
             pk__in=[p.pk for p in self.place_choices]
