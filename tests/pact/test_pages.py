@@ -229,6 +229,7 @@ def test_plain_value_views_of_the_territory_match_its_tree(bologna):
     # tree of model instances stays the reference they must agree with.
     from patto.pact.selectors import (
         overview_rows,
+        pact_counts,
         territory_overview,
         territory_places,
         territory_rows,
@@ -258,3 +259,37 @@ def test_plain_value_views_of_the_territory_match_its_tree(bologna):
         (n.territory.pk, n.territory.code,
          n.parent.name if n.parent and n.parent.pk != root.pk else "")
         for n in tree.municipalities]
+    # The home's counts, from plain values too.
+    counts = pact_counts(bologna)
+    assert counts["municipalities"] == len(tree.municipalities) == 155
+    assert counts["municipalities_with_boundaries"] == sum(
+        1 for m in tree.municipalities if m.has_boundary) == 55
+    assert (counts["unions"], counts["districts"]) == (
+        sum(1 for g in tree.groups if g.territory.kind == "union"),
+        sum(1 for g in tree.groups if g.territory.kind == "district")) == (6, 1)
+
+
+def test_home_counts_what_it_shows_in_fixed_queries_after_a_change(
+        client, bologna, django_assert_num_queries):
+    """The first render after a change counts the pact again, but only what the page shows:
+    no observations, movements or activities (tables of millions at national scale)."""
+    from patto.core.cache import data_changed
+
+    client.get("/")
+    data_changed()
+    with django_assert_num_queries(HOME_FIRST_QUERIES) as context:
+        html = client.get("/").content.decode()
+    sql = " ".join(q["sql"] for q in context.captured_queries)
+    for table in ("monitoring_observation", "funds_movement", "projects_plannedactivity"):
+        assert table not in sql
+    assert "pact_territory" in sql  # the territory counted, not read from a stale copy
+    agenda = bologna.indicators.filter(level="agenda").count()
+    assert agenda > 0 and f">{agenda}</a>indicatori dell" in html.replace("\n", "")
+    grow_territory(bologna)
+    data_changed()
+    with django_assert_num_queries(HOME_FIRST_QUERIES):
+        html = client.get("/").content.decode()
+    assert '<span class="patto-count">155</span>' in html
+
+
+HOME_FIRST_QUERIES = 26

@@ -16,7 +16,7 @@ from patto.projects.models import Project, ProjectParty
 
 
 def test_load_pact_counts_projects_and_activities(bologna):
-    counts = pact_selectors.pact_counts(bologna)
+    counts = pact_selectors.pact_counts(bologna, full=True)
     assert counts["projects"] == Project.objects.filter(pact=bologna).count() == 15
     assert counts["activities"] > 0
 

@@ -760,14 +760,17 @@ def reversal_summary(movement: Movement) -> dict:
     return {"lines": lines, "reason": reason, "fingerprint": fingerprint}
 
 
-def fund_counts(pact: Pact) -> dict[str, int]:
-    """The counts `patto load-pact` prints for a pact's funds."""
+def fund_counts(pact: Pact, *, full: bool = False) -> dict[str, int]:
+    """A pact's fund counts (:func:`patto.pact.selectors.register_count`): no public page
+    shows them, so only ``full`` (for `patto load-pact`) counts."""
+    if not full:
+        return {}
     return {
         "funds": Fund.objects.filter(pact=pact).count(),
         "donors": Donor.objects.filter(pact=pact).count(),
-        "fund movements": Movement.objects.filter(fund__pact=pact).count(),
+        "fund_movements": Movement.objects.filter(fund__pact=pact).count(),
         "transformations": Transformation.objects.filter(fund__pact=pact).count(),
-        "allocation rules": AllocationRule.objects.filter(fund__pact=pact).count(),
+        "allocation_rules": AllocationRule.objects.filter(fund__pact=pact).count(),
     }
 
 

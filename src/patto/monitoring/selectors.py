@@ -177,14 +177,17 @@ def indicator_observations(indicator: Indicator) -> QuerySet[Observation]:
             .order_by("key", "year", "period"))
 
 
-def monitoring_counts(pact: Pact) -> dict[str, int]:
-    """The counts `patto load-pact` prints for a pact's monitoring."""
-    return {
-        "agenda indicators": pact.indicators.filter(level=Indicator.Level.AGENDA).count(),
-        "project indicators": pact.indicators.filter(level=Indicator.Level.PROJECT).count(),
-        "observations": Observation.objects.filter(indicator__pact=pact,
-                                                   is_current=True).count(),
+def monitoring_counts(pact: Pact, *, full: bool = False) -> dict[str, int]:
+    """A pact's monitoring counts (:func:`patto.pact.selectors.register_count`): its
+    indicators, and with ``full`` its current observations, millions at national scale."""
+    counts = {
+        "agenda_indicators": pact.indicators.filter(level=Indicator.Level.AGENDA).count(),
+        "project_indicators": pact.indicators.filter(level=Indicator.Level.PROJECT).count(),
     }
+    if full:
+        counts["observations"] = Observation.objects.filter(indicator__pact=pact,
+                                                            is_current=True).count()
+    return counts
 
 
 @dataclass

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q, QuerySet
 
 from .models import (
     Challenge,
@@ -45,26 +45,33 @@ def pact_promoter(pact: Pact) -> Party | None:
 
 
 #: Apps above this one add their counts (projects, activities...) without being imported here.
-_EXTRA_COUNTS: list[Callable[[Pact], dict[str, int]]] = []
+#: A provider is called as ``provider(pact, full=...)``: with ``full`` False it gives only the
+#: counts a public page shows, each cheap at national scale; with ``full`` True also those
+#: `patto load-pact` prints (observations, movements...), which may read whole tables.
+_EXTRA_COUNTS: list[Callable[..., dict[str, int]]] = []
 
 
-def register_count(provider: Callable[[Pact], dict[str, int]]) -> None:
+def register_count(provider: Callable[..., dict[str, int]]) -> None:
     if provider not in _EXTRA_COUNTS:
         _EXTRA_COUNTS.append(provider)
 
 
-def pact_counts(pact: Pact) -> dict[str, int]:
-    """What a pact holds, one count per kind, in the order a person reads them; counted once
-    per data version (counting a million observations on every home page is not)."""
+def pact_counts(pact: Pact, *, full: bool = False) -> dict[str, int]:
+    """What a pact holds, one count per kind, in the order a person reads them. The page's
+    counts (``full`` False) are kept once per data version; the full ones, for `patto
+    load-pact`, are counted when asked (counting a million observations for a page is not
+    worth it, even once per version)."""
+    if full:
+        return _pact_counts(pact, full=True)
     from patto.core.cache import versioned
 
-    return versioned(f"pact:counts:{pact.pk}", lambda: _pact_counts(pact))
+    return versioned(f"pact:counts:{pact.pk}", lambda: _pact_counts(pact, full=False))
 
 
-def _pact_counts(pact: Pact) -> dict[str, int]:
+def _pact_counts(pact: Pact, *, full: bool) -> dict[str, int]:
     counts = _registry_counts(pact)
     for provider in _EXTRA_COUNTS:
-        counts.update(provider(pact))
+        counts.update(provider(pact, full=full))
     return counts
 
 
@@ -73,17 +80,13 @@ def _registry_counts(pact: Pact) -> dict[str, int]:
         parties=Count("id"),
         promoters=Count("id", filter=Q(role=PactParty.Role.PROMOTER)),
         signatories=Count("id", filter=Q(role=PactParty.Role.SIGNATORY)))
-    tree = territory_tree(root=pact.territory, on=pact.signed_on)
     return {
         "parties": roles["parties"],
         "promoters": roles["promoters"],
         "signatories": roles["signatories"],
         "party_categories": PartyCategory.objects.filter(
             parties__pact_roles__pact=pact).distinct().count(),
-        "municipalities": len(tree.municipalities),
-        "unions": sum(1 for g in tree.groups if g.territory.kind == Territory.Kind.UNION),
-        "districts": sum(1 for g in tree.groups if g.territory.kind == Territory.Kind.DISTRICT),
-        "municipalities_with_boundaries": sum(1 for m in tree.municipalities if m.has_boundary),
+        **_territory_counts(root=pact.territory, on=pact.signed_on),
         "clusters": pact.clusters.count(),
         "challenges": pact.challenges.count(),
         "working_groups": pact.working_groups.count(),
@@ -94,6 +97,46 @@ def _registry_counts(pact: Pact) -> dict[str, int]:
         "table_duties": pact.table_duties.count(),
         "documents": pact.documents.count(),
     }
+
+
+def _territory_counts(*, root: Territory | None, on: dt.date) -> dict[str, int]:
+    """The municipalities, unions and districts under ``root`` on ``on``, as
+    :func:`territory_tree` counts them, from one query of plain values (the tree's model
+    instances, thousands at national scale, are not needed to count them)."""
+    counts = {"municipalities": 0, "unions": 0, "districts": 0,
+              "municipalities_with_boundaries": 0}
+    if root is None:
+        return counts
+    children_of: dict[int, list[tuple]] = defaultdict(list)
+    for parent, child, kind, bounded in (
+            TerritoryMembership.objects.filter(_valid_on(on))
+            .annotate(bounded=ExpressionWrapper(Q(territory__boundary__isnull=False),
+                                                output_field=BooleanField()))
+            .values_list("parent_id", "territory_id", "territory__kind", "bounded")):
+        children_of[parent].append((child, kind, bounded))
+    municipalities: set[int] = set()
+    bounded_municipalities: set[int] = set()
+    for _child, kind, _bounded in children_of.get(root.pk, []):
+        if kind == Territory.Kind.UNION:
+            counts["unions"] += 1
+        elif kind == Territory.Kind.DISTRICT:
+            counts["districts"] += 1
+    # Every municipality reached from the root, once, whatever the path (a municipality can
+    # sit in a union and in a district).
+    stack, seen = [root.pk], {root.pk}
+    while stack:
+        for child, kind, bounded in children_of.get(stack.pop(), []):
+            if child in seen:
+                continue
+            seen.add(child)
+            stack.append(child)
+            if kind == Territory.Kind.MUNICIPALITY:
+                municipalities.add(child)
+                if bounded:
+                    bounded_municipalities.add(child)
+    counts["municipalities"] = len(municipalities)
+    counts["municipalities_with_boundaries"] = len(bounded_municipalities)
+    return counts
 
 
 def party_list(*, pact: Pact | None = None, category: str = "", query: str = ""

@@ -45,14 +45,14 @@ def project_panels(project: Project) -> list[tuple[str, dict]]:
     return [panel for provider in _SHEET_PANELS if (panel := provider(project))]
 
 
-def project_counts(pact: Pact) -> dict[str, int]:
-    """The counts `patto load-pact` prints for a pact's projects."""
-    projects = Project.objects.filter(pact=pact)
-    return {
-        "projects": projects.count(),
-        "activities": PlannedActivity.objects.filter(project__pact=pact).count()
-        + CompletedActivity.objects.filter(project__pact=pact).count(),
-    }
+def project_counts(pact: Pact, *, full: bool = False) -> dict[str, int]:
+    """A pact's project counts (:func:`patto.pact.selectors.register_count`): its projects,
+    and with ``full`` their activities."""
+    counts = {"projects": Project.objects.filter(pact=pact).count()}
+    if full:
+        counts["activities"] = (PlannedActivity.objects.filter(project__pact=pact).count()
+                                + CompletedActivity.objects.filter(project__pact=pact).count())
+    return counts
 
 
 def project_list(*, filters: dict | None = None) -> QuerySet[Project]:

@@ -32,5 +32,5 @@ class Command(BaseCommand):
             return
         for pact in result.pacts:
             self.stdout.write(self.style.SUCCESS(f"pact {pact.code}: {pact.title}"))
-            for kind, count in pact_counts(pact).items():
+            for kind, count in pact_counts(pact, full=True).items():
                 self.stdout.write(f"{kind.replace('_', ' ')}: {count}")
