@@ -61,7 +61,7 @@ M = {"pact": "bologna-2021", "project": "polo-innovazione-appennino"}
 
 
 @pytest.fixture
-def rich_package(package_copy):
+def rich_package(package_copy, bologna):
     root = package_copy
     _set(root, "projects", "reshoring", parent="polo-innovazione-appennino", weight="3")
     _set(root, "projects", "polo-innovazione-appennino", progress_method="milestones")
