@@ -73,8 +73,9 @@ def test_a_formula_in_a_cell_is_escaped_in_every_download(client, bologna, make_
     make_case(company_name='=HYPERLINK("http://x")')
     for fmt in ("csv", "json"):
         response = client.get(reverse("instruments:cases_download", args=[bologna.code, fmt]))
-        assert "=HYPERLINK" in _text(response)
-        assert "'=HYPERLINK" in _text(response) or fmt == "json"
+        text = _text(response)
+        assert "=HYPERLINK" in text
+        assert "'=HYPERLINK" in text or fmt == "json"
     xlsx = client.get(reverse("instruments:cases_download", args=[bologna.code, "xlsx"]))
     assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
 
@@ -94,7 +95,7 @@ def test_register_and_development_downloads_answer_files(client, bologna):
     ):
         response = client.get(reverse(f"instruments:{name}", args=[bologna.code, "csv"]))
         assert response.status_code == 200 and response["ETag"]
-        assert _text(response).splitlines()[0].startswith(first) or first in _text(response)
+        assert _text(response).splitlines()[0].startswith(first)
 
 
 def test_the_layout_stays_private_to_the_office(client, people):

@@ -37,7 +37,7 @@ def records(bologna, make_case):
     closed = make_case("chiuso", summary="Crisi di un'officina")
     services.crisis_case_transition(user=None, case=closed, status="open", on=dt.date(2023, 3, 2))
     services.crisis_case_transition(
-        user=None, case=closed, status="closed", on=dt.date(2023, 9, 1), outcome="agreement"
+        user=None, case=closed, status="closed", on=dt.date(2023, 9, 1), outcome="jobs_kept"
     )
     make_case("aperto-riservato", confidential=True, company_tax_code="RSSMRA80A01A944I")
     make_case("segnalato", is_example=True)
@@ -103,7 +103,7 @@ def test_load_export_load_gives_the_same_records(bologna, records):
     closed = CrisisCase.objects.get(code="chiuso")
     assert (closed.status, closed.outcome, closed.closed_on) == (
         "closed",
-        "agreement",
+        "jobs_kept",
         dt.date(2023, 9, 1),
     )
     assert closed.history.count() >= 3  # reported, opened, closed: through the services

@@ -545,6 +545,4 @@ class InstrumentRoleForm(_Styled, forms.Form):
     def __init__(self, *args, pacts, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["pact"].queryset = pacts
-        if len(pacts) == 1:
-            self.fields["pact"].initial = pacts[0].pk
         self._style()

@@ -845,17 +845,17 @@ def import_layout(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
         raise Http404
     if not request.user.has_perm(importer.permission):
         raise PermissionDenied
-    response = kind_response(request, LAYOUT_DOWNLOAD, fmt, filename=f"{kind}-layout", kind=kind)
+    response = kind_response(request, LAYOUT_DOWNLOAD, fmt, filename=f"{kind}-layout", layout=kind)
     # For the office only: no shared cache keeps it.
     response["Cache-Control"] = "private, no-store"
     return response
 
 
-def _layout(kind: str):
-    """The columns an import of ``kind`` reads, with an example row (no data of the pact)."""
+def _layout(layout: str):
+    """The columns an import of ``layout`` reads, with an example row (no data of the pact)."""
     from .exchange import layout_rows
 
-    return layout_rows(kind)
+    return layout_rows(layout)
 
 
 LAYOUT_DOWNLOAD = register("instruments-layout", _layout)
@@ -980,7 +980,7 @@ def development_record(request: HttpRequest, pact: str, what: str, key: str = ""
 def person_roles_context(person) -> dict:
     """What the people page shows of a person's instrument roles, and the form to give one
     (the site's page includes ``instruments/_person_roles.html`` with it)."""
-    pacts = list(Pact.objects.only("pk", "code", "short_title").order_by("code"))
+    pacts = Pact.objects.only("pk", "code", "short_title").order_by("code")
     return {
         "instrument_roles": list(selectors.instrument_roles_of(person)),
         "instrument_role_form": InstrumentRoleForm(pacts=pacts, prefix="strumenti"),
@@ -999,7 +999,7 @@ def person_role_grant(request: HttpRequest, pk: int) -> HttpResponse:
     """Give a person a role in a pact's instruments: the service checks it is the
     secretariat; the page it came from shows the outcome."""
     person = _person(pk)
-    pacts = list(Pact.objects.only("pk", "code", "short_title").order_by("code"))
+    pacts = Pact.objects.only("pk", "code", "short_title").order_by("code")
     form = InstrumentRoleForm(request.POST, pacts=pacts, prefix="strumenti")
     if not request.user.has_perm("instruments.change_instrumentrole", None):
         raise PermissionDenied
