@@ -75,18 +75,20 @@ def _chart_data(fund: Fund) -> dict:
 
 
 def _map_data(fund: Fund, show: str) -> tuple[dict, list]:
-    from patto.pact.selectors import territory_tree
+    from patto.pact.selectors import territory_places
 
     figures = selectors.equalisation_by_municipality(fund)
-    tree = territory_tree(root=fund.pact.territory, on=fund.pact.signed_on)
+    # Plain values, as the territory page reads them: the tree's model instances cost a page
+    # a large read from the cache at national scale.
+    places = territory_places(root_id=fund.pact.territory_id, on=fund.pact.signed_on)
     rows, values = [], {}
-    for node in tree.municipalities:
-        found = figures.get(node.territory.pk, {})
-        row = {"territory": node.territory, **{k: found.get(k, Decimal("0.00")) for k in (
+    for place in places:
+        found = figures.get(place.pk, {})
+        row = {"territory": place, **{k: found.get(k, Decimal("0.00")) for k in (
             "due", "contributed", "allocated", "paid")}}
         rows.append(row)
         value = row["allocated"] if show == "assegnazioni" else row["contributed"]
-        values[node.territory.code] = float(value) if value else None
+        values[place.code] = float(value) if value else None
     present = [v for v in values.values() if v is not None]
     return {"values": values, "min": 0, "max": max(present) if present else 1,
             "unit": "€", "negative": False}, rows
