@@ -70,7 +70,7 @@ def test_referent_draws_moves_saves_and_removes_a_place(site, page, django_user_
     x, y = _pixel(page, [moved_lon, moved_lat])
     page.mouse.click(x - 100, y + 90)
     page.wait_for_selector("#place-map[data-points='2']")
-    page.locator("#id_places-1-DELETE").check()
+    page.locator("label[for='id_places-1-DELETE']").click()  # Bootstrap Italia's box
     page.wait_for_selector("#place-map[data-points='1']")
 
     with page.expect_navigation():
@@ -84,7 +84,7 @@ def test_referent_draws_moves_saves_and_removes_a_place(site, page, django_user_
     assert page.locator("#place-map[data-points='1']").count() == 1  # drawn again from the row
 
     # Removed by keyboard: its box, then the save button.
-    page.locator("#id_places-0-DELETE").check()
+    page.locator("label[for='id_places-0-DELETE']").click()  # Bootstrap Italia's box
     page.wait_for_selector("#place-map[data-points='0']")
     with page.expect_navigation():
         page.locator("#places-form button[type=submit]").click()
