@@ -52,8 +52,8 @@ def _a_point_inside(boundary: dict) -> list[float]:
 def _click_place(page, boundary: dict) -> None:
     point = _a_point_inside(boundary)
     x, y = page.evaluate(f"(p) => {MAP}.convertToPixel({{seriesIndex: 0}}, p)", point)
-    box = page.locator("#proposal-places-map").bounding_box()
-    page.mouse.click(box["x"] + x, box["y"] + y)
+    # Relative to the map, which the click first scrolls into view (it stands below the list).
+    page.locator("#proposal-places-map").click(position={"x": x, "y": y})
 
 
 def _picked(page) -> set[str]:
@@ -110,7 +110,11 @@ def test_places_are_picked_on_the_map_and_in_the_list_alike(site, call_and_agent
     assert _picked(page) == {first.code}
     assert first.name in expect_chosen.inner_text()
 
-    box[second.code].check()  # the list colours the map
+    # The list colours the map, used from the keyboard (Bootstrap Italia draws the box on its
+    # label, so the input itself is under it).
+    box[second.code].focus()
+    page.keyboard.press("Space")
+    assert box[second.code].is_checked()
     assert _picked(page) == {first.code, second.code}
     _click_place(page, first.boundary)  # a second click unselects
     assert not box[first.code].is_checked()
