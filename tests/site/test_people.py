@@ -348,8 +348,9 @@ def test_person_page_queries_do_not_grow_with_roles(client, cast, django_assert_
     url = f"/gestione/persone/{coordinator.pk}/"
     # Session, user, secretariat check (3); the person and their five prefetched kinds of
     # role (6); the person's secretariat check (1); history: coordinators, reporters, clerks,
-    # referent records, the account's log (5); the four lists a role is given on (4).
-    expected = 3 + 6 + 1 + 5 + 4
+    # referent records, the account's log (5); the four lists a role is given on (4); the
+    # instruments' roles and the pacts they are given in (2).
+    expected = 3 + 6 + 1 + 5 + 4 + 2
     with django_assert_num_queries(expected):
         small = client.get(url)
     for cluster in cast["pact"].clusters.exclude(pk=cast["project"].cluster_id):
