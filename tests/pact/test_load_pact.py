@@ -39,6 +39,19 @@ def test_second_load_changes_nothing(bologna):
     assert Party.history.count() == before
 
 
+def test_a_load_reads_the_rows_there_by_scope_not_one_query_per_row(bologna):
+    """A national package has tens of thousands of rows: the writer reads a table's rows of
+    a scope (the pact, a project) at once, not each row with its own query."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        result = pact_load_package(path=PACKAGE)
+    rows = sum(result.unchanged.values())
+    assert rows > 5000 and not result.changed
+    assert len(queries.captured_queries) < rows / 5
+
+
 def test_command_prints_what_the_pact_holds(db, capsys):
     call_command("load-pact", str(PACKAGE))
     out = capsys.readouterr().out

@@ -65,18 +65,50 @@ class PackageWriter:
         self.result, self.user, self.reason = result, user, reason
         # Rows made by this load: their links are part of their creation, not an update.
         self.fresh: set[tuple[type, int]] = set()
+        # The rows already there, read once per model and scope (the lookup's model values,
+        # e.g. the pact) instead of one query per row: a national package has tens of
+        # thousands of rows. Keyed by the lookup's plain values.
+        self._known: dict[tuple, dict[tuple, models.Model]] = {}
 
     def _label(self, model: type[models.Model]) -> str:
         return str(model._meta.verbose_name_plural)
 
+    @staticmethod
+    def _group(model: type[models.Model], lookup: dict) -> tuple[tuple, dict, list[str]]:
+        """Where a lookup's row is looked for: its first row-valued key is the scope (the
+        pact, the project), read at once; the other keys index the rows read."""
+        scope = next(({k: v} for k, v in lookup.items() if isinstance(v, models.Model)), {})
+        keys = sorted(k for k in lookup if k not in scope)
+        return (model, tuple(keys), tuple((k, v.pk) for k, v in scope.items())), scope, keys
+
+    def _find(self, model: type[models.Model], lookup: dict) -> models.Model | None:
+        group, scope, keys = self._group(model, lookup)
+        if not keys or any(v.pk is None for v in scope.values()):
+            return model._default_manager.filter(**lookup).first()
+        known = self._known.get(group)
+        if known is None:
+            known = self._known[group] = {}
+            for obj in model._default_manager.filter(**scope).order_by("-pk"):
+                # As .first() would pick among duplicates: the lowest pk wins.
+                known[tuple(_row_key(obj, k) for k in keys)] = obj
+        # Every row of the scope was read: one not among them is not there (lookup values
+        # are put in the form the rows hold them, a text for a number cell, say).
+        return known.get(tuple(_lookup_key(model, k, lookup[k]) for k in keys))
+
+    def _remember(self, model: type[models.Model], lookup: dict, obj: models.Model) -> None:
+        group, _scope, keys = self._group(model, lookup)
+        if group in self._known:
+            self._known[group][tuple(_lookup_key(model, k, lookup[k]) for k in keys)] = obj
+
     def sync(self, model: type[models.Model], lookup: dict, values: dict,
              src: tuple[str, dict] | None = None) -> models.Model:
         """Create or update one row; ``src`` (resource, row) names the place of a fault."""
-        obj = model._default_manager.filter(**lookup).first()
+        obj = self._find(model, lookup)
         if obj is None:
             obj = model(**lookup, **values)
             self.save(obj, src)
             self.fresh.add((model, obj.pk))
+            self._remember(model, lookup, obj)
             self.result.created[self._label(model)] += 1
             return obj
         changed = [name for name, value in values.items() if _field_value(obj, name) != value]
@@ -92,8 +124,12 @@ class PackageWriter:
     def save(self, obj: models.Model, src: tuple[str, dict] | None = None) -> None:
         obj._history_user = self.user
         obj._change_reason = self.reason
+        # A link set to a row in hand needs no query to prove that row exists.
+        linked = [f.name for f in obj._meta.concrete_fields
+                  if f.many_to_one and f.is_cached(obj) and getattr(obj, f.name) is not None
+                  and getattr(obj, f.name).pk is not None]
         try:
-            obj.full_clean(validate_unique=False, validate_constraints=False)
+            obj.full_clean(exclude=linked, validate_unique=False, validate_constraints=False)
         except ValidationError as exc:
             resource, row = src or (obj._meta.model_name, {"_row": None})
             raise InputError([
@@ -105,6 +141,8 @@ class PackageWriter:
         obj.save()
 
     def prune(self, queryset: models.QuerySet, keep_ids: set[int]) -> None:
+        self._known = {g: rows for g, rows in self._known.items()
+                       if g[0] is not queryset.model}
         stale = queryset.exclude(pk__in=keep_ids)
         for obj in stale:
             obj._history_user = self.user
@@ -138,6 +176,25 @@ _SECTIONS: list[Callable[..., None]] = []
 def register_package_section(loader: Callable[..., None]) -> None:
     if loader not in _SECTIONS:
         _SECTIONS.append(loader)
+
+
+def _row_key(obj: models.Model, name: str) -> Any:
+    """A row's value for a lookup key of :meth:`PackageWriter.sync`: a relation's key for a
+    relation (not the related row, which would cost a query)."""
+    if name == "pk":
+        return obj.pk
+    field_ = obj._meta.get_field(name)
+    return getattr(obj, field_.attname)
+
+
+def _lookup_key(model: type[models.Model], name: str, value: Any) -> Any:
+    """A lookup value as :func:`_row_key` reads it from a row."""
+    if isinstance(value, models.Model):
+        return value.pk
+    field_ = model._meta.pk if name == "pk" else model._meta.get_field(name)
+    if field_.is_relation:
+        field_ = field_.target_field
+    return None if value is None else field_.to_python(value)
 
 
 def _field_value(obj: models.Model, name: str) -> Any:
