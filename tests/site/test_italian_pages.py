@@ -146,6 +146,8 @@ NOT_PAGES = {
     "instruments:development_download": "a CSV/XLSX download",
     "instruments:development_action": "a POST from the office's page",
     "instruments:agreement_action": "a POST from the office's page",
+    "instruments:person_role_grant": "a POST from the person's page",
+    "instruments:person_role_revoke": "a POST from the person's page",
     "instruments:import_layout": "an import layout download",
     "instruments:manage_agreement": NO_RECORDS_YET,
     "monitoring:indicator_map_values": "JSON values for the map",
