@@ -41,10 +41,11 @@ def submitted(call, people, proposal):
 #: Queries of the public pages (counted once; the same at any number of proposals):
 #: index: pact default (1) + calls with counts (1);
 #: call: call (1) + criteria (1) + documents (1) + proposals (1) + their places (1);
-#: proposal: call with prefetches (3) + proposal (1) + places, partners, contributions (3).
+#: proposal: call with prefetches (3) + proposal (1) + places, partners, drawn points with
+#: their municipality, contributions (4).
 INDEX_QUERIES = 2
 CALL_QUERIES = 5
-PROPOSAL_QUERIES = 7
+PROPOSAL_QUERIES = 8
 
 
 def test_index_lists_published_calls_only(

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from patto.funds.forms import AmountField
 from patto.funds.models import Purpose, Simulation
 from patto.pact.models import Cluster, Pact, Party, SdgGoal, Territory
-from patto.projects.forms import StyledForm, StyledModelForm
+from patto.projects.forms import CoordinateField, StyledForm, StyledModelForm
 
 from .models import Call, ProposalContribution
 
@@ -137,6 +137,57 @@ class ProposalForm(StyledForm):
             pk__in=[p.pk for p in self.place_choices]
         )
         self.fields["partners"].queryset = Party.objects.filter(pacts=self.pact).order_by("name")
+
+
+class PointForm(StyledForm):
+    """A point drawn on the map of the proposer's territory, or typed as latitude and longitude
+    (the way for keyboards and screen readers, and what the map fills in)."""
+
+    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    name = forms.CharField(label=_("Name of the point"), max_length=120)
+    latitude = CoordinateField(
+        label=_("Latitude"),
+        max_digits=8,
+        decimal_places=5,
+        help_text=_("Degrees north, e.g. 44,31234."),
+    )
+    longitude = CoordinateField(
+        label=_("Longitude"),
+        max_digits=8,
+        decimal_places=5,
+        help_text=_("Degrees east, e.g. 11,41234."),
+    )
+
+
+class BasePointFormSet(forms.BaseFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = _("Remove this point")
+            form.fields["DELETE"].widget.attrs["class"] = "form-check-input"
+
+    def points(self) -> list[dict]:
+        """The points to keep, as the proposal services take them (the whole set)."""
+        return [
+            {k: f.cleaned_data[k] for k in ("id", "name", "latitude", "longitude")}
+            for f in self.forms
+            # An extra row left blank has no cleaned data; a removed one is left out.
+            if f.cleaned_data and not f.cleaned_data.get("DELETE")
+        ]
+
+
+PointFormSet = forms.formset_factory(
+    PointForm, formset=BasePointFormSet, extra=1, can_delete=True, max_num=50, validate_max=True
+)
+
+
+def point_formset(data=None, *, proposal=None) -> BasePointFormSet:
+    """The drawn points of a proposal (none for a new one) as a formset prefixed ``points``."""
+    initial = [
+        {"id": p.pk, "name": p.name, "latitude": p.latitude, "longitude": p.longitude}
+        for p in (proposal.points.all() if proposal is not None else [])
+    ]
+    return PointFormSet(data, initial=initial, prefix="points")
 
 
 class NewProposalForm(ProposalForm):

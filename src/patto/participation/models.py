@@ -431,6 +431,40 @@ class ProposalContribution(TimeStampedModel):
         return self.public_name or self.get_kind_display()
 
 
+class ProposalPoint(models.Model):
+    """A point a proposer drew on the map of its territory (a square, a building), beside the
+    municipalities it picked. Its municipality is found from its boundaries when the point is
+    saved (``services``), and must be one of the proposer's."""
+
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, related_name="points", verbose_name=_("proposal")
+    )
+    name = models.CharField(_("name of the point"), max_length=120)
+    latitude = models.DecimalField(_("latitude"), max_digits=8, decimal_places=5)
+    longitude = models.DecimalField(_("longitude"), max_digits=8, decimal_places=5)
+    territory = models.ForeignKey(
+        Territory, on_delete=models.PROTECT, related_name="+", verbose_name=_("municipality")
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["proposal", "name", "pk"]
+        verbose_name = _("point of a proposal")
+        verbose_name_plural = _("points of proposals")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(latitude__gte=-90, latitude__lte=90), name="proposal_point_latitude"
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__gte=-180, longitude__lte=180),
+                name="proposal_point_longitude",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 # --- Evaluation ------------------------------------------------------------------------------
 
 

@@ -22,6 +22,7 @@ from .models import (
     Evaluator,
     Proposal,
     ProposalContribution,
+    ProposalPoint,
     RankingLine,
     Score,
 )
@@ -95,9 +96,25 @@ def ranking_lines(call: Call) -> QuerySet[RankingLine]:
 
 
 def proposal_get_public(*, call: Call, pk: int) -> Proposal:
+    """A public proposal with its places, partners, drawn points (with their municipality,
+    stored when drawn) and the contributions whose authors consented."""
     return get_object_or_404(
         public_proposals(call).prefetch_related(
             "partners",
+            Prefetch(
+                "points",
+                queryset=ProposalPoint.objects.select_related("territory")
+                .only(
+                    "id",
+                    "proposal_id",
+                    "name",
+                    "latitude",
+                    "longitude",
+                    "territory__name",
+                    "territory__code",
+                )
+                .order_by("name", "pk"),
+            ),
             Prefetch(
                 "contributions",
                 queryset=ProposalContribution.objects.filter(consent_public=True).only(
@@ -627,3 +644,20 @@ def personal_data(*, user) -> dict:
         [(own or of_comment or "", why, at, done) for own, of_comment, why, at, done in reports],
     )
     return tables
+
+
+def proposal_map_data(proposal: Proposal) -> dict:
+    """What the public map of a proposal draws, from what ``proposal_get_public`` read: the
+    codes of its municipalities and its drawn points."""
+    return {
+        "places": [p.code for p in proposal.places.all()],
+        "points": [
+            {
+                "name": p.name,
+                "lat": float(p.latitude),
+                "lon": float(p.longitude),
+                "place": p.territory.name,
+            }
+            for p in proposal.points.all()
+        ],
+    }

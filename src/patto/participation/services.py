@@ -33,6 +33,7 @@ from .models import (
     Evaluator,
     Proposal,
     ProposalContribution,
+    ProposalPoint,
     ProposerAgent,
     RankingLine,
     Score,
@@ -456,7 +457,124 @@ def eligibility_problem(call: Call, territory: Territory) -> str | None:
 
 # --- Proposals -------------------------------------------------------------------------------
 
-PROPOSAL_FIELDS = ("title", "objectives", "content", "budget", "cofinancing", "places", "partners")
+PROPOSAL_FIELDS = (
+    "title",
+    "objectives",
+    "content",
+    "budget",
+    "cofinancing",
+    "places",
+    "partners",
+    "points",
+)
+#: The longest name of a drawn point (a short name: the map shows it).
+POINT_NAME_MAX = 120
+
+
+def _point_areas(proposal: Proposal) -> list:
+    """The proposer's municipalities that have a boundary, as areas to search (engine.geo)."""
+    from patto.engine.geo import area
+
+    ids = [p.pk for p in proposer_places(proposal.proposer)]
+    found = []
+    for pk, boundary in (
+        Territory.objects.filter(pk__in=ids, boundary__isnull=False)
+        .order_by("code")
+        .values_list("pk", "boundary")
+    ):
+        made = area(pk, boundary) if isinstance(boundary, dict) else None
+        if made is not None:
+            found.append(made)
+    return found
+
+
+def _check_points(proposal: Proposal, points: list[dict]) -> list[ProposalPoint]:
+    """The drawn points as unsaved rows, each in a municipality of the proposer (found from
+    the boundaries now, so pages read it and never compute it); refused otherwise.
+
+    ``points`` are dicts of ``name``, ``latitude``, ``longitude`` and, for a point already
+    saved, its ``id``: the list is the whole set, so a saved point left out is removed.
+    """
+    from patto.engine.geo import locate
+
+    if not points:
+        return []
+    areas = _point_areas(proposal)
+    fragile = fragile_municipalities(proposal.call)
+    saved = {p.pk: p for p in proposal.points.all()} if proposal.pk else {}
+    names = dict(Territory.objects.filter(pk__in=[a.key for a in areas]).values_list("pk", "name"))
+    rows = []
+    for point in points:
+        name = (point.get("name") or "").strip()
+        _check_text(points=name)
+        if not name or len(name) > POINT_NAME_MAX:
+            raise ParticipationError(
+                "points",
+                _("Give each point drawn a short name (at most %(max)s characters).")
+                % {"max": POINT_NAME_MAX},
+            )
+        try:
+            latitude = Decimal(str(point["latitude"])).quantize(Decimal("0.00001"))
+            longitude = Decimal(str(point["longitude"])).quantize(Decimal("0.00001"))
+        except (KeyError, ArithmeticError, ValueError):
+            raise ParticipationError(
+                "points",
+                _("The point “%(name)s” needs a latitude and a longitude.") % {"name": name},
+            ) from None
+        if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+            raise ParticipationError(
+                "points",
+                _("The point “%(name)s” has a latitude or longitude out of range.")
+                % {"name": name},
+            )
+        territory = locate(areas, float(longitude), float(latitude))
+        if territory is None:
+            raise ParticipationError(
+                "points",
+                _(
+                    "The point “%(name)s” is outside the territory of %(proposer)s: draw it "
+                    "inside one of its municipalities."
+                )
+                % {"name": name, "proposer": proposal.proposer},
+                code="outside",
+            )
+        if fragile is not None and territory not in fragile:
+            raise ParticipationError(
+                "points",
+                _(
+                    "The point “%(name)s” is in %(place)s, below the call's fragility "
+                    "threshold: draw it in a municipality above it."
+                )
+                % {"name": name, "place": names.get(territory, "")},
+                code="outside",
+            )
+        row = saved.get(point.get("id")) if point.get("id") else None
+        if point.get("id") and row is None:
+            raise ParticipationError("points", _("A point drawn is not of this proposal."))
+        row = row or ProposalPoint(proposal=proposal)
+        row.name, row.latitude, row.longitude, row.territory_id = (
+            name,
+            latitude,
+            longitude,
+            territory,
+        )
+        rows.append(row)
+    return rows
+
+
+def _save_points(proposal: Proposal, rows: list[ProposalPoint], *, user: Any, reason: str) -> None:
+    """Make the proposal's drawn points those in ``rows``: each change a history row with
+    who and why, as the proposal's own (call inside the proposal's transaction)."""
+    keep = {r.pk for r in rows if r.pk}
+    for gone in proposal.points.exclude(pk__in=keep):
+        gone._history_user, gone._change_reason = user, reason
+        gone.delete()
+    stored = {p.pk: (p.name, p.latitude, p.longitude) for p in proposal.points.filter(pk__in=keep)}
+    for row in rows:
+        if row.pk and stored.get(row.pk) == (row.name, row.latitude, row.longitude):
+            continue  # unchanged: no history row
+        row.proposal = proposal
+        _save(row, user=user, reason=reason)
 
 
 def _apply(proposal: Proposal, fields: dict) -> dict:
@@ -465,6 +583,7 @@ def _apply(proposal: Proposal, fields: dict) -> dict:
     if unknown:
         raise TypeError(f"unknown proposal fields: {sorted(unknown)}")
     many = {k: list(fields.pop(k)) for k in ("places", "partners") if k in fields}
+    points = fields.pop("points", None)
     for name, value in fields.items():
         setattr(proposal, name, value)
     _check_text(title=proposal.title, objectives=proposal.objectives, content=proposal.content)
@@ -508,7 +627,18 @@ def _apply(proposal: Proposal, fields: dict) -> dict:
                 raise ParticipationError(
                     "partners", _("%(party)s is not a party of the pact.") % {"party": party}
                 )
+    if points is not None:
+        many["points"] = _check_points(proposal, list(points))
     return many
+
+
+def _set_many(proposal: Proposal, many: dict, *, user: Any, reason: str) -> None:
+    """Set the many-to-many fields and the drawn points checked by ``_apply``."""
+    for name, values in many.items():
+        if name == "points":
+            _save_points(proposal, values, user=user, reason=reason)
+        else:
+            getattr(proposal, name).set(values)
 
 
 def proposal_create(*, call: Call, proposer: Territory, user: Any, **fields: Any) -> Proposal:
@@ -525,8 +655,7 @@ def proposal_create(*, call: Call, proposer: Territory, user: Any, **fields: Any
     try:
         with transaction.atomic():
             _save(proposal, user=user, reason=_("proposal drafted"))
-            for name, values in many.items():
-                getattr(proposal, name).set(values)
+            _set_many(proposal, many, user=user, reason=_("proposal drafted"))
     except IntegrityError:
         raise ParticipationError(
             None,
@@ -586,15 +715,9 @@ def proposal_change(
                 code="stale",
             )
         proposal.version = expected_version + 1
-        _save(
-            proposal,
-            user=user,
-            reason=(_("amendment: %(reason)s") % {"reason": reason})
-            if amending
-            else _("draft changed"),
-        )
-        for name, values in many.items():
-            getattr(proposal, name).set(values)
+        why = (_("amendment: %(reason)s") % {"reason": reason}) if amending else _("draft changed")
+        _save(proposal, user=user, reason=why)
+        _set_many(proposal, many, user=user, reason=why)
     return proposal
 
 

@@ -41,6 +41,7 @@ from .forms import (
     RoleForm,
     ScoreForm,
     SolutionForm,
+    point_formset,
 )
 from .models import Call, Criterion, Evaluator, Proposal, ProposalContribution
 
@@ -118,7 +119,13 @@ def proposal_detail(request: HttpRequest, pact: str, code: str, pk: int) -> Http
     return render(
         request,
         "participation/proposal_detail.html",
-        {"pact": call.pact, "call": call, "proposal": proposal, "outcomes": outcome_labels()},
+        {
+            "pact": call.pact,
+            "call": call,
+            "proposal": proposal,
+            "outcomes": outcome_labels(),
+            "map_data": selectors.proposal_map_data(proposal),
+        },
     )
 
 
@@ -381,6 +388,11 @@ def _proposal_data(form) -> dict:
     return data
 
 
+def _valid(form, points) -> bool:
+    """Both the proposal's form and its drawn points are read (each shows its own errors)."""
+    return all([form.is_valid(), points.is_valid()])
+
+
 @login_required
 def proposal_new(request: HttpRequest, call: int) -> HttpResponse:
     call = get_object_or_404(Call.objects.select_related("pact"), pk=call)
@@ -398,12 +410,14 @@ def proposal_new(request: HttpRequest, call: int) -> HttpResponse:
         places=services.proposer_places(chosen),
         initial={"proposer": chosen},
     )
-    if request.method == "POST" and form.is_valid():
+    points = point_formset(request.POST or None)
+    if request.method == "POST" and _valid(form, points):
         try:
             proposal = services.proposal_create(
                 call=call,
                 proposer=form.cleaned_data["proposer"],
                 user=request.user,
+                points=points.points(),
                 **_proposal_data(form),
             )
         except ApplicationError as exc:
@@ -417,6 +431,7 @@ def proposal_new(request: HttpRequest, call: int) -> HttpResponse:
         {
             "call": call,
             "form": form,
+            "points": points,
             "chosen": chosen,
             "proposers": proposers,
             "problem": services.eligibility_problem(call, chosen),
@@ -451,13 +466,15 @@ def manage_proposal(request: HttpRequest, pk: int) -> HttpResponse:
         places=services.proposer_places(proposal.proposer),
         prefix="proposal",
     )
-    if request.method == "POST" and form.is_valid():
+    points = point_formset(request.POST or None, proposal=proposal)
+    if request.method == "POST" and _valid(form, points):
         try:
             services.proposal_change(
                 proposal=proposal,
                 user=request.user,
                 expected_version=int(request.POST.get("version", 0)),
                 reason=form.cleaned_data.get("reason") or "",
+                points=points.points(),
                 **_proposal_data(form),
             )
         except ApplicationError as exc:
@@ -472,6 +489,7 @@ def manage_proposal(request: HttpRequest, pk: int) -> HttpResponse:
             "proposal": proposal,
             "call": proposal.call,
             "form": form,
+            "points": points,
             "contribution_form": ContributionForm(prefix="contribution"),
             "history": selectors.proposal_history(proposal),
             "editable": proposal.status in (Proposal.Status.DRAFT, Proposal.Status.SUBMITTED)
