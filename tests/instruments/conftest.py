@@ -1,7 +1,14 @@
-"""Fixtures of the work instruments: people with each role, and a case factory."""
+"""Fixtures of the work instruments: people with each role, and a case factory.
+
+The Bologna package carries example crisis cases, agreements and register entries. The tests
+of the instruments' behaviour count and list the records they make themselves, so each starts
+without the package's examples (removed inside the test's transaction, so the next test has
+them again); a module that tests the package's records sets ``KEEPS_PACKAGE_EXAMPLES``.
+"""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 
 import pytest
@@ -12,6 +19,41 @@ VAT = "04245520376"
 BAD_VAT = "04245520375"
 BOLOGNA = "037006"  # no union: its own area
 ARGELATO = "037002"  # in the Unione Reno Galliera since 2008
+
+
+def package_work_keys() -> dict[str, set[str]]:
+    """The keys of the Bologna package's crisis cases, agreements and register entries."""
+    from tests.conftest import PACKAGE
+
+    keys = {}
+    for resource, key in (
+        ("crisis_cases", "code"),
+        ("agreements", "code"),
+        ("register_entries", "company_tax_code"),
+    ):
+        with (PACKAGE / f"{resource}.csv").open(encoding="utf-8", newline="") as handle:
+            keys[resource] = {r[key] for r in csv.DictReader(handle) if r["pact"] == "bologna-2021"}
+    return keys
+
+
+@pytest.fixture(autouse=True)
+def _without_package_work_examples(request):
+    """Remove the package's example work records for a test of the instruments' behaviour."""
+    if getattr(request.module, "KEEPS_PACKAGE_EXAMPLES", False):
+        return
+    if "bologna" not in request.fixturenames:
+        return
+    from patto.instruments.models import Agreement, CrisisCase, RegisterApplication
+    from patto.instruments.services import crisis_figures_refresh
+
+    pact = request.getfixturevalue("bologna")
+    keys = package_work_keys()
+    CrisisCase.objects.filter(pact=pact, is_example=True, code__in=keys["crisis_cases"]).delete()
+    Agreement.objects.filter(pact=pact, is_example=True, code__in=keys["agreements"]).delete()
+    RegisterApplication.objects.filter(
+        pact=pact, is_example=True, company_tax_code__in=keys["register_entries"]
+    ).delete()
+    crisis_figures_refresh(pact=pact)
 
 
 @pytest.fixture
