@@ -44,6 +44,13 @@ class ScaleSize:
     years: int
     projects: int
     movements: int
+    # Participation and the work instruments (defaults: a few of each, as ``tiny``).
+    calls: int = 2  # calls for proposals, each with ``proposals`` submitted proposals
+    proposals: int = 6  # per call, one per municipality (at most the municipalities)
+    challenges: int = 2  # open challenges, each with ``solutions`` solutions
+    solutions: int = 6  # per challenge; votes and comments follow from them
+    networks: int = 4  # co-design networks
+    work_records: int = 12  # crisis cases, good-employment agreements, register entries: each
 
     @property
     def provinces(self) -> int:
@@ -63,15 +70,21 @@ class ScaleSize:
         return self.territories * self.indicators * self.years
 
 
+#: A national pact's participation and work records: a few calls with hundreds of proposals,
+#: challenges with thousands of solutions (and their votes and comments), hundreds of
+#: networks, thousands of crisis cases, agreements and register entries.
+_NATIONAL_PARTICIPATION = {"calls": 4, "proposals": 300, "challenges": 5, "solutions": 800,
+                           "networks": 300, "work_records": 1500}
+
 #: ``full`` is Italy's size (about 48 M observations: PostgreSQL); ``small`` keeps the whole
 #: geography with a smaller agenda (about 1 M observations: SQLite and CI); ``tiny`` is for
 #: tests.
 SIZES = {
     "tiny": ScaleSize(municipalities=30, indicators=5, years=3, projects=10, movements=50),
     "small": ScaleSize(municipalities=7900, indicators=25, years=5, projects=2000,
-                       movements=100_000),
+                       movements=100_000, **_NATIONAL_PARTICIPATION),
     "full": ScaleSize(municipalities=7900, indicators=300, years=20, projects=2000,
-                      movements=100_000),
+                      movements=100_000, **_NATIONAL_PARTICIPATION),
 }
 
 
@@ -317,6 +330,9 @@ def write_package(folder: Path, size: ScaleSize, rng: random.Random) -> dict[str
                           "territory": code, "example": "true"}
                          for code in geo.municipalities[:50]]
 
+    _add_networks(tables, size, geo, others)
+    _add_work_records(tables, size, geo)
+
     for resource in descriptor["resources"]:
         names = [f["name"] for f in resource["schema"]["fields"]]
         with open(folder / resource["path"], "w", encoding="utf-8", newline="") as out:
@@ -328,6 +344,150 @@ def write_package(folder: Path, size: ScaleSize, rng: random.Random) -> dict[str
                                                         indent=1), encoding="utf-8")
     _write_agenda(folder / "agenda", size, rng, challenges)
     return {name: len(rows) for name, rows in tables.items() if rows}
+
+
+_ATECO = ["10.71.10", "25.62.00", "28.29.99", "41.20.00", "47.11.40", "52.10.00", "56.10.11",
+          "62.01.00", "72.19.09", "86.90.29"]
+_UNIONS = ["scala-sindacati-01", "scala-sindacati-02", "scala-sindacati-03"]
+
+
+def _rng_of(size: ScaleSize, part: str) -> random.Random:
+    """A generator of its own for each part added after the first release of the scale pact:
+    the projects, funds and agenda stay the same draw for draw."""
+    return random.Random(f"{SEED}-{part}-{size}")
+
+
+def _company_code(n: int) -> str:
+    """A well-formed partita IVA (office 037, Luhn check digit), unique for each ``n``."""
+    from stdnum import luhn
+
+    first = f"{8_000_000 + n:07d}037"
+    return first + luhn.calc_check_digit(first)
+
+
+def _add_networks(tables: dict[str, list[dict]], size: ScaleSize, geo: Geography,
+                  others: list[str]) -> None:
+    """Co-design networks, with their partners and activities, loaded by participation's
+    package section."""
+    rng = _rng_of(size, "networks")
+    p = {"pact": PACT, "example": "true"}
+    places = [*geo.provinces, *geo.municipalities]
+    for n in range(size.networks):
+        code = f"rete-{n + 1:04d}"
+        where = rng.sample(places, k=min(len(places), 1 + n % 4))
+        tables["networks"].append({
+            **p, "code": code, "name": f"Laboratorio {n + 1}: {_place_name(rng)} (esempio)",
+            "description": "Rete di co-progettazione sintetica. " + EXAMPLE_NOTE,
+            "themes": _CLUSTERS[n % len(_CLUSTERS)], "sdgs": f"{n % 17 + 1};{(n + 8) % 17 + 1}",
+            "territories": ";".join(where), "coordinator": others[n % len(others)]})
+        tables["network_partners"] += [
+            {**p, "network": code, "party": others[(n + k + 1) % len(others)],
+             "role": "partner"} for k in range(3)]
+        tables["network_partners"].append({**p, "network": code,
+                                           "name": f"Associazione {_place_name(rng)}",
+                                           "role": "partner locale"})
+        tables["network_activities"] += [
+            {**p, "network": code, "title": f"Incontro {k + 1} (esempio)",
+             "held_on": dt.date(2024, 1, 15) + dt.timedelta(days=60 * k + n % 30),
+             "output": "Azioni condivise (esempio)"} for k in range(2)]
+
+
+def _add_work_records(tables: dict[str, list[dict]], size: ScaleSize, geo: Geography) -> None:
+    """Crisis cases, good-employment agreements, register entries and the economic
+    development's services, loaded by the instruments' package section (their services)."""
+    rng = _rng_of(size, "work")
+    p = {"pact": PACT}
+    towns = geo.municipalities
+    day0 = dt.date(2021, 3, 1)
+    outcomes = ["jobs_kept", "partly_kept", "taken_over", "replaced", "closure", "withdrawn"]
+    statuses = ["reported", "open", "open", "agreement", "closed", "closed"]
+    contracts = ["permanent", "fixed_term", "agency", "apprentice"]
+    count = size.work_records
+    for n in range(count):
+        reported = day0 + dt.timedelta(days=n * 1300 // max(count, 1))
+        status = statuses[n % len(statuses)]
+        closed = status == "closed"
+        workers = {f"f:{contracts[n % 4]}": 1 + rng.randrange(60),
+                   f"m:{contracts[(n + 1) % 4]}": 1 + rng.randrange(80)}
+        tables["crisis_cases"].append({
+            **p, "code": f"crisi-{n + 1:05d}", "company_name": f"{_place_name(rng)} S.r.l.",
+            "company_tax_code": _company_code(n), "ateco_code": _ATECO[n % len(_ATECO)],
+            "municipality": towns[rng.randrange(len(towns))], "reported_on": reported,
+            "status": status, "outcome": outcomes[n % len(outcomes)] if closed else "",
+            "closed_on": reported + dt.timedelta(days=90) if closed else "",
+            "unions": ";".join(_UNIONS[: 1 + n % 3]),
+            "workers": ";".join(f"{k}={v}" for k, v in workers.items()),
+            "summary": EXAMPLE_NOTE, "example": "true"})
+        code = f"intesa-{n + 1:05d}"
+        signed = day0 + dt.timedelta(days=n * 1300 // max(count, 1))
+        tables["agreements"].append({
+            **p, "code": code, "company_name": f"{_place_name(rng)} S.p.A.",
+            "company_tax_code": _company_code(count + n), "site": "Stabilimento (esempio)",
+            "municipality": towns[rng.randrange(len(towns))], "signed_on": signed,
+            "ends_on": signed + dt.timedelta(days=1095), "summary": EXAMPLE_NOTE,
+            "example": "true"})
+        for k, kind in enumerate(("hires", "training_hours", "safety_measures")[: 1 + n % 3]):
+            target = (5, 400, 3)[k] * (1 + n % 4)
+            reported_on = signed + dt.timedelta(days=365) if n % 2 else ""
+            tables["agreement_commitments"].append({
+                **p, "agreement": code, "kind": kind,
+                "description": f"Impegno {k + 1} (esempio)", "target": target,
+                "due_on": signed + dt.timedelta(days=730),
+                "achieved": target // 2 if reported_on else "", "reported_on": reported_on})
+        registered = day0 + dt.timedelta(days=n * 1000 // max(count, 1))
+        tables["register_entries"].append({
+            **p, "company_name": f"Impresa inclusiva {_place_name(rng)} (esempio)",
+            "company_tax_code": _company_code(2 * count + n),
+            "ateco_code": _ATECO[(n * 3) % len(_ATECO)],
+            "municipality": towns[rng.randrange(len(towns))], "website": "",
+            "registered_on": registered,
+            # Most are valid today, some lapsed: the page lists the valid ones.
+            "valid_until": registered + dt.timedelta(days=(3650 if n % 10 else 200)),
+            "example": "true"})
+
+    e = {**p, "example": "true"}
+    services = [("scala-progetti-impresa", "enterprise_advice"), ("scala-sovraindebitamento",
+                "debt_desk"), ("scala-investitori", "investor_service")]
+    tables["development_services"] += [
+        {**e, "code": code, "name": f"Servizio {i + 1} (esempio)", "kind": kind,
+         "description": EXAMPLE_NOTE, "started_on": day0, "position": i + 1}
+        for i, (code, kind) in enumerate(services)]
+    for month in range(48):
+        held = dt.date(2021 + month // 12, month % 12 + 1, 15)
+        for code, _kind in services:
+            tables["service_activities"].append({
+                **e, "service": code, "kind": "consultation", "held_on": held,
+                "title": "", "count": 5 + rng.randrange(60)})
+            if month % 3 == 0:
+                tables["service_activities"].append({
+                    **e, "service": code, "kind": "event", "held_on": held,
+                    "title": f"Incontro informativo {month + 1}", "count": 1,
+                    "participants": 10 + rng.randrange(90)})
+    for n in range(max(2, count // 10)):
+        tables["investments"].append({
+            **e, "service": "scala-investitori", "code": f"investimento-{n + 1:04d}",
+            "company_name": f"Investitore {_place_name(rng)} (esempio)",
+            "country": ("DE", "US", "FR", "JP")[n % 4], "ateco_code": _ATECO[n % len(_ATECO)],
+            "municipality": towns[rng.randrange(len(towns))],
+            "assisted_on": day0 + dt.timedelta(days=n * 7 % 1300),
+            "status": ("assisted", "decided", "realised", "withdrawn")[n % 4],
+            "amount": 100_000 * (1 + n % 50) if n % 3 else "", "jobs": 5 + n % 100,
+            "confidential": "true" if n % 7 == 6 else "false"})
+    for n in range(max(2, count // 100)):
+        code = f"protocollo-{n + 1:03d}"
+        tables["protocols"].append({
+            **e, "code": code, "kind": ("site_legality", "procurement", "other")[n % 3],
+            "title": f"Protocollo {n + 1} (esempio)", "site": "", "signed_on": day0,
+            "signatories": ";".join(_UNIONS), "other_signatories": "Prefettura (esempio)",
+            "summary": EXAMPLE_NOTE})
+        tables["protocol_updates"].append({
+            **p, "protocol": code, "kind": "monitoring", "on": day0 + dt.timedelta(days=365),
+            "note": "Verifica annuale (esempio)."})
+    tables["prize_editions"] += [
+        {**e, "prize": "Premio nazionale d'impresa (esempio)", "year": year,
+         "awarded_on": dt.date(year, 12, 5), "applications": 20 + year % 30,
+         "winners": "Impresa Alfa (esempio);Impresa Beta (esempio)", "summary": EXAMPLE_NOTE}
+        for year in (2021, 2022, 2023)]
 
 
 def indicator_codes(count: int) -> list[str]:
@@ -630,6 +790,108 @@ def load_movements(count: int, *, seed: int = SEED, progress: Callable[[str], No
     return posted
 
 
+def _participants(count: int) -> list:
+    """``count`` registered people of the example (no password: nobody signs in as them),
+    each with the public name their contributions appear under."""
+    from django.contrib.auth import get_user_model
+
+    from patto.participation import services
+
+    model = get_user_model()
+    people = []
+    for n in range(count):
+        person, made = model.objects.get_or_create(username=f"scala-partecipante-{n + 1:05d}")
+        if made:
+            person.set_unusable_password()
+            person.save(update_fields=["password"])
+            services.public_name_set(user=person, public_name=f"Partecipante {n + 1} (esempio)")
+        people.append(person)
+    return people
+
+
+def load_participation(size: ScaleSize, *, progress: Callable[[str], None]) -> int:
+    """Calls for proposals with their submitted proposals, and open challenges with their
+    solutions, votes and comments, through participation's services; returns the rows made.
+
+    Calls stay open (proposals were submitted, the ranking is not out), so that their pages
+    show the proposals as the public sees them during a call. Each example participant
+    submits one solution and casts a few votes and comments, well within the services'
+    rate limits, as the thousands of people of a national challenge would.
+    """
+    from patto.pact.models import Pact, Party, Territory
+    from patto.participation import services
+
+    user = _operator()
+    pact = Pact.objects.get(code=PACT)
+    now = timezone.now()
+    towns = list(Territory.objects.filter(kind="municipality", code__gte=FIRST_TOWN)
+                 .defer("boundary").order_by("code"))
+    partners = list(Party.objects.filter(code__startswith="scala-terzo-settore")
+                    .order_by("code"))
+    made = 0
+    for c in range(size.calls):
+        with transaction.atomic():
+            call = services.call_create(
+                pact=pact, user=user, code=f"bando-{c + 1:02d}",
+                title=f"Bando {c + 1} per i programmi territoriali (esempio)",
+                summary="Bando sintetico per le prove di scala. " + EXAMPLE_NOTE,
+                opens_at=now - dt.timedelta(days=30), deadline=now + dt.timedelta(days=90),
+                money_available=Decimal(5_000_000 * (c + 1)), max_request=Decimal(200_000),
+                minimum_cofinancing=Decimal(10), is_example=True)
+            for k, (title, weight) in enumerate((("Qualità del programma", 40),
+                                                 ("Impatto sul territorio", 35),
+                                                 ("Partenariato", 25))):
+                services.criterion_save(call=call, user=user, title=title, weight=weight,
+                                        description=f"Criterio {k + 1} (esempio).")
+            services.call_publish(call=call, user=user)
+        made += 1
+        proposers = towns[c::max(1, size.calls)] or towns
+        for n, town in enumerate(proposers[: size.proposals]):
+            budget = Decimal(50_000 + 1_000 * ((n * 37 + c) % 150))
+            with transaction.atomic():
+                proposal = services.proposal_create(
+                    call=call, proposer=town, user=user,
+                    title=f"Programma {n + 1} di {town.name} (esempio)",
+                    objectives="Obiettivi del programma (esempio).",
+                    content="Contenuto del programma. " + EXAMPLE_NOTE, budget=budget,
+                    cofinancing=(budget * Decimal("0.2")).quantize(Decimal("1")),
+                    places=[town], partners=partners[n % len(partners):][:2])
+                services.proposal_submit(proposal=proposal, user=user)
+            made += 1
+        progress(f"  call {c + 1}/{size.calls}: {min(size.proposals, len(proposers)):,} "
+                 "proposals")
+
+    people = _participants(size.solutions * size.challenges)
+    for c in range(size.challenges):
+        challenge = services.challenge_publish(
+            pact=pact, user=user, title=f"Sfida aperta {c + 1} (esempio)",
+            description="Come migliorare i servizi del territorio? " + EXAMPLE_NOTE,
+            is_example=True)
+        made += 1
+        crowd = people[c * size.solutions:(c + 1) * size.solutions]
+        for start in range(0, len(crowd), 500):
+            with transaction.atomic():
+                for n, author in enumerate(crowd[start:start + 500], start=start):
+                    solution = services.solution_submit(
+                        challenge=challenge, user=author,
+                        title=f"Soluzione {n + 1} (esempio)",
+                        text="Proposta di soluzione sintetica. " + EXAMPLE_NOTE)
+                    # A few solutions draw most of the support, as on real platforms.
+                    voters = 1 + 12 // (1 + n % 7)
+                    for k in range(voters):
+                        services.vote_cast(solution=solution,
+                                           user=people[(c * size.solutions + n + k + 1)
+                                                       % len(people)])
+                    for k in range(n % 3):
+                        services.comment_add(solution=solution,
+                                             user=people[(c * size.solutions + n + 2 * k + 3)
+                                                         % len(people)],
+                                             text=f"Commento {k + 1} (esempio).")
+                    made += 1 + voters + n % 3
+        progress(f"  challenge {c + 1}/{size.challenges}: {len(crowd):,} solutions")
+    return made
+
+
 def recompute_assessments() -> int:
     """The stored results that services keep in step (assessments), made again after the
     bulk load went past them, where monitoring has a service for it; returns the
@@ -685,6 +947,7 @@ def load_scale(size: ScaleSize, *, seed: int = SEED,
     steps = [("observations", lambda: load_panel(size, seed=seed, progress=progress)),
              ("indicators assessed", recompute_assessments),
              ("reports", lambda: load_reports(progress=progress)),
+             ("participation rows", lambda: load_participation(size, progress=progress)),
              ("movements", lambda: load_movements(size.movements, seed=seed,
                                                   progress=progress))]
     counts = {}
@@ -744,4 +1007,57 @@ def public_pages() -> list[tuple[str, str]]:
         ("movements csv", reverse("funds:movements_download",
                                   kwargs={**fund_kwargs, "fmt": "csv"})),
         ("territory csv", reverse("pact:territory") + "?formato=csv"),
+        *_participation_pages(),
+        *_instrument_pages(),
+    ]
+
+
+def _participation_pages() -> list[tuple[str, str]]:
+    """Participation's public pages: calls and a proposal, challenges (with the statistics)
+    and a solution, networks (with their map)."""
+    from django.urls import reverse
+
+    from patto.participation.models import Call, Network, OpenChallenge, Proposal, Solution
+
+    call = Call.objects.filter(pact__code=PACT).order_by("code").first()
+    proposal = Proposal.objects.filter(call=call, status="submitted").order_by("pk").first()
+    challenge = OpenChallenge.objects.filter(pact__code=PACT).order_by("pk").first()
+    solution = Solution.objects.filter(challenge=challenge, hidden=False).order_by("pk").first()
+    network = Network.objects.filter(pact__code=PACT).order_by("code").first()
+    of_pact = f"?patto={PACT}"
+    return [
+        ("calls", reverse("participation:index") + of_pact),
+        ("call", reverse("participation:call", kwargs={"pact": PACT, "code": call.code})),
+        ("proposal", reverse("participation:proposal",
+                             kwargs={"pact": PACT, "code": call.code, "pk": proposal.pk})),
+        # The challenges' page carries the participation statistics.
+        ("challenges", reverse("participation:challenges") + of_pact),
+        ("challenge", reverse("participation:challenge", kwargs={"pk": challenge.pk})),
+        ("solution", reverse("participation:solution",
+                             kwargs={"challenge": challenge.pk, "pk": solution.pk})),
+        # The networks' page carries their map.
+        ("networks", reverse("participation:networks") + of_pact),
+        ("network", reverse("participation:network",
+                            kwargs={"pact": PACT, "code": network.code})),
+    ]
+
+
+def _instrument_pages() -> list[tuple[str, str]]:
+    """The work instruments' public pages: the safeguard table's dashboards and a case, the
+    pathways' aggregates, the register, the agreements and the economic development."""
+    from django.urls import reverse
+
+    from patto.instruments.models import CrisisCase
+
+    case = CrisisCase.objects.filter(pact__code=PACT, confidential=False).order_by(
+        "code").first()
+    p = {"pact": PACT}
+    return [
+        ("instruments", reverse("instruments:pact_index", kwargs=p)),
+        ("crisis cases", reverse("instruments:cases", kwargs=p)),
+        ("crisis case", reverse("instruments:case_detail", kwargs={**p, "code": case.code})),
+        ("pathways", reverse("instruments:pathways_public", kwargs=p)),
+        ("register", reverse("instruments:register", kwargs=p)),
+        ("agreements", reverse("instruments:agreements", kwargs=p)),
+        ("development", reverse("instruments:development", kwargs=p)),
     ]
