@@ -4,6 +4,7 @@ nothing left behind, even when it fails."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -102,3 +103,11 @@ def test_monitoring_bench_drops_its_postgresql_scratch_database(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     assert "scratch database migrated (patto_bench_" in result.stdout
     assert benches() == before
+
+
+@pytest.mark.skipif(shutil.which("wrk") is None, reason="`patto bench pages` needs wrk")
+def test_pages_bench_refuses_sizes_below_one_before_any_work(tmp_path):
+    result = run_bench(tmp_path, "pages", "--size", "tiny", "--seconds", "0")
+    assert result.returncode == 1
+    assert "--seconds must be at least 1" in result.stderr
+    assert "scratch database" not in result.stdout

@@ -15,6 +15,17 @@ pytestmark = pytest.mark.django_db
 TINY = SIZES["tiny"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Participation's rate limits count in the cache by user id: a load made by an earlier
+    test (ids reused after its rollback) must not count against this one's."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def scale_pact():
     out = io.StringIO()
@@ -58,14 +69,76 @@ def test_tiny_scale_pact_is_valid_example_data_of_the_sizes_asked_for(scale_pact
     assert ledger_verify(funds=funds) == []
 
 
+def test_tiny_scale_pact_takes_part_and_records_work(scale_pact):
+    from patto.instruments.models import (
+        Agreement,
+        CrisisCase,
+        DevelopmentService,
+        RegisterApplication,
+    )
+    from patto.participation.models import (
+        Call,
+        Comment,
+        Network,
+        OpenChallenge,
+        Proposal,
+        Solution,
+        Vote,
+    )
+
+    calls = Call.objects.filter(pact__code=PACT)
+    assert calls.filter(status="published").count() == TINY.calls
+    assert Proposal.objects.filter(call__in=calls, status="submitted").count() == \
+        TINY.calls * TINY.proposals
+    challenges = OpenChallenge.objects.filter(pact__code=PACT, status="open")
+    assert challenges.count() == TINY.challenges
+    solutions = Solution.objects.filter(challenge__in=challenges)
+    assert solutions.count() == TINY.challenges * TINY.solutions
+    # Some solutions draw more support than others; some are discussed.
+    assert Vote.objects.filter(solution__in=solutions).count() > solutions.count()
+    assert Comment.objects.filter(solution__in=solutions).exists()
+    assert Network.objects.filter(pact__code=PACT).count() == TINY.networks
+    assert CrisisCase.objects.filter(pact__code=PACT).count() == TINY.work_records
+    assert CrisisCase.objects.filter(pact__code=PACT, status="closed").exists()
+    assert Agreement.objects.filter(pact__code=PACT).count() == TINY.work_records
+    assert RegisterApplication.objects.filter(
+        pact__code=PACT, status="registered").count() == TINY.work_records
+    assert DevelopmentService.objects.filter(pact__code=PACT).exists()
+    for model in (Call, OpenChallenge, Network, CrisisCase, Agreement, RegisterApplication,
+                  DevelopmentService):
+        rows = model.objects.filter(pact__code=PACT)
+        assert rows.exists() and not rows.filter(is_example=False).exists(), model.__name__
+
+
+#: The most queries a public page of the scale pact may make: any page (a project's sheet
+#: makes about 35), and participation's and the work instruments' (each under 10 at the
+#: tiny size), whose queries must not grow with their rows.
+MAX_QUERIES = 60
+MAX_QUERIES_NEW = 15
+NEW_PAGES = {"calls", "call", "proposal", "challenges", "challenge", "solution", "networks",
+             "network", "instruments", "crisis cases", "crisis case", "pathways", "register",
+             "agreements", "development"}
+
+
 def test_every_public_page_of_the_scale_pact_answers(scale_pact, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     from patto.site.scale import public_pages
 
     pages = public_pages()
-    assert len({name for name, _ in pages}) == len(pages) >= 15
+    assert len({name for name, _ in pages}) == len(pages) >= 30
+    names = {name for name, _ in pages}
+    # Participation's and the work instruments' public pages are measured too.
+    assert NEW_PAGES <= names
+    counts = {}
     for name, path in pages:
-        response = client.get(path)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(path)
         assert response.status_code == 200, (name, path, response.status_code)
+        counts[name] = len(queries)
+    assert max(counts.values()) <= MAX_QUERIES, counts
+    assert max(counts[name] for name in NEW_PAGES) <= MAX_QUERIES_NEW, counts
 
 
 def test_second_load_is_refused_and_changes_nothing(scale_pact):
