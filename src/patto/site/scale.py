@@ -7,7 +7,11 @@ data package and loaded by ``patto load-pact``'s own service, so the pact is che
 package is. What a package would make slow at this size goes through the apps' bulk or
 service paths: the territorial panel of observations (PostgreSQL ``COPY``, else the
 monitoring service's batched insert), the progress reports (the projects' services) and the
-fund movements (the ledger's services, in batches). A fixed seed makes two runs equal.
+fund movements (the ledger's services, in batches). The co-design networks, crisis cases,
+agreements, register entries and economic-development records travel in the package too
+(participation's and the instruments' package sections write them through their services);
+calls with their proposals and challenges with their solutions, votes and comments go
+through participation's services. A fixed seed makes two runs equal.
 """
 
 from __future__ import annotations
