@@ -1,6 +1,8 @@
 """A proposal's places picked on the map (Chromium): the proposer's municipalities are drawn from
 the territory GeoJSON; clicking one ticks its box in the list, ticking a box colours its area,
-the page is axe-core clean, and the saved proposal holds the places chosen."""
+the page is axe-core clean, and the saved proposal holds the places chosen. A point drawn on
+the map of the territory fills its row, is saved with its municipality and shows on the
+proposal's public map."""
 
 from __future__ import annotations
 
@@ -17,6 +19,8 @@ from tests.browser.test_reporting import PASSWORD, sign_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 MAP = "echarts.getInstanceByDom(document.getElementById('proposal-places-map'))"
+POINTS = "echarts.getInstanceByDom(document.getElementById('proposal-points-map'))"
+PUBLIC = "echarts.getInstanceByDom(document.getElementById('proposal-map'))"
 
 
 def _inside(ring, x, y) -> bool:
@@ -136,4 +140,37 @@ def test_places_are_picked_on_the_map_and_in_the_list_alike(site, call_and_agent
     page.wait_for_selector("#proposal-places-map[data-ready='true']", timeout=30000)
     assert _picked(page) == {second.code}
     assert axe_violations(page, "proposal-manage-places") == []
+    assert page.errors == []
+
+    # A point drawn on the map of the territory fills a row, named after its municipality.
+    page.wait_for_selector("#proposal-points-map[data-ready='true']", timeout=30000)
+    spot = _a_point_inside(second.boundary)
+    x, y = page.evaluate(f"(p) => {POINTS}.convertToPixel({{seriesIndex: 0}}, p)", spot)
+    page.locator("#proposal-points-map").click(position={"x": x, "y": y})
+    page.wait_for_selector("#proposal-points-map[data-points='1']")
+    name = page.locator("input[name='points-0-name']")
+    assert name.input_value() == second.name
+    assert page.locator("input[name='points-0-latitude']").input_value() != ""
+    name.fill("Piazza del mercato")
+    assert axe_violations(page, "proposal-points") == []
+    with page.expect_navigation():
+        page.locator("form:has(input[name='proposal-title']) button[type='submit']").click()
+    point = proposal.points.get()
+    assert (point.name, point.territory_id) == ("Piazza del mercato", second.pk)
+    assert abs(float(point.longitude) - spot[0]) < 0.01
+    assert abs(float(point.latitude) - spot[1]) < 0.01
+    # Saved, it is drawn again from its row.
+    page.wait_for_selector("#proposal-points-map[data-points='1']", timeout=30000)
+
+    # Submitted, the public page draws it on the proposal's map.
+    with page.expect_navigation():
+        page.locator("form[action$='/invia/'] button").click()
+    proposal.refresh_from_db()
+    assert proposal.status == Proposal.Status.SUBMITTED
+    page.goto(site.url + proposal.get_absolute_url())
+    page.wait_for_selector("#proposal-map[data-ready='true']", timeout=30000)
+    dots = page.evaluate(f"() => {PUBLIC}.getOption().series[0].data.map(d => d.name)")
+    assert dots == ["Piazza del mercato"]
+    assert "Piazza del mercato" in page.get_by_test_id("proposal-points").inner_text()
+    assert axe_violations(page, "proposal-public-points") == []
     assert page.errors == []

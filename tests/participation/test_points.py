@@ -246,6 +246,10 @@ def test_the_proposal_page_draws_points_through_the_form(client, call, people, p
     assert "fuori dal territorio" in page or "is outside the territory of" in page
     point.refresh_from_db()
     assert point.latitude == lat
+    # A post without the points' rows (no formset at all) leaves the points as they are.
+    plain = {k: v for k, v in form.items() if not k.startswith("points-")}
+    assert client.post(url, plain).status_code == 302
+    assert list(proposal.points.all()) == [point]
 
 
 def test_the_public_page_lists_the_points_for_its_map(client, call, people, proposal, places):
@@ -286,6 +290,7 @@ def test_the_public_page_reads_its_points_in_one_query(
         proposal=proposal, user=people["union"], expected_version=1, points=points
     )
     services.proposal_submit(proposal=proposal, user=people["union"])
+    url = proposal.get_absolute_url()
     with django_assert_num_queries(PROPOSAL_QUERIES):
-        page = client.get(proposal.get_absolute_url()).content.decode()
+        page = client.get(url).content.decode()
     assert all(f"Punto {n}" in page for n in range(3))

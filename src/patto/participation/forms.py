@@ -166,8 +166,11 @@ class BasePointFormSet(forms.BaseFormSet):
             form.fields["DELETE"].label = _("Remove this point")
             form.fields["DELETE"].widget.attrs["class"] = "form-check-input"
 
-    def points(self) -> list[dict]:
-        """The points to keep, as the proposal services take them (the whole set)."""
+    def points(self) -> list[dict] | None:
+        """The points to keep, as the proposal services take them (the whole set); None when
+        the form held no rows of points, so that the proposal's stay as they are."""
+        if not self.is_bound:
+            return None
         return [
             {k: f.cleaned_data[k] for k in ("id", "name", "latitude", "longitude")}
             for f in self.forms
@@ -187,6 +190,9 @@ def point_formset(data=None, *, proposal=None) -> BasePointFormSet:
         {"id": p.pk, "name": p.name, "latitude": p.latitude, "longitude": p.longitude}
         for p in (proposal.points.all() if proposal is not None else [])
     ]
+    # A form posted without the points' rows (a client that never drew any) changes none.
+    if data is not None and "points-TOTAL_FORMS" not in data:
+        data = None
     return PointFormSet(data, initial=initial, prefix="points")
 
 

@@ -390,7 +390,7 @@ def _proposal_data(form) -> dict:
 
 def _valid(form, points) -> bool:
     """Both the proposal's form and its drawn points are read (each shows its own errors)."""
-    return all([form.is_valid(), points.is_valid()])
+    return all([form.is_valid(), not points.is_bound or points.is_valid()])
 
 
 @login_required
