@@ -47,7 +47,18 @@ def _expected(query: dict) -> set[str]:
     if "horizon" in query:
         projects = projects.filter(horizon=query["horizon"])
     if "territory" in query:
-        projects = projects.filter(territories__code=query["territory"])
+        # The territory and every place in it, as the reference tree has them.
+        from django.utils import timezone
+
+        from patto.pact.models import Territory
+        from patto.pact.selectors import territory_tree
+
+        root = Territory.objects.get(code=query["territory"])
+        tree = territory_tree(root=root, on=timezone.localdate())
+        within = {root.pk} | {n.territory.pk for n in tree.municipalities} | {
+            g.territory.pk for g in tree.groups}
+        projects = projects.filter(Q(territories__in=within)
+                                   | Q(places__territory__in=within)).distinct()
     if "challenge" in query:
         projects = projects.filter(challenges__code=query["challenge"])
     if "q" in query:
@@ -249,3 +260,37 @@ def test_sheet_shows_the_share_of_each_indicators_target(client, people, values,
     else:
         assert f'<progress class="flex-grow-1" value="{bar}" max="100"' in row
         assert f"<span>{shown}</span>" in row
+
+
+def test_the_territory_filter_takes_a_name_and_a_larger_area_holds_its_places(
+        client, bologna, monkeypatch):
+    """At national scale the menu would list thousands of places: above a bound it becomes a
+    text box (a name, with the larger areas suggested), and a union, province or region
+    lists the projects of the places in it, those placed by a point only too."""
+    from patto.pact.models import Territory, TerritoryMembership
+    from patto.projects import selectors
+    from patto.projects.models import ProjectPlace
+    from tests.projects.conftest import make_project
+
+    union = Territory.objects.get(code="unione-reno-galliera")
+    town = TerritoryMembership.objects.filter(parent=union).first().territory
+    pointed = make_project(bologna, "1", "solo-un-punto")
+    ProjectPlace.objects.create(project=pointed, name="Piazza", latitude="44.49400",
+                                longitude="11.34300", territory=town)
+    html = client.get("/progetti/").content.decode()
+    assert '<select id="f-territory" name="territory">' in html
+    monkeypatch.setattr(selectors, "TERRITORY_MENU_MAX", 3)
+    html = client.get("/progetti/").content.decode()
+    assert 'name="territory" value="" list="f-territory-areas"' in html
+    areas = re.findall(r'<option value="([^"]+)"></option>', html)
+    assert union.name in areas and town.name not in areas
+    by_name = client.get("/progetti/", {"territory": town.name.upper()})
+    codes = {p.code for p in by_name.context["projects"]}
+    assert "solo-un-punto" in codes
+    assert codes == {c for _pact, c in _expected({"territory": town.code})}
+    assert by_name.context["filters"]["territory"] == town.name.upper()
+    in_union = {p.code for p in client.get("/progetti/", {"territory": union.name})
+                .context["projects"]}
+    assert "solo-un-punto" in in_union
+    assert in_union == {c for _pact, c in _expected({"territory": union.code})}
+    assert list(client.get("/progetti/", {"territory": "Atlantide"}).context["projects"]) == []

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from .models import (
     Challenge,
@@ -279,6 +280,24 @@ class Place:
     name: str
     group_pk: int | None  # its union or district; None when directly under the root
     group_name: str
+
+
+def territory_within(key: str, *, on: dt.date) -> RawSQL:
+    """The ids of the territory whose code or name (in any case) is ``key`` and of every
+    territory under it on ``on`` (a region's provinces and municipalities, say), as a
+    subquery for ``__in``: one recursive query inside the caller's, so a filter on a
+    region costs no query of its own, whatever the depth."""
+    territory = Territory._meta.db_table
+    membership = TerritoryMembership._meta.db_table
+    sql = (
+        f"WITH RECURSIVE within_(id) AS ("  # noqa: S608 - table names from the models
+        f"SELECT id FROM {territory} WHERE code = %s OR LOWER(name) = LOWER(%s) "
+        f"UNION SELECT m.territory_id FROM {membership} m JOIN within_ w ON m.parent_id = w.id "
+        f"WHERE (m.start_on IS NULL OR m.start_on <= %s) "
+        f"AND (m.end_on IS NULL OR m.end_on >= %s)"
+        f") SELECT id FROM within_")
+    key = key.strip()
+    return RawSQL(sql, (key, key, on, on))  # noqa: S611 - values as parameters
 
 
 def territory_places(*, root_id: int, on: dt.date) -> list[Place]:

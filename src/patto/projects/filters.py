@@ -42,8 +42,20 @@ class ProjectFilter(django_filters.FilterSet):
 
     def in_territory(self, queryset: QuerySet[Project], name: str, value: str
                      ) -> QuerySet[Project]:
-        ids = Project.territories.through.objects.filter(territory__code=value)
-        return queryset.filter(pk__in=ids.values("project_id"))
+        """Projects in the territory (a code, or a name as typed) or anywhere under it: a
+        province's list holds its municipalities' projects, and those placed there by a
+        point only."""
+        from django.utils import timezone
+
+        from patto.pact.selectors import territory_within
+
+        from .models import ProjectPlace
+
+        within = territory_within(value, on=timezone.localdate())
+        named = Project.territories.through.objects.filter(territory_id__in=within)
+        pointed = ProjectPlace.objects.filter(territory_id__in=within)
+        return queryset.filter(Q(pk__in=named.values("project_id"))
+                               | Q(pk__in=pointed.values("project_id")))
 
     def on_challenge(self, queryset: QuerySet[Project], name: str, value: str
                      ) -> QuerySet[Project]:

@@ -26,6 +26,7 @@ from .models import (
     Project,
     ProjectLink,
     ProjectParty,
+    ProjectPlace,
     ProjectReferent,
     ProjectUpdate,
     ReportingRound,
@@ -79,7 +80,7 @@ def project_filter(filters: dict | None = None):
 
 def project_list_choices() -> dict:
     """What the list's filter menus offer, one query each."""
-    from patto.pact.models import Challenge, Cluster, Party, Territory
+    from patto.pact.models import Challenge, Cluster, Party
 
     return {
         "clusters": Cluster.objects.select_related("pact"),
@@ -88,11 +89,28 @@ def project_list_choices() -> dict:
         "parties": Party.objects.filter(
             Q(pk__in=Project.objects.values("lead_party_id"))
             | Q(pk__in=ProjectParty.objects.values("party_id"))).order_by("name"),
-        "territories": Territory.objects.filter(
-            pk__in=Project.territories.through.objects.values("territory_id"))
-        .defer("boundary").order_by("name"),
+        **_territory_menu(),
         "statuses": Project.Status.choices, "horizons": Project.Horizon.choices,
     }
+
+
+#: Above this many places with projects the territory filter is a text box (a municipality's
+#: name) with the larger areas suggested, not a menu of thousands of options.
+TERRITORY_MENU_MAX = 200
+
+
+def _territory_menu() -> dict:
+    from patto.pact.models import Territory
+
+    named = list(Territory.objects.filter(
+        Q(pk__in=Project.territories.through.objects.values("territory_id"))
+        | Q(pk__in=ProjectPlace.objects.values("territory_id")))
+        .only("code", "name").order_by("name")[:TERRITORY_MENU_MAX + 1])
+    if len(named) <= TERRITORY_MENU_MAX:
+        return {"territories": named, "territory_search": False}
+    areas = list(Territory.objects.exclude(kind=Territory.Kind.MUNICIPALITY)
+                 .only("code", "name").order_by("name")[:TERRITORY_MENU_MAX])
+    return {"territories": areas, "territory_search": True}
 
 
 @dataclass(frozen=True)
@@ -175,8 +193,6 @@ def project_map_data(projects: QuerySet[Project]) -> ProjectMap:
     from django.db.models import Exists, OuterRef
 
     from patto.pact.models import Territory
-
-    from .models import ProjectPlace
 
     ids = projects.order_by().values("pk")
     through = Project.territories.through
