@@ -172,8 +172,13 @@ def test_published_ranking_funds_projects_and_commits_the_fund(
     call, people, two_proposals, evaluator
 ):
     from patto.funds.selectors import purpose_available
+    from patto.participation.models import ProposalPoint
 
     union_proposal, city = two_proposals
+    town = union_proposal.places.first()
+    ProposalPoint.objects.create(proposal=union_proposal, name="Piazza del mercato",
+                                 latitude=Decimal("44.40000"), longitude=Decimal("11.40000"),
+                                 territory=town)
     close(call)
     # Union: 100 * (60 * 0.9 + 40 * 0.8) / 100 = 86; Bologna: 100 * (60 * 0.7 + 40 * 1) = 82.
     _score_all(call, people, {union_proposal: (9, 8), city: (7, 10)})
@@ -204,6 +209,10 @@ def test_published_ranking_funds_projects_and_commits_the_fund(
     assert project.cluster == call.cluster and project.status == Project.Status.PROPOSED
     assert project.lead_party.territory == people["savena"]
     assert set(project.territories.all()) == set(union_proposal.places.all())
+    # The points drawn on the proposal are the project's places, with their history.
+    assert [(p.name, p.latitude, p.longitude, p.territory_id) for p in project.places.all()
+            ] == [("Piazza del mercato", Decimal("44.40000"), Decimal("11.40000"), town.pk)]
+    assert project.places.get().history.get().history_user == people["staff"]
     commitment = union_proposal.commitment
     assert commitment.kind == Movement.Kind.COMMITMENT and commitment.project == project
     assert commitment.amount == Decimal("40000.00")

@@ -941,7 +941,8 @@ def ranking_publish(*, call: Call, user: Any, booked_on: dt.date | None = None) 
     cluster, recording the fund's movements (the secretariat has both).
     """
     from patto.funds.services import movement_commit
-    from patto.projects.services import project_create
+    from patto.projects.models import ProjectPlace
+    from patto.projects.services import project_create, project_records_change
 
     _require(user, "participation.manage_call", call)
     with transaction.atomic():
@@ -1018,6 +1019,14 @@ def ranking_publish(*, call: Call, user: Any, booked_on: dt.date | None = None) 
                 source=_("Regeneration programme funded by the call “%(call)s”")
                 % {"call": call.title},
             )
+            # The points drawn on the proposal become the project's places.
+            points = [ProjectPlace(project=project, name=point.name[:300],
+                                   latitude=point.latitude, longitude=point.longitude,
+                                   territory_id=point.territory_id)
+                      for point in proposal.points.order_by("pk")]
+            if points:
+                project_records_change(project=project, user=user,
+                                       model_name="projectplace", saved=points)
             commitment = movement_commit(
                 fund=call.fund_purpose.fund,
                 amount=line.grant,
