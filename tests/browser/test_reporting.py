@@ -50,6 +50,9 @@ def test_referent_reports_coordinator_approves_visitor_sees(site, cast, browser)
     referent.wait_for_url(re.compile(r"/progetti/\d+/$"))
     assert axe_violations(referent, "update-form") == []
     referent.get_by_label("Avanzamento (%)").fill("25")
+    # A figure set by hand is moved with its reason (the coordinator approves both).
+    referent.get_by_label("Su cosa si basa questo avanzamento").fill(
+        "Sportello aperto: una delle quattro fasi del progetto.")
     referent.get_by_label("Cosa è avvenuto nel periodo").fill(
         "Avviato lo sportello per i talenti internazionali.")
     referent.locator("#id_completed-0-done_on").fill(dt.date.today().isoformat())

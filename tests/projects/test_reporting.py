@@ -168,7 +168,7 @@ def test_referent_form_saves_and_submits(client, people, reporting_round):
     client.force_login(people.referent)
     url = f"/gestione/rendicontazione/{reporting_round.pk}/progetti/{people.own.pk}/"
     form = {"proposed_status": "in_progress", "progress": "45", "summary": "Fatto",
-            "issues": "", "version": "",
+            "progress_reason": "Avviato il tavolo tecnico.", "issues": "", "version": "",
             "completed-TOTAL_FORMS": "1", "completed-INITIAL_FORMS": "0",
             "completed-0-done_on": "2026-03-04", "completed-0-text": "Riunione di avvio",
             "meetings-TOTAL_FORMS": "0", "meetings-INITIAL_FORMS": "0",
@@ -185,7 +185,7 @@ def test_referent_form_saves_and_submits(client, people, reporting_round):
 
 def report_form(**changes) -> dict:
     form = {"proposed_status": "in_progress", "progress": "45", "summary": "Fatto",
-            "issues": "", "version": "",
+            "progress_reason": "Avviato il tavolo tecnico.", "issues": "", "version": "",
             "completed-TOTAL_FORMS": "0", "completed-INITIAL_FORMS": "0",
             "meetings-TOTAL_FORMS": "0", "meetings-INITIAL_FORMS": "0",
             "events-TOTAL_FORMS": "0", "events-INITIAL_FORMS": "0"}
