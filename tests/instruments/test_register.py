@@ -291,3 +291,21 @@ def test_office_pages_and_documents_for_the_office_only(
         assert client.post(action, {"register": "iscrivi", "on": "2024-02-01"}).status_code == 302
         made.refresh_from_db()
         assert made.status == "registered"
+
+
+def test_an_entry_without_an_address_is_marked_for_the_office_and_no_mail_is_sent(
+        bologna, criteria, people, django_capture_on_commit_callbacks):
+    made = _apply(bologna, criteria)
+    services.register_decide(user=people["register_officer"], application=made, register=True,
+                             on=dt.date(2024, 2, 1))
+    type(made).objects.filter(pk=made.pk).update(contact_email="")
+    with django_capture_on_commit_callbacks(execute=True):
+        done = services.register_daily(today=dt.date(2026, 12, 13))
+    assert made.pk in {e.pk for e in done.reminded}
+    assert len(mail.outbox) == 0
+    made.refresh_from_db()
+    assert made.reminded_on == dt.date(2026, 12, 13)
+    from django.utils.translation import gettext
+
+    assert made.history.latest("history_date").history_change_reason == gettext(
+        "renewal due: no e-mail address, the office reminds the company")

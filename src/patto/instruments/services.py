@@ -878,6 +878,13 @@ def register_daily(
             entry.save(update_fields=["status", "updated_at"])
         for entry in due:
             entry.reminded_on = today
+            if not entry.contact_email:
+                # An entry loaded from a package has no address (a public package carries
+                # none): its history tells the office to remind the company itself.
+                _history(entry, None, _("renewal due: no e-mail address, the office reminds "
+                                        "the company"))
+                entry.save(update_fields=["reminded_on", "updated_at"])
+                continue
             _history(entry, None, _("renewal reminder sent"))
             entry.save(update_fields=["reminded_on", "updated_at"])
             # Sent only once the reminder is recorded for good.
