@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from .models import (
@@ -102,42 +102,22 @@ def _registry_counts(pact: Pact) -> dict[str, int]:
 
 def _territory_counts(*, root: Territory | None, on: dt.date) -> dict[str, int]:
     """The municipalities, unions and districts under ``root`` on ``on``, as
-    :func:`territory_tree` counts them, from one query of plain values (the tree's model
-    instances, thousands at national scale, are not needed to count them)."""
-    counts = {"municipalities": 0, "unions": 0, "districts": 0,
-              "municipalities_with_boundaries": 0}
+    :func:`territory_tree` counts them, in two queries (the tree's model instances,
+    thousands at national scale, are not needed to count them)."""
     if root is None:
-        return counts
-    children_of: dict[int, list[tuple]] = defaultdict(list)
-    for parent, child, kind, bounded in (
-            TerritoryMembership.objects.filter(_valid_on(on))
-            .annotate(bounded=ExpressionWrapper(Q(territory__boundary__isnull=False),
-                                                output_field=BooleanField()))
-            .values_list("parent_id", "territory_id", "territory__kind", "bounded")):
-        children_of[parent].append((child, kind, bounded))
-    municipalities: set[int] = set()
-    bounded_municipalities: set[int] = set()
-    for _child, kind, _bounded in children_of.get(root.pk, []):
-        if kind == Territory.Kind.UNION:
-            counts["unions"] += 1
-        elif kind == Territory.Kind.DISTRICT:
-            counts["districts"] += 1
+        return {"municipalities": 0, "unions": 0, "districts": 0,
+                "municipalities_with_boundaries": 0}
     # Every municipality reached from the root, once, whatever the path (a municipality can
     # sit in a union and in a district).
-    stack, seen = [root.pk], {root.pk}
-    while stack:
-        for child, kind, bounded in children_of.get(stack.pop(), []):
-            if child in seen:
-                continue
-            seen.add(child)
-            stack.append(child)
-            if kind == Territory.Kind.MUNICIPALITY:
-                municipalities.add(child)
-                if bounded:
-                    bounded_municipalities.add(child)
-    counts["municipalities"] = len(municipalities)
-    counts["municipalities_with_boundaries"] = len(bounded_municipalities)
-    return counts
+    below = Territory.objects.filter(pk__in=_within(root_id=root.pk, on=on),
+                                     kind=Territory.Kind.MUNICIPALITY).exclude(pk=root.pk)
+    counted = below.aggregate(
+        municipalities=Count("pk"),
+        municipalities_with_boundaries=Count("pk", filter=Q(boundary__isnull=False)))
+    groups = TerritoryMembership.objects.filter(_valid_on(on), parent=root).aggregate(
+        unions=Count("pk", filter=Q(territory__kind=Territory.Kind.UNION)),
+        districts=Count("pk", filter=Q(territory__kind=Territory.Kind.DISTRICT)))
+    return {**counted, **groups}
 
 
 def party_list(*, pact: Pact | None = None, category: str = "", query: str = ""
@@ -287,17 +267,26 @@ def territory_within(key: str, *, on: dt.date) -> RawSQL:
     territory under it on ``on`` (a region's provinces and municipalities, say), as a
     subquery for ``__in``: one recursive query inside the caller's, so a filter on a
     region costs no query of its own, whatever the depth."""
+    key = key.strip()
+    return _within(on=on, start="code = %s OR LOWER(name) = LOWER(%s)", params=(key, key))
+
+
+def _within(*, on: dt.date, root_id: int | None = None, start: str = "id = %s",
+            params: tuple = ()) -> RawSQL:
+    """The recursive subquery of :func:`territory_within`, from the territories that match
+    ``start`` (by default the one of ``root_id``)."""
     territory = Territory._meta.db_table
     membership = TerritoryMembership._meta.db_table
     sql = (
-        f"WITH RECURSIVE within_(id) AS ("  # noqa: S608 - table names from the models
-        f"SELECT id FROM {territory} WHERE code = %s OR LOWER(name) = LOWER(%s) "
+        f"WITH RECURSIVE within_(id) AS ("  # noqa: S608 - fixed text and the models' tables
+        f"SELECT id FROM {territory} WHERE {start} "
         f"UNION SELECT m.territory_id FROM {membership} m JOIN within_ w ON m.parent_id = w.id "
         f"WHERE (m.start_on IS NULL OR m.start_on <= %s) "
         f"AND (m.end_on IS NULL OR m.end_on >= %s)"
         f") SELECT id FROM within_")
-    key = key.strip()
-    return RawSQL(sql, (key, key, on, on))  # noqa: S611 - values as parameters
+    if root_id is not None:
+        params = (root_id,)
+    return RawSQL(sql, (*params, on, on))  # noqa: S611 - values as parameters
 
 
 def territory_places(*, root_id: int, on: dt.date) -> list[Place]:
