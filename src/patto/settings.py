@@ -104,13 +104,18 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "django_fsm",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "patto.core",
     "patto.pact",
     "patto.projects",
     "patto.monitoring",
     "patto.funds",
+    "patto.governance",
     "patto.instruments",
     "patto.participation",
+    "patto.api",
     "patto.site",
 ]
 

@@ -11,6 +11,7 @@ admin.site.index_title = _("Pact administration")
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("patto.api.urls")),
 ]
 urlpatterns += i18n_patterns(
     path("gestione/admin/", admin.site.urls),
@@ -21,5 +22,7 @@ urlpatterns += i18n_patterns(
     path("", include("patto.funds.urls")),
     path("", include("patto.instruments.urls")),
     path("", include("patto.participation.urls")),
+    path("", include("patto.governance.urls")),
+    path("", include("patto.api.page_urls")),
     prefix_default_language=False,
 )
