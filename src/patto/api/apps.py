@@ -8,3 +8,6 @@ class ApiConfig(AppConfig):
     name = "patto.api"
     label = "api"
     verbose_name = _("Open data and API")
+
+    def ready(self) -> None:
+        from . import schema  # noqa: F401 - registers the token's OpenAPI security scheme
