@@ -357,3 +357,52 @@ PATTO_PAGE_CACHE = env_bool("PATTO_PAGE_CACHE", True)
 # Set by `patto bench pages` for its own server only: a bare view at /_bench/bare/ that the
 # pages are compared with. Never set in a real deployment.
 PATTO_BENCH = env_bool("PATTO_BENCH", False)
+
+# --- Open-data REST API (patto.api): begin ------------------------------------------------
+# Reads are public; writes need a scoped token (patto.api.models.ApiToken). Every error has
+# one shape (patto.api.errors). Rates per address without a token, per owner with one, and
+# for writes on top; change them with PATTO_API_RATE_ANON, _TOKEN, _WRITES ("N/minute").
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["patto.api.authentication.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": ["patto.api.throttling.AnonThrottle",
+                                 "patto.api.throttling.TokenThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("PATTO_API_RATE_ANON", "120/minute"),
+        "user": os.environ.get("PATTO_API_RATE_TOKEN", "600/minute"),
+        "writes": os.environ.get("PATTO_API_RATE_WRITES", "60/minute"),
+    },
+    "EXCEPTION_HANDLER": "patto.api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Patto – open data API",
+    "DESCRIPTION": (
+        "Public, read-only data of the pacts (parties, territory, projects with their sheet, "
+        "indicators, observations, stored assessments, funds' public movements) and the writes "
+        "that referents and systems make with a scoped token (progress reports, indicator "
+        "values). Lists are paginated (page, page_size), filtered and ordered (ordering). Reads "
+        "carry an ETag: send it back in If-None-Match for a 304. Every error reads "
+        '{"error": {"status", "code", "message", "details": [...]}}.'),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ProjectStatusEnum": "patto.projects.models.Project.Status",
+        "ReportStatusEnum": "patto.projects.models.ProjectUpdate.Status",
+        "TerritoryKindEnum": "patto.pact.models.Territory.Kind",
+        "InstrumentKindEnum": "patto.pact.models.Instrument.Kind",
+        "FundKindEnum": "patto.funds.models.Fund.Kind",
+        "MovementKindEnum": "patto.funds.models.Movement.Kind",
+        "IndicatorLevelEnum": "patto.monitoring.models.Indicator.Level",
+        "TargetLevelEnum": "patto.monitoring.models.Target.Level",
+    },
+}
+# --- Open-data REST API (patto.api): end --------------------------------------------------
