@@ -87,6 +87,23 @@ def _check_dates(start_on: dt.date, end_on: dt.date | None) -> None:
                                           "correct the dates."), code="end-before-start")
 
 
+def _no_names(body: Body, field: str, *texts: str) -> None:
+    """Minutes, decisions and agendas are public: they name parties, never the body's people
+    (whose names are personal data, shown to members and staff only)."""
+    text = " ".join(t or "" for t in texts).casefold()
+    if not text.strip():
+        return
+    people = Representative.objects.filter(member__body__pact_id=body.pact_id).values_list(
+        "person__first_name", "person__last_name").distinct()
+    for first, last in people:
+        name = f"{first} {last}".strip()
+        if len(name) > 3 and (name.casefold() in text
+                              or f"{last} {first}".strip().casefold() in text):
+            raise GovernanceError(field, _(
+                "The text names %(name)s: what the body publishes names the parties, not "
+                "the people. Write the party instead.") % {"name": name}, code="personal-name")
+
+
 # --- Bodies and members ----------------------------------------------------------------------
 
 
@@ -252,6 +269,7 @@ def agenda_item_save(*, user: Any, meeting: Meeting, title: str, description: st
     _check_text(title=title, description=description)
     if not (title or "").strip():
         raise GovernanceError("title", _("Give the item a title."))
+    _no_names(meeting.body, "description", title, description)
     projects = _same_pact(meeting, "projects", projects)
     indicators = _same_pact(meeting, "indicators", indicators)
     funds = _same_pact(meeting, "funds", funds)
@@ -429,6 +447,7 @@ def minutes_draft(*, user: Any, meeting: Meeting, text: str) -> Minutes:
     _check_text(text=text)
     if not (text or "").strip():
         raise GovernanceError("text", _("Write the minutes."))
+    _no_names(meeting.body, "text", text)
     with transaction.atomic():
         Meeting.objects.select_for_update().filter(pk=meeting.pk).first()
         latest = meeting.minutes.order_by("-version").first()
@@ -475,6 +494,7 @@ def decision_record(*, user: Any, body: Body, decided_on: dt.date, title: str, t
     _check_text(title=title, text=text)
     if not (title or "").strip() or not (text or "").strip():
         raise GovernanceError("text", _("Give the decision a title and its text."))
+    _no_names(body, "text", title, text)
     if meeting is not None:
         if meeting.body_id != body.pk:
             raise GovernanceError("meeting", _("The meeting is of another body."))
@@ -515,6 +535,7 @@ def follow_up_add(*, user: Any, decision: Decision, title: str, owner_party: Any
     _check_text(title=title, note=note)
     if not (title or "").strip():
         raise GovernanceError("title", _("Say what is to be done."))
+    _no_names(decision.body, "title", title)
     action = FollowUp(decision=decision, title=title.strip(), owner_party=owner_party,
                       owner_person=owner_person, due_on=due_on, note=note.strip())
     with transaction.atomic():
