@@ -32,6 +32,14 @@ def _english():
         yield
 
 
+@pytest.fixture
+def client():
+    """A client that asks for English, as the messages are asserted in it."""
+    from django.test import Client
+
+    return Client(HTTP_ACCEPT_LANGUAGE="en")
+
+
 def make_project(pact, cluster_code: str, code: str, **extra) -> Project:
     return Project.objects.create(
         pact=pact, code=code, title=f"Progetto {code}",

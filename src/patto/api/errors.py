@@ -15,6 +15,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 
@@ -63,6 +64,9 @@ def _flatten(detail: Any, field: str = "") -> list[dict]:
     if isinstance(detail, dict):
         found = []
         for key, value in detail.items():
+            if isinstance(key, int) or str(key).isdigit():  # a position in a list sent
+                found.extend(_flatten(value, f"{field}[{key}]"))
+                continue
             name = "" if key in ("non_field_errors", "__all__") else str(key)
             found.extend(_flatten(value, f"{field}.{name}" if field and name else
                                   (name or field)))
@@ -118,8 +122,12 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
                     status=exc.status_code, headers=headers)
 
 
+@csrf_exempt  # a machine address: a POST to it is a 404, not the site's CSRF page
 def not_found(request, *args, **kwargs) -> JsonResponse:
     """Any other address under /api/: a 404 in the API's shape, not the site's HTML page."""
+    from .views import activate_requested_language
+
+    activate_requested_language(request)
     response = JsonResponse(body(404, "not_found", _("There is nothing at this address: see "
                                                      "/api/v1/docs/ for the API's addresses.")),
                             status=404)

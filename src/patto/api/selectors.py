@@ -152,6 +152,6 @@ def report_get(*, reporting_round_id: int, project: Project) -> ProjectUpdate | 
 
 def tokens_all() -> QuerySet[ApiToken]:
     """Every token for the office's list, with owners and reach: one query."""
-    return ApiToken.objects.select_related("owner", "pact", "project", "created_by",
+    return ApiToken.objects.select_related("owner", "pact", "project__pact", "created_by",
                                            "revoked_by").order_by("-created_at")
 

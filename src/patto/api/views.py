@@ -11,6 +11,7 @@ import hashlib
 
 from django.db import transaction
 from django.utils.http import parse_etags
+from django.utils import translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
@@ -80,6 +81,11 @@ class ApiView(generics.GenericAPIView):
     filter_backends = [FilterBackend, StableOrdering]
     ordering_fields: list[str] = []
 
+    def initial(self, request, *args, **kwargs):
+        # The API's addresses carry no language prefix: messages follow Accept-Language.
+        activate_requested_language(request._request)
+        super().initial(request, *args, **kwargs)
+
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         # Revalidate every time (the ETag makes that cheap); "private" keeps the site's whole
@@ -88,6 +94,12 @@ class ApiView(generics.GenericAPIView):
         response["Cache-Control"] = "private, no-cache"
         response["Vary"] = "Accept, Accept-Language, Authorization"
         return response
+
+
+def activate_requested_language(request) -> None:
+    language = translation.get_language_from_request(request, check_path=False)
+    translation.activate(language)
+    request.LANGUAGE_CODE = language
 
 
 def etag_for(request) -> str:
