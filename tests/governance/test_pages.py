@@ -164,3 +164,38 @@ def test_public_pages_go_through_the_page_cache(client, settings, bologna, table
     from patto.core.cache import data_tables
 
     assert {"governance_meeting", "governance_decision", "governance_minutes"} <= data_tables()
+
+
+def _content(response) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def test_decisions_download_follows_the_filters(client, bologna, table, held, cast):
+    import csv
+    import io
+
+    services.decision_record(user=cast.staff, body=table, decided_on=dt.date(2025, 5, 1),
+                             title="=HYPERLINK(\"x\")", text="Del 2025.")
+    url = reverse("governance:decisions_download", args=[bologna.code, "csv"])
+    response = client.get(url, {"anno": 2026})
+    assert response.status_code == 200
+    body = _content(response)
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert [r[5] for r in rows[1:]] == ["Avvio del monitoraggio"]
+    everything = client.get(url)
+    text = _content(everything).decode("utf-8-sig")
+    assert "'=HYPERLINK" in text  # formula-safe, through patto.core.exports
+    assert all(name not in text for name in SECRET_NAMES)
+
+
+def test_home_panel_costs_one_query_without_a_seat(cast, meeting, django_assert_num_queries):
+    from patto.governance.homepanel import governance_panel
+
+    with django_assert_num_queries(1):
+        assert governance_panel(cast.outsider, secretariat=False) is None
+    with django_assert_num_queries(1):
+        panel = governance_panel(cast.staff, secretariat=True)
+    assert panel.from_role
+    with django_assert_num_queries(3):
+        panel = governance_panel(cast.rep, secretariat=False)
+    assert panel is not None and panel.from_role

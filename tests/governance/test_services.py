@@ -47,7 +47,8 @@ def test_create_body_for_any_pact(cast, bologna):
         services.create_body(user=cast.rep, pact=bologna, code="x", name="x", kind="other")
 
 
-def test_invitations_carry_a_valid_icalendar_file(cast, meeting, django_capture_on_commit_callbacks):
+def test_invitations_carry_a_valid_icalendar_file(cast, meeting,
+                                                  django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         sent = services.invitations_send(user=cast.staff, meeting=meeting,
                                          site_url="https://patto.example.org")

@@ -4,8 +4,7 @@ the follow-up actions due from them or their parties; for the secretariat, the o
 from __future__ import annotations
 
 from django.urls import reverse
-from django.utils import formats
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from patto.core.homepanels import HomePanel

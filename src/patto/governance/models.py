@@ -77,7 +77,8 @@ class BodyMember(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(fields=["body", "party", "start_on"],
                                     name="governance_member_unique"),
-            models.CheckConstraint(condition=Q(end_on__isnull=True) | Q(end_on__gte=models.F("start_on")),
+            models.CheckConstraint(condition=Q(end_on__isnull=True)
+                                   | Q(end_on__gte=models.F("start_on")),
                                    name="governance_member_dates"),
         ]
 
@@ -112,7 +113,8 @@ class Representative(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(fields=["member", "person", "kind", "start_on"],
                                     name="governance_representative_unique"),
-            models.CheckConstraint(condition=Q(end_on__isnull=True) | Q(end_on__gte=models.F("start_on")),
+            models.CheckConstraint(condition=Q(end_on__isnull=True)
+                                   | Q(end_on__gte=models.F("start_on")),
                                    name="governance_representative_dates"),
         ]
 
@@ -366,3 +368,6 @@ class Reminder(models.Model):
         verbose_name_plural = _("reminders")
         constraints = [models.UniqueConstraint(fields=["follow_up", "due_on"],
                                                name="governance_reminder_once")]
+
+    def __str__(self) -> str:
+        return f"{self.follow_up} ({self.due_on})"

@@ -85,6 +85,18 @@ def decision_list(*, pact: Any) -> QuerySet[Decision]:
             .order_by("-decided_on", "-number"))
 
 
+DECISION_COLUMNS = ["body", "number", "year", "label", "decided_on", "title", "text",
+                    "votes_for", "votes_against", "abstained", "meeting_on"]
+
+
+def decision_rows(decisions: QuerySet[Decision]):
+    """The rows of the decisions' download (no person's name: the text never holds one)."""
+    for d in decisions.iterator(chunk_size=500):
+        yield [d.body.code, d.number, d.year, d.label, d.decided_on, d.title, d.text,
+               d.votes_for, d.votes_against, d.abstained,
+               timezone.localdate(d.meeting.starts_at) if d.meeting_id else None]
+
+
 def decision_get(*, pact: Any, body: str, year: int, number: int) -> Decision:
     decision = (Decision.objects.select_related("body", "body__pact", "meeting")
                 .prefetch_related("projects__pact", "indicators__pact", "funds__pact",

@@ -18,7 +18,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import F, Max, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -581,7 +581,7 @@ def reminders_send(*, days: int = 7, today: dt.date | None = None,
     today = today or timezone.localdate()
     due = (FollowUp.objects.filter(status=FollowUp.Status.OPEN, due_on__gte=today,
                                    due_on__lte=today + dt.timedelta(days=days))
-           .exclude(reminders__due_on=models_F_due())
+           .exclude(reminders__due_on=F("due_on"))
            .select_related("decision__body", "owner_party", "owner_person"))
     found = sent = skipped = 0
     for action in due:
@@ -594,7 +594,7 @@ def reminders_send(*, days: int = 7, today: dt.date | None = None,
             sent += 1
             continue
         with transaction.atomic():
-            reminder, created = Reminder.objects.get_or_create(
+            _reminder, created = Reminder.objects.get_or_create(
                 follow_up=action, due_on=action.due_on,
                 defaults={"sent_at": timezone.now(), "recipients": len(recipients)})
             if not created:
@@ -609,8 +609,3 @@ def reminders_send(*, days: int = 7, today: dt.date | None = None,
         sent += 1
     return {"found": found, "sent": sent, "skipped": skipped, "dry_run": dry_run}
 
-
-def models_F_due():  # noqa: N802 - the column a reminder is matched on
-    from django.db.models import F
-
-    return F("due_on")

@@ -19,6 +19,8 @@ urlpatterns = [
     path("governance/<slug:pact>/organi/<slug:code>/riunioni/<int:pk>/documenti/<int:doc>/",
          views.meeting_document, name="document"),
     path("governance/<slug:pact>/decisioni/", views.decision_list, name="decisions"),
+    path("governance/<slug:pact>/decisioni/scarica.<str:fmt>", views.decision_download,
+         name="decisions_download"),
     path("governance/<slug:pact>/decisioni/<slug:body>/<int:year>/<int:number>/",
          views.decision_detail, name="decision"),
     path("gestione/governance/", views.member_area, name="member_area"),

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from patto.core.downloads import kind_response, register
 from patto.core.errors import ApplicationError
 from patto.pact import selectors as pact_selectors
 from patto.pact.models import Pact, Party
@@ -36,8 +37,16 @@ from .forms import (
     MeetingForm,
     MinutesForm,
 )
-from .models import AgendaItem, Attendance, Body, BodyMember, FollowUp, Meeting, Minutes, \
-    Representative
+from .models import (
+    AgendaItem,
+    Attendance,
+    Body,
+    BodyMember,
+    FollowUp,
+    Meeting,
+    Minutes,
+    Representative,
+)
 
 DECISIONS_PER_PAGE = 50
 
@@ -134,6 +143,38 @@ def decision_list(request: HttpRequest, pact: str) -> HttpResponse:
     query.pop("pagina", None)
     return render(request, "governance/decision_list.html",
                   {"pact": pact, "filter": found, "page": page, "query": query.urlencode()})
+
+
+def _filters(request: HttpRequest) -> str:
+    """The list's filters as a plain, ordered query string (the same filters in any order
+    give the same file; the page number is not a filter)."""
+    from django.http import QueryDict
+
+    query = QueryDict(mutable=True)
+    for k, v in sorted((k, v) for k, values in request.GET.lists() if k != "pagina"
+                       for v in values if v.strip()):
+        query.appendlist(k, v)
+    return query.urlencode()
+
+
+def _public_decisions(pact: str, filters: str = ""):
+    """The decisions as the public list shows them, built by patto.core.downloads."""
+    from django.http import QueryDict
+
+    found = Pact.objects.get(code=pact)
+    listed = DecisionFilter(QueryDict(filters) or None,
+                            queryset=selectors.decision_list(pact=found),
+                            bodies=Body.objects.filter(pact=found))
+    return selectors.DECISION_COLUMNS, selectors.decision_rows(listed.qs)
+
+
+DECISIONS_DOWNLOAD = register("governance-decisions", _public_decisions, sheet="decisions")
+
+
+def decision_download(request: HttpRequest, pact: str, fmt: str) -> HttpResponse:
+    pact = _pact(pact)
+    return kind_response(request, DECISIONS_DOWNLOAD, fmt, filename=f"{pact.code}-decisions",
+                         pact=pact.code, filters=_filters(request))
 
 
 def decision_detail(request: HttpRequest, pact: str, body: str, year: int,
