@@ -1,6 +1,12 @@
-"""The open-data pages people read (Italian paths, English under /en/)."""
+"""The open-data pages people read (Italian paths, English under /en/), and the secretariat's
+page of API tokens."""
 
-from django.urls import path  # noqa: F401 - filled as the pages are built
+from django.urls import path
+
+from . import office
 
 app_name = "opendata"
-urlpatterns: list = []
+urlpatterns: list = [
+    path("gestione/api/chiavi/", office.tokens, name="tokens"),
+    path("gestione/api/chiavi/<int:pk>/revoca/", office.token_revoke, name="token_revoke"),
+]

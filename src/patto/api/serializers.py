@@ -8,8 +8,15 @@ from rest_framework import serializers
 
 from patto.funds.models import Donor, Fund, Movement, Purpose
 from patto.monitoring.models import GoalResult, Indicator, Observation, SeriesResult, Target
-from patto.pact.models import Challenge, Cluster, EmergencyAction, Instrument, Pact, PactParty
-from patto.pact.models import Party, Territory
+from patto.pact.models import (
+    Challenge,
+    Cluster,
+    EmergencyAction,
+    Instrument,
+    Pact,
+    PactParty,
+    Territory,
+)
 from patto.projects.models import Project, ProjectUpdate
 
 # Pacts, parties, territory -------------------------------------------------------------

@@ -19,7 +19,7 @@ from patto.core.permissions import is_secretariat
 from .models import ApiToken, Scope
 
 #: Tokens read "patto_<prefix>_<secret>"; only the prefix is stored as it is.
-TOKEN_START = "patto_"
+TOKEN_START = "patto_"  # noqa: S105 - a marker, not a secret
 #: A token's last use is written at most this often: each write changes the data version
 #: (patto.core.cache), and a request per second must not empty every cache.
 TOUCH_SECONDS = 3600

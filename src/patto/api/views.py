@@ -10,8 +10,8 @@ from __future__ import annotations
 import hashlib
 
 from django.db import transaction
-from django.utils.http import parse_etags
 from django.utils import translation
+from django.utils.http import parse_etags
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
@@ -33,6 +33,7 @@ from .errors import ErrorSerializer
 from .filters import IndicatorFilter, ObservationFilter, PartyFilter, TerritoryFilter
 from .models import ApiToken, Scope
 from .throttling import AnonThrottle, TokenThrottle, WriteThrottle
+
 
 class Pagination(PageNumberPagination):
     page_size = 50
