@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import json
 import threading
@@ -109,6 +110,50 @@ def test_response_is_a_file_with_etag_and_a_304_for_the_same_version():
                                           filename="tabella")
     assert changed.status_code == 200 and changed["ETag"] != etag and build.calls == 2
     changed.close()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_a_client_taking_gzip_gets_the_compressed_copy_of_the_same_bytes(fmt):
+    factory = RequestFactory()
+    rows = [[str(n), f"riga {n} con testo che si ripete"] for n in range(2000)]
+    build = Counting(rows)
+
+    def ask(**headers):
+        response = downloads.download_response(factory.get("/x", **headers), key="t",
+                                               fmt=fmt, build=build, filename="tabella")
+        body = b"".join(response.streaming_content)
+        response.close()
+        return response, body
+
+    plain, plain_body = ask()
+    packed, packed_body = ask(HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    refused, refused_body = ask(HTTP_ACCEPT_ENCODING="gzip;q=0, identity")
+    assert build.calls == 1  # one build makes both files
+    assert "Content-Encoding" not in plain and "Content-Encoding" not in refused
+    assert packed["Content-Encoding"] == "gzip"
+    assert gzip.decompress(packed_body) == plain_body == refused_body
+    assert len(packed_body) * 5 < len(plain_body)
+    assert int(packed["Content-Length"]) == len(packed_body)
+    assert packed["Content-Disposition"] == f'attachment; filename="tabella.{fmt}"'
+    assert packed["Vary"] == plain["Vary"] == "Accept-Encoding"
+    # Different bytes, different tags; each one answers its own 304.
+    assert packed["ETag"] != plain["ETag"]
+    again = downloads.download_response(
+        factory.get("/x", HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=packed["ETag"]),
+        key="t", fmt=fmt, build=build, filename="tabella")
+    assert again.status_code == 304
+
+
+def test_a_failed_build_leaves_neither_the_file_nor_its_compressed_copy(folder):
+    def broken():
+        def rows():
+            yield ["1", "2"]
+            raise RuntimeError("the database went away")
+        return ["a", "b"], rows()
+
+    with pytest.raises(RuntimeError, match="went away"):
+        downloads.download_file("t", "csv", broken)
+    assert [p.name for p in folder.rglob("*") if p.is_file() and p.suffix != ".lock"] == []
 
 
 def test_folders_of_older_versions_are_removed_once_old(folder, monkeypatch):

@@ -119,6 +119,24 @@ def test_union_membership_follows_the_date(bologna):
     assert len(before.municipalities) == len(after.municipalities) == 55
 
 
+@pytest.mark.parametrize("on", [dt.date(2020, 12, 31), dt.date(2021, 1, 13)])
+def test_one_municipalitys_place_in_one_query_agrees_with_the_tree(
+        bologna, django_assert_num_queries, on):
+    tree = selectors.territory_tree(root=bologna.territory, on=on)
+    outside = Territory.objects.create(code="058091", name="Roma", kind="municipality")
+    union = Territory.objects.filter(kind="union").first()
+    for node in tree.municipalities:
+        with django_assert_num_queries(1):
+            place = selectors.municipality_place(
+                root=bologna.territory, municipality_id=node.territory.pk, on=on)
+        assert place.within
+        expected = tree.group_of(node.territory)
+        assert (place.group.pk if place.group else None) == (expected.pk if expected else None)
+    for other in (outside, union):  # not under the root; not a municipality
+        assert not selectors.municipality_place(root=bologna.territory,
+                                                municipality_id=other.pk, on=on).within
+
+
 def test_every_municipality_has_one_parent_on_the_pact_date(bologna):
     tree = selectors.territory_tree(root=bologna.territory, on=bologna.signed_on)
     grouped = sum(len(g.children) for g in tree.groups)

@@ -4,6 +4,7 @@ nothing left behind, even when it fails."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -62,6 +63,8 @@ def test_monitoring_bench_runs_on_a_fresh_checkout_and_leaves_nothing(tmp_path):
     assert lines[-2:] == expected[-2:]
     assert "30 units x 10 indicators x 6 years = 1,800 values" in result.stdout
     assert "3 indicators, 200 rows" in result.stdout
+    assert re.search(r"new value to page .* median of 7: \d+ ms \(from \d+ to \d+ ms;",
+                     result.stdout), result.stdout
     # Neither the configured database nor collected static files were needed or made, and
     # the scratch database is gone.
     assert not list((tmp_path / "var").glob("*.sqlite3*"))

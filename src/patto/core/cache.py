@@ -38,7 +38,9 @@ def data_tables() -> frozenset[str]:
     if _tables is None:
         _tables = frozenset(
             model._meta.db_table for model in apps.get_models(include_auto_created=True)
-            if model.__module__.startswith("patto.") and model._meta.app_label != "core")
+            if model.__module__.startswith("patto.") and model._meta.app_label != "core"
+            # Bookkeeping that no public page shows (an API token's last use, say).
+            and not getattr(model, "PATTO_NOT_DATA", False))
     return _tables
 
 

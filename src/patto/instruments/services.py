@@ -25,7 +25,7 @@ from patto.core.errors import ApplicationError
 from patto.engine.problems import Problem
 from patto.engine.suppression import suppress
 from patto.pact.models import Pact, Party
-from patto.pact.selectors import territory_tree
+from patto.pact.selectors import municipality_place
 
 from .ateco import section_of
 from .models import (
@@ -119,8 +119,9 @@ CASE_FIELDS = (
 def _place(case: CrisisCase) -> None:
     """Check that the municipality lies in the pact's territory on the day the case was
     reported, and record its union or district (the dashboards' area)."""
-    tree = territory_tree(root=case.pact.territory, on=case.reported_on)
-    if case.municipality_id not in {n.territory.pk for n in tree.municipalities}:
+    place = municipality_place(root=case.pact.territory, municipality_id=case.municipality_id,
+                               on=case.reported_on)
+    if not place.within:
         raise InstrumentError(
             "municipality",
             _(
@@ -129,7 +130,7 @@ def _place(case: CrisisCase) -> None:
             )
             % {"name": case.municipality, "day": case.reported_on},
         )
-    case.area = tree.group_of(case.municipality)
+    case.area = place.group
 
 
 def _check_unions(pact: Pact, unions: Iterable[Party]) -> list[Party]:
@@ -715,8 +716,8 @@ def register_apply(
     application.company_tax_code = application.company_tax_code.strip().upper()
     application.ateco_section = section_of(application.ateco_code) or ""
     _validated(application)
-    members = territory_tree(root=pact.territory, on=application.submitted_on).municipalities
-    if application.municipality_id not in {n.territory.pk for n in members}:
+    if not municipality_place(root=pact.territory, municipality_id=application.municipality_id,
+                              on=application.submitted_on).within:
         raise InstrumentError(
             "municipality", _("municipality: choose a municipality of the pact's territory.")
         )
@@ -940,8 +941,8 @@ def agreement_create(
             _("code: another agreement already uses “%(code)s”: choose another code.")
             % {"code": agreement.code},
         )
-    members = territory_tree(root=pact.territory, on=agreement.signed_on).municipalities
-    if agreement.municipality_id not in {n.territory.pk for n in members}:
+    if not municipality_place(root=pact.territory, municipality_id=agreement.municipality_id,
+                              on=agreement.signed_on).within:
         raise InstrumentError(
             "municipality", _("municipality: choose a municipality of the pact's territory.")
         )
@@ -1026,8 +1027,8 @@ def development_service_save(
 def _in_territory(pact: Pact, municipality: Any, on: dt.date) -> None:
     if municipality is None:
         return
-    members = territory_tree(root=pact.territory, on=on).municipalities
-    if municipality.pk not in {n.territory.pk for n in members}:
+    if not municipality_place(root=pact.territory, municipality_id=municipality.pk,
+                              on=on).within:
         raise InstrumentError(
             "municipality", _("municipality: choose a municipality of the pact's territory.")
         )

@@ -108,8 +108,10 @@ def observations_record(*, indicator: Indicator, values: Iterable[NewValue], bat
     if len(keyed) < 500:
         # A few new values (a form, a referent's sheet): read only their series.
         existing = existing.filter(key__in={key for key, _ in keyed})
+    # indicator_id too: a related manager's rows are linked back to their indicator, which
+    # would load a deferred indicator_id once per row.
     current = {(o.key, o.year, o.period): o for o in existing.only(
-        "id", "key", "year", "period", "value_text", "status")}
+        "id", "indicator_id", "key", "year", "period", "value_text", "status")}
     fresh, retired = [], []
     for key, v in keyed:
         old = current.get((key, v.year, v.period))

@@ -289,6 +289,34 @@ def _within(*, on: dt.date, root_id: int | None = None, start: str = "id = %s",
     return RawSQL(sql, (*params, on, on))  # noqa: S611 - values as parameters
 
 
+@dataclass(frozen=True)
+class MunicipalityPlace:
+    """Where one municipality lies in a pact's territory on a day (:func:`municipality_place`)."""
+
+    within: bool
+    group: Territory | None  # the territory it belongs to under the root; None: the root's own
+
+
+def municipality_place(*, root: Territory, municipality_id: int, on: dt.date
+                       ) -> MunicipalityPlace:
+    """Whether ``municipality_id`` is a municipality under ``root`` on ``on``, and its group
+    (its parent in the tree when that is not the root, as :meth:`TerritoryTree.group_of`):
+    one query through the recursive subquery, whatever the territory's size. A service that
+    records one case checks its place with this, not with the whole tree, which it would
+    rebuild on every write of a transaction (the tree is kept per data version, and each
+    write moves the transaction's version)."""
+    parents = list(
+        TerritoryMembership.objects.filter(
+            _valid_on(on), territory_id=municipality_id,
+            territory__kind=Territory.Kind.MUNICIPALITY,
+            parent_id__in=_within(on=on, root_id=root.pk))
+        .select_related("parent").defer("parent__boundary").order_by("parent__name", "pk"))
+    if not parents:
+        return MunicipalityPlace(within=False, group=None)
+    groups = [m.parent for m in parents if m.parent_id != root.pk]
+    return MunicipalityPlace(within=True, group=groups[0] if groups else None)
+
+
 def territory_places(*, root_id: int, on: dt.date) -> list[Place]:
     """The municipalities under the territory ``root_id`` on ``on``, in the order of
     :func:`territory_tree`'s ``municipalities`` (by name), from one query of plain values;
