@@ -85,3 +85,19 @@ def test_the_admin_only_shows_governance(client, cast, table):
     assert response.status_code == 403
     table.refresh_from_db()
     assert table.name == "Tavolo del Patto metropolitano"
+
+
+def test_office_changes_an_agenda_item_and_its_links(client, cast, bologna, meeting):
+    from patto.projects.models import Project
+
+    client.force_login(cast.staff)
+    item = meeting.items.get()
+    page = client.get(reverse("governance:office_meeting", args=[bologna.code, meeting.pk]),
+                      {"punto": item.pk})
+    assert 'value="Stato delle azioni"' in page.content.decode()
+    project = Project.objects.filter(pact=bologna).first()
+    _post(client, bologna, meeting, "item", {"item": item.pk, "item-title": "Azioni e progetti",
+                                             "item-projects": [project.pk]})
+    item.refresh_from_db()
+    assert item.title == "Azioni e progetti" and list(item.projects.all()) == [project]
+    assert meeting.items.count() == 1

@@ -290,6 +290,24 @@ def _attendance_form(meeting: Meeting, data=None) -> AttendanceForm:
                           prefix="att")
 
 
+def _item_form(request: HttpRequest, meeting: Meeting, data) -> AgendaItemForm:
+    """The agenda's form: a new item, or the one named by ``?punto=`` (or the posted
+    ``item``) to change, filled with its title and links."""
+    pk = request.POST.get("item") if data is not None else request.GET.get("punto")
+    item = None
+    if pk and str(pk).isdigit():
+        item = get_object_or_404(AgendaItem, meeting=meeting, pk=int(pk))
+    initial = {}
+    if item is not None:
+        initial = {"title": item.title, "description": item.description,
+                   "projects": list(item.projects.all()),
+                   "indicators": list(item.indicators.all()),
+                   "funds": list(item.funds.all()), "decisions": list(item.decisions.all())}
+    form = AgendaItemForm(data, meeting=meeting, prefix="item", initial=initial)
+    form.item = item
+    return form
+
+
 @login_required
 def office_meeting(request: HttpRequest, pact: str, pk: int,
                    action: str = "") -> HttpResponse:
@@ -302,8 +320,7 @@ def office_meeting(request: HttpRequest, pact: str, pk: int,
             "starts_at": timezone.localtime(meeting.starts_at),
             "ends_at": meeting.ends_at and timezone.localtime(meeting.ends_at),
             "place": meeting.place, "link": meeting.link}, prefix="m"),
-        "item": AgendaItemForm(data if action == "item" else None, meeting=meeting,
-                               prefix="item"),
+        "item": _item_form(request, meeting, data if action == "item" else None),
         "document": DocumentForm(data if action == "document" else None,
                                  request.FILES if action == "document" else None, prefix="doc"),
         "attendance": _attendance_form(meeting, data if action == "attendance" else None),
@@ -336,7 +353,8 @@ def office_meeting(request: HttpRequest, pact: str, pk: int,
             elif action == "change":
                 services.meeting_change(user=user, meeting=meeting, **form.cleaned_data)
             elif action == "item":
-                services.agenda_item_save(user=user, meeting=meeting, **form.cleaned_data)
+                services.agenda_item_save(user=user, meeting=meeting, item=form.item,
+                                          **form.cleaned_data)
             elif action == "document":
                 services.meeting_document_add(user=user, meeting=meeting,
                                               title=form.cleaned_data["title"],
