@@ -779,3 +779,38 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.round} · {self.project} · {self.user}"
+
+
+class OpenCoesioneRecord(models.Model):
+    """What national monitoring (OpenCoesione's project data, CC BY 4.0) says of a project,
+    linked by its CUP: kept beside the pact's own figures, never mixed with them."""
+
+    project = models.OneToOneField(Project, on_delete=models.CASCADE,
+                                   related_name="opencoesione", verbose_name=_("project"))
+    cup = models.CharField(_("CUP"), max_length=15)
+    local_code = models.CharField(_("local project code"), max_length=200, blank=True)
+    title = models.TextField(_("title in national monitoring"), blank=True)
+    link = models.URLField(_("OpenCoesione page"), max_length=500, blank=True)
+    #: Financing by source: OpenCoesione column -> amount as text ("340000.00").
+    financing = models.JSONField(_("financing by source"), default=dict, blank=True)
+    public_total = models.DecimalField(_("total public financing (€)"), max_digits=16,
+                                       decimal_places=2, null=True, blank=True)
+    commitments = models.DecimalField(_("commitments (€)"), max_digits=16, decimal_places=2,
+                                      null=True, blank=True)
+    payments = models.DecimalField(_("payments (€)"), max_digits=16, decimal_places=2,
+                                   null=True, blank=True)
+    state = models.CharField(_("state"), max_length=100, blank=True)
+    procedural_state = models.CharField(_("procedural state"), max_length=100, blank=True)
+    start_on = models.DateField(_("start"), null=True, blank=True)
+    planned_end_on = models.DateField(_("planned end"), null=True, blank=True)
+    actual_end_on = models.DateField(_("actual end"), null=True, blank=True)
+    source_updated_on = models.DateField(_("source updated on"), null=True, blank=True)
+    imported_at = models.DateTimeField(_("imported at"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("national monitoring record")
+        verbose_name_plural = _("national monitoring records")
+
+    def __str__(self) -> str:
+        return f"{self.project} · {self.cup}"
