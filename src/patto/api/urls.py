@@ -4,7 +4,7 @@ catalogue's RDF."""
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularJSONAPIView
 
-from . import views
+from . import opendata_views, views
 from .errors import not_found
 
 V1 = "api/v1/"
@@ -38,6 +38,12 @@ urlpatterns: list = [
     path(f"{V1}schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(f"{V1}openapi.json", SpectacularJSONAPIView.as_view(), name="api-openapi-json"),
     path(f"{V1}docs/", views.Docs.as_view(url_name="api-schema"), name="api-docs"),
+    # Open data: each dataset's files, the Data Package, the DCAT-AP_IT catalogue.
+    path("dati/patto-datapackage.zip", opendata_views.package, name="opendata-package"),
+    re_path(r"^dati/catalogo\.(?P<fmt>ttl|jsonld)$", opendata_views.catalogue_view,
+            name="opendata-catalogue"),
+    re_path(r"^dati/(?P<slug>[a-z-]+)\.(?P<fmt>csv|xlsx)$", opendata_views.table,
+            name="opendata-table"),
     # Anything else under /api/: a 404 in the API's error shape.
     re_path(r"^api/", not_found),
 ]
