@@ -214,3 +214,15 @@ def test_project_page_shows_national_figures(exported, client):
     # A project without a national record has no panel.
     OpenCoesioneRecord.objects.filter(project=exported.other).delete()
     assert opencoesione.national_panel(exported.other) is None
+
+
+def test_export_view_serves_both_shapes(exported, rf):
+    from django.http import Http404
+
+    semicolons = opencoesione.export_view(rf.get("/"), exported.pact.code)
+    assert semicolons["Content-Disposition"].endswith('.csv"')
+    assert semicolons.content.decode().startswith("COD_LOCALE_PROGETTO;CUP;")
+    xlsx = opencoesione.export_view(rf.get("/", {"formato": "xlsx"}), exported.pact.code)
+    assert xlsx.status_code == 200
+    with pytest.raises(Http404):
+        opencoesione.export_view(rf.get("/"), "no-such-pact")

@@ -161,3 +161,25 @@ def national_panel(project: Project) -> tuple[str, dict[str, Any]] | None:
     financing = [(source, Decimal(amount)) for source, amount in record.financing.items()]
     return "projects/panels/opencoesione.html", {"oc": record, "oc_financing": financing,
                                                   "oc_project": project}
+
+
+def export_view(request, pact: str):
+    """A pact's projects in OpenCoesione's columns: ``?formato=csv|xlsx|json`` through the one
+    download pipeline (built once per data version); without it, the ``;``-separated CSV with
+    decimal commas that OpenCoesione itself publishes. Public: pact data only, no names."""
+    from django.http import Http404, HttpResponse
+
+    from patto.core.downloads import download_response, query_key
+    from patto.pact.models import Pact
+
+    if not Pact.objects.filter(code=pact).exists():
+        raise Http404
+    filename = f"opencoesione-{pact}"
+    fmt = request.GET.get("formato")
+    if fmt:
+        return download_response(request, key=query_key(request, filename), fmt=fmt,
+                                 filename=filename, sheet="progetti",
+                                 build=lambda: export_table(pact))
+    response = HttpResponse(export_csv(pact), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    return response
