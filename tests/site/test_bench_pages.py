@@ -3,10 +3,18 @@ its bare view exists only in the benchmark's own server."""
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
 import pytest
 
 from patto.site.pagebench import PageRun, parse_wrk, worst
 from patto.site.scale import SIZES
+from tests.conftest import ROOT
 from tests.site.test_bench import run_bench
 
 WRK_REPORT = """\
@@ -89,3 +97,58 @@ def test_bench_pages_runs_end_to_end_on_the_tiny_pact(tmp_path):
     # The scratch database and the server's cache folder are gone.
     assert list((tmp_path / "tmp").iterdir()) == []
     assert f"{SIZES['tiny'].municipalities:,} municipalities" in result.stdout
+
+
+
+def test_a_bench_stopped_with_sigterm_stops_its_server_and_drops_its_database(tmp_path):
+    """`kill` (or a CI timeout) while wrk loads a page: the server's processes end and the
+    scratch database and folders go, as they do after an error."""
+    from patto.site.pagebench import wrk_binary
+
+    if wrk_binary() is None:
+        pytest.skip("wrk is not installed (apt-get install wrk): patto bench pages needs it")
+    var, scratch = tmp_path / "var", tmp_path / "tmp"
+    var.mkdir()
+    scratch.mkdir()
+    env = {**os.environ, "PATTO_VAR_DIR": str(var), "TMPDIR": str(scratch),
+           "DJANGO_SETTINGS_MODULE": "patto.settings", "PYTHONUNBUFFERED": "1"}
+    for name in ("DATABASE_URL", "STATIC_ROOT", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"):
+        env.pop(name, None)
+    log = tmp_path / "out.txt"
+    with open(log, "w") as out:
+        bench = subprocess.Popen(
+            [sys.executable, "-m", "patto.cli", "bench", "pages", "--size", "tiny",
+             "--seconds", "30", "--connections", "2"], cwd=ROOT, env=env, stdout=out,
+            stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 900
+        # The bare view's line is printed once wrk has loaded it: the home page is next.
+        while "bare Django view" not in log.read_text() and bench.poll() is None:
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.5)
+        assert _servers_under(scratch), "the benchmark's server is not running"
+        bench.send_signal(signal.SIGTERM)
+        assert bench.wait(timeout=120) == 128 + signal.SIGTERM, log.read_text()
+    finally:
+        if bench.poll() is None:
+            bench.kill()
+    assert _servers_under(scratch) == []
+    assert list(scratch.iterdir()) == [], log.read_text()
+
+
+def _servers_under(scratch: Path) -> list[int]:
+    """Pids of gunicorn processes whose var folder lies in ``scratch`` (the benchmark's
+    server keeps its var folder in a temporary folder there)."""
+    prefix = f"PATTO_VAR_DIR={scratch}".encode()
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmdline = (proc / "cmdline").read_bytes()
+            environ = (proc / "environ").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"gunicorn" in cmdline and any(e.startswith(prefix) for e in environ):
+            found.append(int(proc.name))
+    return found

@@ -215,8 +215,9 @@ def _grow(cast, django_user_model, size: str) -> None:
 # open rounds and updates (3 when referent, else 1), coordinator's clusters, their projects
 # and the reports to review (3 when coordinator, else 1), clerk's funds (1), party reporter (1);
 # the secretariat adds open rounds and every fund (2), each selector checking the role
-# again (2); the registered panels of participation and the work instruments one each (2).
-PANELS_OF_APPS = 2
+# again (2); the registered panels of participation, the work instruments and governance one
+# each (3).
+PANELS_OF_APPS = 3
 EXPECTED = {"secretariat": 2 + 1 + 1 + 1 + 1 + 1 + 2 + 2 + PANELS_OF_APPS,
             "coordinator": 2 + 1 + 1 + 3 + 1 + 1 + PANELS_OF_APPS,
             "referent": 2 + 1 + 3 + 1 + 1 + 1 + PANELS_OF_APPS,

@@ -61,10 +61,11 @@ class _Echo:
 
 
 def csv_lines(header: list[str], rows: Iterable[Iterable[Any]], *,
-              defused: bool = True) -> Iterator[str]:
+              defused: bool = True, delimiter: str = ",") -> Iterator[str]:
     """A CSV table line by line, every cell formula-safe (``defused=False`` only for scratch
-    files that a program, never a person, reads back)."""
-    writer = csv.writer(_Echo(), lineterminator="\n")
+    files that a program, never a person, reads back); ``delimiter=";"`` for the files of
+    publishers that write them so (OpenCoesione)."""
+    writer = csv.writer(_Echo(), lineterminator="\n", delimiter=delimiter)
     yield writer.writerow(_safe(header, defused))
     for row in rows:
         yield writer.writerow(_safe(row, defused))

@@ -16,9 +16,13 @@ class ProjectsConfig(AppConfig):
 
         from . import rules as _rules  # noqa: F401 - registers object permissions
         from .exchange import IMPORTER
+        from .opencoesione import IMPORTER as OPENCOESIONE_IMPORTER
+        from .opencoesione import national_panel
         from .package import load_projects_section
-        from .selectors import project_counts
+        from .selectors import project_counts, register_sheet_panel
 
         register_count(project_counts)
         register_package_section(load_projects_section)
         register_importer(IMPORTER)
+        register_importer(OPENCOESIONE_IMPORTER)
+        register_sheet_panel(national_panel)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import opencoesione, views
 
 app_name = "projects"
 
@@ -10,6 +10,8 @@ urlpatterns = [
     path("progetti/", views.project_list, name="project_list"),
     path("progetti/fasi-procedurali/", views.procedure_steps, name="procedure_steps"),
     path("progetti/mappa/", views.project_map, name="project_map"),
+    path("progetti/opencoesione/<slug:pact>/", opencoesione.export_view,
+         name="opencoesione_export"),
     path("progetti/<slug:pact>/<slug:code>/", views.project_detail, name="project_detail"),
     path("progetti/<slug:pact>/<slug:code>/stampa/", views.project_print, name="project_print"),
     path("progetti/<slug:pact>/<slug:code>/scheda.pdf", views.project_pdf, name="project_pdf"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import signal
 import tempfile
 import time
 import uuid
@@ -21,6 +22,10 @@ from django.test.utils import override_settings
 
 #: New values recorded one after the other to measure the path from a value to its pages.
 NEW_VALUE_SAMPLES = 7
+
+
+def _terminated(signum, frame):
+    raise SystemExit(128 + signum)
 
 
 class Rollback(Exception):
@@ -120,6 +125,16 @@ class Command(BaseCommand):
                                  "database (default: packages/bologna-2021).")
 
     def handle(self, *args, suite, **o):
+        # A benchmark stopped with SIGTERM (kill, a CI timeout) unwinds like one stopped with
+        # Ctrl-C: its server is stopped and its scratch database dropped on the way out
+        # (Python's default for SIGTERM ends the process without running them).
+        previous = signal.signal(signal.SIGTERM, _terminated)
+        try:
+            self._run(suite, o)
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+
+    def _run(self, suite: str, o: dict) -> None:
         with bench_settings(), warnings.catch_warnings():
             # WhiteNoise warns of a missing STATIC_ROOT: the benchmark serves no files.
             warnings.filterwarnings("ignore", "No directory at", UserWarning)
