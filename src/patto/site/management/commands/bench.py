@@ -98,6 +98,8 @@ class Command(BaseCommand):
                             help="pages: how long wrk loads each page.")
         parser.add_argument("--connections", type=int, default=64,
                             help="pages: concurrent connections wrk keeps open.")
+        parser.add_argument("--cache", choices=["both", "on", "off"], default="both",
+                            help="pages: measure with the page cache on, off, or both.")
         parser.add_argument("--workers", type=int, default=2,
                             help="pages: gunicorn worker processes of `patto serve`.")
         parser.add_argument("--writers", type=int, default=16,
@@ -225,7 +227,7 @@ class Command(BaseCommand):
             out(f"scale pact loaded in {time.perf_counter() - began:.1f} s")
             pages = public_pages()
             connection.close()  # the server's processes have the database to themselves
-            for cache in (True, False):
+            for cache in {"both": (True, False), "on": (True,), "off": (False,)}[o["cache"]]:
                 title = "page cache on, warm" if cache else "page cache off (PATTO_PAGE_CACHE=0)"
                 out(f"{title}: patto serve with {o['workers']} workers, wrk with "
                     f"{o['connections']} connections for {o['seconds']} s per page "
