@@ -16,8 +16,9 @@ from patto.projects.models import Project
 PAGE = "/progetti/bologna-2021/reshoring/"
 #: The project page for a visitor; the history adds one query (its rows), and four more (the
 #: accounts, their groups, their coordinator and referent roles) when people made changes.
-#: Three of them read the milestones, the places and the sub-projects (issue 11, points 4, 6).
-PROJECT_QUERIES = 31
+#: Three of them read the milestones, the places and the sub-projects (issue 11, points 4, 6),
+#: one the national monitoring's record (OpenCoesione's panel).
+PROJECT_QUERIES = 32
 PARTY_QUERIES = 4
 
 
