@@ -20,7 +20,8 @@ def held(cast, meeting, table):
     services.attendance_record(user=cast.staff, meeting=meeting, rows=[
         {"party": cast.city, "status": "present", "person": cast.rep},
         {"party": cast.cgil, "status": "present", "person": cast.sub}])
-    with pytest.raises(services.GovernanceError, match="names"):
+    # The message in the site's language (Italian): it names the person and asks for the party.
+    with pytest.raises(services.GovernanceError, match="soggett"):
         services.minutes_draft(user=cast.staff, meeting=meeting,
                                text=f"Presente {SECRET_NAMES[0]} per la Città.")
     minutes = services.minutes_draft(user=cast.staff, meeting=meeting,

@@ -492,7 +492,7 @@ PAGES = {
 }
 QUERIES = {"goals": 3, "goal": 3, "indicator": 4, "indicator csv": 2, "indicator xlsx": 2,
            "indicator json": 3, "map": 4, "map by union": 4, "map values": 3,
-           "map values by union": 3, "project sheet": 30}
+           "map values by union": 3, "project sheet": 31}  # 31: OpenCoesione's panel
 
 
 def grow(pact) -> None:

@@ -208,6 +208,9 @@ NOT_PAGES = {
     "governance:office_decision": NO_RECORDS_YET,
     "governance:member_area": "only for members of a body (none in the package)",
     "opendata:token_revoke": "a POST from the tokens' page",
+    "governance:index": "redirects to the default pact's bodies",
+    "governance:office_index": "redirects to the default pact's office",
+    "projects:opencoesione_export": "a CSV download in OpenCoesione's columns",
 }
 
 
